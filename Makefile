@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean
+
+run: setup migrate seed serve
+
+setup: deps assets
+
+deps: $(BIN)/.installed
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+assets: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's chromium, for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; }
+
+migrate: deps assets
+	$(BIN)/techmarket migrate --noinput -v0
+	$(BIN)/techmarket collectstatic --noinput -v0
+
+seed: migrate
+	$(BIN)/techmarket import
+
+serve:
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 techmarket.wsgi:application
+
+test: deps assets browser
+	$(BIN)/pytest
+
+# The same suite against PostgreSQL; DATABASE_URL must name a database the user may create test databases beside.
+test-postgres: deps assets browser
+	test -n "$$DATABASE_URL"
+	$(BIN)/pytest
+
+lint: deps
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,19 @@
+"""Platform roles as Django groups, kept in step with this file after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+REVIEWERS = "省科技厅审核员"
+
+ROLE_PERMISSIONS = {
+    REVIEWERS: ["catalogue.review_listing"],
+}
+
+
+def ensure_roles(**kwargs) -> None:
+    for group_name, permission_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for dotted in permission_names:
+            app_label, codename = dotted.split(".")
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission:
+                group.permissions.add(permission)

@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from techmarket.catalogue.models import (
+    CooperationMode,
+    Field,
+    ImportRun,
+    Listing,
+    ListingContact,
+    ListingEvent,
+    ListingOrganisation,
+    SourceDocument,
+)
+
+
+class ListingOrganisationInline(admin.TabularInline):
+    model = ListingOrganisation
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class ListingContactInline(admin.TabularInline):
+    model = ListingContact
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class ListingEventInline(admin.TabularInline):
+    model = ListingEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["type", "from_value", "to_value", "actor", "actor_label", "reason", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "kind", "field", "grade", "status", "valid_until"]
+    list_filter = ["kind", "status", "grade", "field__parent", "source_section"]
+    search_fields = ["reference", "title", "description", "organisations_raw"]
+    filter_horizontal = ["modes"]
+    readonly_fields = ["field_auto", "grade_basis", "created_at", "updated_at", "published_at"]
+    inlines = [ListingOrganisationInline, ListingContactInline, ListingEventInline]
+
+
+@admin.register(Field)
+class FieldAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "strategic"]
+    list_filter = ["parent"]
+
+
+admin.site.register(CooperationMode)
+admin.site.register(SourceDocument)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "file_format", "started_at", "actor_label"]
+    readonly_fields = ["file_name", "file_format", "sha256", "report", "actor_label"]

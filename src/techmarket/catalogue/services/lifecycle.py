@@ -1,0 +1,101 @@
+"""The lifecycle of a listing: which status may follow which, who may move it, and its history.
+
+draft → submitted → published → in talks → contracted → closed; withdrawn; rejected (with a reason);
+expired when its validity date passes, and published again by renewal with a new date.
+Every transition is recorded as a ListingEvent with who, when and why.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from techmarket.catalogue.models import Listing, ListingEvent
+
+S = Listing.Status
+
+# to-status → the statuses it may follow.
+ALLOWED = {
+    S.SUBMITTED: {S.DRAFT, S.REJECTED},
+    S.PUBLISHED: {S.SUBMITTED, S.IN_TALKS, S.EXPIRED},
+    S.REJECTED: {S.SUBMITTED},
+    S.IN_TALKS: {S.PUBLISHED},
+    S.CONTRACTED: {S.IN_TALKS, S.PUBLISHED},
+    S.CLOSED: {S.CONTRACTED, S.PUBLISHED, S.IN_TALKS},
+    S.WITHDRAWN: {S.DRAFT, S.SUBMITTED, S.PUBLISHED, S.IN_TALKS, S.EXPIRED, S.REJECTED},
+    S.EXPIRED: {S.PUBLISHED, S.IN_TALKS},
+    S.DRAFT: {S.WITHDRAWN, S.REJECTED},
+}
+# Transitions only reviewers may make; the others the owning organisation's members may make too.
+REVIEWER_ONLY = {(S.SUBMITTED, S.PUBLISHED), (S.SUBMITTED, S.REJECTED)}
+REASON_REQUIRED = {S.REJECTED, S.WITHDRAWN}
+
+
+class TransitionError(Exception):
+    """A transition the rules forbid; the message is for the user (Chinese)."""
+
+
+def is_owner(user, listing: Listing) -> bool:
+    return bool(
+        user and user.is_authenticated and user.can_submit_listings and listing.owner_id == user.organisation_id
+    )
+
+
+def can_transition(user, listing: Listing, to_status: str) -> bool:
+    try:
+        check_transition(user, listing, to_status)
+    except TransitionError:
+        return False
+    return True
+
+
+def check_transition(user, listing: Listing, to_status: str, reason: str = "",
+                     valid_until: datetime.date | None = None, system: bool = False) -> None:
+    if to_status not in ALLOWED or listing.status not in ALLOWED[to_status]:
+        raise TransitionError(
+            f"“{listing.get_status_display()}”状态的条目不能变更为“{S(to_status).label}”。"
+        )
+    if to_status == S.EXPIRED and not system:
+        raise TransitionError("“已过期”由系统按有效期自动设置。")
+    if not system:
+        reviewer = bool(user and user.is_authenticated and user.is_reviewer)
+        if (listing.status, to_status) in REVIEWER_ONLY:
+            if not reviewer:
+                raise TransitionError("只有省科技厅审核人员可以审核发布或退回。")
+        elif not (reviewer or is_owner(user, listing)):
+            raise TransitionError("只有发布单位的已核验成员或审核人员可以执行此操作。")
+    if to_status in REASON_REQUIRED and not reason.strip():
+        raise TransitionError("请填写原因。")
+    if listing.status == S.EXPIRED and to_status == S.PUBLISHED:
+        if valid_until is None or valid_until <= timezone.localdate():
+            raise TransitionError("续期须填写晚于今天的新有效期。")
+
+
+@transaction.atomic
+def transition(listing: Listing, to_status: str, user=None, reason: str = "",
+               valid_until: datetime.date | None = None, system_label: str = "") -> Listing:
+    """Move a listing to `to_status`, or raise TransitionError and change nothing."""
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    check_transition(user, listing, to_status, reason, valid_until, system=bool(system_label))
+    from_status = listing.status
+    listing.status = to_status
+    if valid_until is not None:
+        listing.valid_until = valid_until
+    if to_status == S.PUBLISHED and listing.published_at is None:
+        listing.published_at = timezone.now()
+    listing.save()
+    ListingEvent.objects.create(
+        listing=listing, type=ListingEvent.Type.TRANSITION, from_value=from_status, to_value=to_status,
+        actor=user if user and user.is_authenticated else None, actor_label=system_label, reason=reason,
+    )
+    return listing
+
+
+def expire_due(today: datetime.date | None = None) -> list[Listing]:
+    """Expire every published or in-talks listing whose validity date has passed."""
+    today = today or timezone.localdate()
+    due = Listing.objects.filter(status__in=ALLOWED[S.EXPIRED], valid_until__lt=today)
+    return [
+        transition(listing, S.EXPIRED, reason=f"有效期至 {listing.valid_until} 已过", system_label="expiry")
+        for listing in due
+    ]

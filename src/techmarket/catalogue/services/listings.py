@@ -1,0 +1,207 @@
+"""Finding, counting, creating and editing listings: the one place web views, the API, exports and the
+CLI get their listing querysets and their writes from."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+
+from techmarket.catalogue.models import (
+    PUBLIC_STATUSES,
+    CooperationMode,
+    Field,
+    Listing,
+    ListingEvent,
+    ListingOrganisation,
+)
+from techmarket.catalogue.services.classification import classify
+from techmarket.catalogue.services.grading import apply_computed_grade
+
+SORTS = {
+    "reference": ("source_section", "source_position", "id"),
+    "newest": ("-published_at", "-id"),
+    "grade": ("grade", "source_section", "source_position"),
+    "title": ("title",),
+}
+
+
+@dataclass
+class ListingFilters:
+    """The catalogue's filters; every field optional. Codes, not display names."""
+
+    kind: str = ""
+    field: str = ""  # a field or area code; a field includes its areas
+    mode: str = ""
+    region: str = ""  # a region code; the province (qinghai) includes its prefectures
+    organisation: int | None = None
+    status: str = ""
+    grade: str = ""
+    q: str = ""  # plain substring search until the search issue brings a real index
+    sort: str = "reference"
+
+
+def visible_listings(user=None) -> QuerySet[Listing]:
+    """Public listings for everyone; reviewers see every listing; members also see their organisation's."""
+    qs = Listing.objects.all()
+    if user is not None and user.is_authenticated and user.is_reviewer:
+        return qs
+    condition = Q(status__in=PUBLIC_STATUSES)
+    if user is not None and user.is_authenticated and user.organisation_id:
+        condition |= Q(owner_id=user.organisation_id)
+    return qs.filter(condition)
+
+
+def filter_listings(filters: ListingFilters, user=None) -> QuerySet[Listing]:
+    qs = visible_listings(user)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.field:
+        qs = qs.filter(Q(field__code=filters.field) | Q(field__parent__code=filters.field))
+    if filters.mode:
+        qs = qs.filter(modes__code=filters.mode)
+    if filters.region:
+        qs = qs.filter(
+            Q(organisations__region__code=filters.region) | Q(organisations__region__parent__code=filters.region)
+        )
+    if filters.organisation:
+        qs = qs.filter(organisations__id=filters.organisation)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.grade:
+        qs = qs.filter(grade=filters.grade)
+    if filters.q:
+        qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q)
+                       | Q(organisations_raw__icontains=filters.q))
+    return (
+        qs.distinct()
+        .select_related("field", "field__parent", "owner")
+        .prefetch_related("modes")
+        .order_by(*SORTS.get(filters.sort, SORTS["reference"]))
+    )
+
+
+def catalogue_counts(user=None) -> dict:
+    """Counts by kind and by top-level field, for the home page and the API."""
+    qs = visible_listings(user)
+    by_kind = {row["kind"]: row["n"] for row in qs.values("kind").annotate(n=Count("id"))}
+    by_field = {
+        row["field__parent__code"]: row["n"]
+        for row in qs.exclude(field__isnull=True).values("field__parent__code").annotate(n=Count("id"))
+    }
+    fields = Field.objects.filter(parent__isnull=True)
+    return {
+        "total": qs.count(),
+        "by_kind": [{"code": k.value, "name": k.label, "count": by_kind.get(k.value, 0)} for k in Listing.Kind],
+        "by_field": [{"code": f.code, "name": f.name, "count": by_field.get(f.code, 0)} for f in fields],
+    }
+
+
+@dataclass
+class ListingInput:
+    """What an organisation user writes in a listing."""
+
+    kind: str
+    title: str
+    description: str
+    modes: list[CooperationMode]
+    field: Field | None = None
+    trl: int | None = None
+    budget_wan: Decimal | None = None
+    valid_until: datetime.date | None = None
+
+
+class ListingPermissionError(Exception):
+    """The user may not write this listing; the message is for the user (Chinese)."""
+
+
+EDITABLE_STATUSES = (Listing.Status.DRAFT, Listing.Status.REJECTED, Listing.Status.PUBLISHED,
+                     Listing.Status.IN_TALKS, Listing.Status.EXPIRED)
+
+
+@transaction.atomic
+def create_listing(user, data: ListingInput) -> Listing:
+    if not user.can_submit_listings:
+        raise ListingPermissionError("只有已核验并关联单位的用户可以发布需求或成果。")
+    listing = Listing.objects.create(
+        reference=f"pending/{user.pk}/{datetime.datetime.now().timestamp()}", status=Listing.Status.DRAFT,
+        owner=user.organisation, created_by=user, organisations_raw=user.organisation.name,
+        **_writable_values(data),
+    )
+    listing.reference = f"user/{listing.pk}"
+    ListingOrganisation.objects.create(listing=listing, organisation=user.organisation)
+    listing.modes.set(data.modes)
+    _classify_if_unset(listing, data)
+    listing.save()
+    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.TRANSITION, to_value=listing.status,
+                                actor=user, reason="创建")
+    apply_computed_grade(listing)
+    return listing
+
+
+@transaction.atomic
+def update_listing(user, listing: Listing, data: ListingInput) -> Listing:
+    from techmarket.catalogue.services.lifecycle import is_owner
+
+    if not (is_owner(user, listing) or user.is_reviewer):
+        raise ListingPermissionError("只有发布单位的已核验成员可以修改此条目。")
+    if listing.status not in EDITABLE_STATUSES:
+        raise ListingPermissionError(f"“{listing.get_status_display()}”状态的条目不能修改。")
+    for name, value in _writable_values(data).items():
+        setattr(listing, name, value)
+    listing.modes.set(data.modes)
+    _classify_if_unset(listing, data)
+    listing.save()
+    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.EDIT, actor=user, reason="编辑内容")
+    apply_computed_grade(listing)
+    return listing
+
+
+def _writable_values(data: ListingInput) -> dict:
+    return {"kind": data.kind, "title": data.title.strip(), "description": data.description.strip(),
+            "trl": data.trl, "budget_wan": data.budget_wan, "valid_until": data.valid_until,
+            "modes_raw": "、".join(m.name for m in data.modes)}
+
+
+def _classify_if_unset(listing: Listing, data: ListingInput) -> None:
+    if data.field is not None:
+        listing.field = data.field
+        return
+    if not listing.field_confirmed:
+        result = classify(listing.title, listing.description)
+        listing.field, listing.field_auto = result.area, result.area.code if result.area else ""
+
+
+@transaction.atomic
+def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
+    """A reviewer sets the grade (动态调整); the change and its reason go into the history."""
+    if not user.is_reviewer:
+        raise ListingPermissionError("只有审核人员可以调整分级。")
+    if grade not in Listing.Grade.values:
+        raise ListingPermissionError("分级无效。")
+    if not reason.strip():
+        raise ListingPermissionError("请填写调整分级的原因。")
+    old = listing.grade
+    listing.grade, listing.grade_overridden = grade, True
+    listing.grade_basis = {**listing.grade_basis, "method": "reviewer", "reason": reason}
+    listing.save()
+    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.REGRADE, from_value=old, to_value=grade,
+                                actor=user, reason=reason)
+    return listing
+
+
+@transaction.atomic
+def reclassify(user, listing: Listing, field: Field, reason: str = "") -> Listing:
+    """A reviewer corrects the field; later re-imports keep the reviewer's choice."""
+    if not user.is_reviewer:
+        raise ListingPermissionError("只有审核人员可以调整分类。")
+    if field.parent_id is None:
+        raise ListingPermissionError("请选择二级领域。")
+    old = listing.field.code if listing.field_id else ""
+    listing.field, listing.field_confirmed = field, True
+    listing.save()
+    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.RECLASSIFY, from_value=old,
+                                to_value=field.code, actor=user, reason=reason)
+    apply_computed_grade(listing)
+    return listing

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
+
+
+class AliasInline(admin.TabularInline):
+    model = OrganisationAlias
+    extra = 1
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "credit_code"]
+    list_filter = ["kind", "region"]
+    search_fields = ["name", "aliases__name", "credit_code"]
+    inlines = [AliasInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "phones", "emails"]
+    search_fields = ["name"]
+    filter_horizontal = ["organisations"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "parent", "aid_partner"]
