@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from techmarket.accounts.roles import ensure_roles
 
-        post_migrate.connect(ensure_roles, sender=self)
+        # After every app: the permissions it names are created by their own apps' post_migrate.
+        post_migrate.connect(ensure_roles, dispatch_uid="techmarket-ensure-roles")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from techmarket.catalogue.models import (
     PUBLIC_STATUSES,
@@ -120,10 +120,67 @@ EDITABLE_STATUSES = (Listing.Status.DRAFT, Listing.Status.REJECTED, Listing.Stat
                      Listing.Status.IN_TALKS, Listing.Status.EXPIRED)
 
 
+def check_can_create(user) -> None:
+    """Raise ListingPermissionError, with the reason for the user, unless `user` may write new listings."""
+    if user is None or not user.is_authenticated:
+        raise ListingPermissionError("请先登录。")
+    if not user.can_submit_listings:
+        if not user.is_verified:
+            raise ListingPermissionError(
+                "您的账户尚未通过实名核验。工作人员核验您的身份和所在单位后，您才能代表单位发布需求或成果。"
+            )
+        raise ListingPermissionError("您的账户尚未关联单位。只有已核验并关联单位的用户可以发布需求或成果。")
+
+
+def check_can_edit(user, listing: Listing) -> None:
+    """Raise ListingPermissionError unless `user` may edit `listing` now."""
+    from techmarket.catalogue.services.lifecycle import is_owner
+
+    if not (is_owner(user, listing) or (user is not None and user.is_authenticated and user.is_reviewer)):
+        raise ListingPermissionError("只有发布单位的已核验成员可以修改此条目。")
+    if listing.status not in EDITABLE_STATUSES:
+        raise ListingPermissionError(f"“{listing.get_status_display()}”状态的条目不能修改。")
+
+
+def can_edit(user, listing: Listing) -> bool:
+    try:
+        check_can_edit(user, listing)
+    except ListingPermissionError:
+        return False
+    return True
+
+
+def _with_transitions(qs: QuerySet[Listing]) -> QuerySet[Listing]:
+    """Prefetch each listing's status transitions, newest first, as `transition_events`
+    (so a page can show why a listing was rejected, withdrawn or expired)."""
+    events = ListingEvent.objects.filter(type=ListingEvent.Type.TRANSITION).select_related("actor")
+    return qs.prefetch_related(
+        Prefetch("events", queryset=events.order_by("-at", "-id"), to_attr="transition_events")
+    )
+
+
+def organisation_listings(organisation) -> QuerySet[Listing]:
+    """Every listing an organisation owns, whatever its status, most recently changed first."""
+    if organisation is None:
+        return Listing.objects.none()
+    qs = Listing.objects.filter(owner=organisation).select_related("field", "field__parent")
+    return _with_transitions(qs).order_by("-updated_at", "-id")
+
+
+def review_queue_listings() -> QuerySet[Listing]:
+    """Listings awaiting review, the longest-waiting first (by when they were last submitted)."""
+    qs = (
+        Listing.objects.filter(status=Listing.Status.SUBMITTED)
+        .annotate(submitted_at=Max("events__at", filter=Q(events__type=ListingEvent.Type.TRANSITION,
+                                                          events__to_value=Listing.Status.SUBMITTED)))
+        .select_related("owner", "field", "field__parent")
+    )
+    return qs.order_by("submitted_at", "id")
+
+
 @transaction.atomic
 def create_listing(user, data: ListingInput) -> Listing:
-    if not user.can_submit_listings:
-        raise ListingPermissionError("只有已核验并关联单位的用户可以发布需求或成果。")
+    check_can_create(user)
     listing = Listing.objects.create(
         reference=f"pending/{user.pk}/{datetime.datetime.now().timestamp()}", status=Listing.Status.DRAFT,
         owner=user.organisation, created_by=user, organisations_raw=user.organisation.name,
@@ -142,12 +199,7 @@ def create_listing(user, data: ListingInput) -> Listing:
 
 @transaction.atomic
 def update_listing(user, listing: Listing, data: ListingInput) -> Listing:
-    from techmarket.catalogue.services.lifecycle import is_owner
-
-    if not (is_owner(user, listing) or user.is_reviewer):
-        raise ListingPermissionError("只有发布单位的已核验成员可以修改此条目。")
-    if listing.status not in EDITABLE_STATUSES:
-        raise ListingPermissionError(f"“{listing.get_status_display()}”状态的条目不能修改。")
+    check_can_edit(user, listing)
     for name, value in _writable_values(data).items():
         setattr(listing, name, value)
     listing.modes.set(data.modes)

@@ -17,10 +17,10 @@ _KIND_RULES: list[tuple[str, str]] = [
     (r"研究生院|大学|学院", Organisation.Kind.UNIVERSITY),
     (r"银行|保险|基金|担保|融资", Organisation.Kind.FINANCIAL_INSTITUTION),
     (r"技术转移|成果转化中心|生产力促进中心", Organisation.Kind.TRANSFER_INSTITUTION),
+    (r"协会|学会|联合会|商会", Organisation.Kind.ASSOCIATION),
     (r"公司|集团|企业|厂$|农场|药业|事务所|骆驼场", Organisation.Kind.ENTERPRISE),
     (r"合作社", Organisation.Kind.COOPERATIVE),
     (r"园区", Organisation.Kind.PARK),
-    (r"协会|学会|联合会|商会", Organisation.Kind.ASSOCIATION),
     (r"人民政府|局$|厅$|委员会|县$|州$|市$|区$", Organisation.Kind.GOVERNMENT),
     (r"站$|中心$|总站", Organisation.Kind.PUBLIC_INSTITUTION),
 ]
