@@ -51,10 +51,21 @@ def can_transition(user, listing: Listing, to_status: str) -> bool:
 
 def check_transition(user, listing: Listing, to_status: str, reason: str = "",
                      valid_until: datetime.date | None = None, system: bool = False) -> None:
+    _check_path_and_actor(user, listing, to_status, system)
+    if to_status in REASON_REQUIRED and not reason.strip():
+        raise TransitionError("请填写原因。")
+    if listing.status == S.EXPIRED and to_status == S.PUBLISHED:
+        if valid_until is None or valid_until <= timezone.localdate():
+            raise TransitionError("续期须填写晚于今天的新有效期。")
+    if valid_until is not None and valid_until <= timezone.localdate():
+        raise TransitionError("有效期须晚于今天。")
+
+
+def _check_path_and_actor(user, listing: Listing, to_status: str, system: bool = False) -> None:
+    """Whether the rules allow this step at all and this user may take it (reason and date aside)."""
     if to_status not in ALLOWED or listing.status not in ALLOWED[to_status]:
-        raise TransitionError(
-            f"“{listing.get_status_display()}”状态的条目不能变更为“{S(to_status).label}”。"
-        )
+        label = S(to_status).label if to_status in S.values else to_status
+        raise TransitionError(f"“{listing.get_status_display()}”状态的条目不能变更为“{label}”。")
     if to_status == S.EXPIRED and not system:
         raise TransitionError("“已过期”由系统按有效期自动设置。")
     if not system:
@@ -64,11 +75,24 @@ def check_transition(user, listing: Listing, to_status: str, reason: str = "",
                 raise TransitionError("只有省科技厅审核人员可以审核发布或退回。")
         elif not (reviewer or is_owner(user, listing)):
             raise TransitionError("只有发布单位的已核验成员或审核人员可以执行此操作。")
-    if to_status in REASON_REQUIRED and not reason.strip():
-        raise TransitionError("请填写原因。")
-    if listing.status == S.EXPIRED and to_status == S.PUBLISHED:
-        if valid_until is None or valid_until <= timezone.localdate():
-            raise TransitionError("续期须填写晚于今天的新有效期。")
+
+
+def available_transitions(user, listing: Listing) -> list[str]:
+    """The statuses `user` may move `listing` to now, in lifecycle order; some still need a reason
+    (REASON_REQUIRED) or, for a renewal, a new validity date."""
+    result = []
+    for to_status in S.values:
+        try:
+            _check_path_and_actor(user, listing, to_status)
+        except TransitionError:
+            continue
+        result.append(to_status)
+    return result
+
+
+def needs_new_validity(listing: Listing, to_status: str) -> bool:
+    """Renewal: an expired listing published again needs a new validity date."""
+    return listing.status == S.EXPIRED and to_status == S.PUBLISHED
 
 
 @transaction.atomic
@@ -89,6 +113,22 @@ def transition(listing: Listing, to_status: str, user=None, reason: str = "",
         actor=user if user and user.is_authenticated else None, actor_label=system_label, reason=reason,
     )
     return listing
+
+
+DEFAULT_VALIDITY = datetime.timedelta(days=365)
+
+
+def approve(listing: Listing, user, valid_until: datetime.date | None = None) -> Listing:
+    """A reviewer publishes a submitted listing. Without a date from the reviewer, a listing with no
+    validity date, or one that has passed while it waited for review, is valid for DEFAULT_VALIDITY."""
+    if valid_until is None and (listing.valid_until is None or listing.valid_until <= timezone.localdate()):
+        valid_until = timezone.localdate() + DEFAULT_VALIDITY
+    return transition(listing, S.PUBLISHED, user=user, reason="审核通过", valid_until=valid_until)
+
+
+def reject(listing: Listing, user, reason: str) -> Listing:
+    """A reviewer sends a submitted listing back to its organisation with the reason."""
+    return transition(listing, S.REJECTED, user=user, reason=reason)
 
 
 def expire_due(today: datetime.date | None = None) -> list[Listing]:

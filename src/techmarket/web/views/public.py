@@ -1,8 +1,124 @@
+"""Public pages: home, the catalogue with its filters and Excel export, listing and organisation pages.
+
+Queries come from techmarket.catalogue.services.listings; personal contact details only through
+techmarket.directory.services.privacy.
+"""
+
+from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.catalogue.services.export import export_listings_xlsx
+from techmarket.catalogue.services.listings import (
+    ListingFilters,
+    catalogue_counts,
+    filter_listings,
+    visible_listings,
+)
+from techmarket.directory.models import Organisation
+from techmarket.directory.services.privacy import can_see_contacts, listing_contacts
+from techmarket.web.filters import CatalogueFilterForm
+
+PAGE_SIZE = 20
+HOME_LISTINGS = 6
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a listing card shows besides the listing's own columns.
+CARD_PREFETCH = ("organisation_links__organisation",)
+# Who acted, for history entries written without a user.
+ACTOR_LABELS = {"import": "数据导入", "expiry": "系统（有效期到期）"}
 
 
+@require_GET
 def home(request):
-    return HttpResponse("")
+    user = request.user
+    return render(request, "web/home.html", {
+        "counts": catalogue_counts(user),
+        "newest": filter_listings(ListingFilters(sort="newest"), user).prefetch_related(*CARD_PREFETCH)[
+            :HOME_LISTINGS],
+        "grade_a": filter_listings(ListingFilters(grade=Listing.Grade.A, sort="newest"), user)
+        .prefetch_related(*CARD_PREFETCH)[:HOME_LISTINGS],
+    })
 
 
-catalogue = catalogue_export = organisation_detail = listing_detail = home
+@require_GET
+def catalogue(request):
+    form = CatalogueFilterForm(request.GET, user=request.user)
+    listings = filter_listings(form.to_filters(), request.user).prefetch_related(*CARD_PREFETCH)
+    page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/catalogue.html", {
+        "form": form,
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "listings": page.object_list,
+        "total": page.paginator.count,
+        "organisation": form.selected_organisation(),
+        "query": query.urlencode(),
+    })
+
+
+@require_GET
+def catalogue_export(request):
+    form = CatalogueFilterForm(request.GET, user=request.user)
+    listings = filter_listings(form.to_filters(), request.user)
+    content = export_listings_xlsx(listings, include_contacts=can_see_contacts(request.user))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="catalogue.xlsx"'
+    return response
+
+
+@require_GET
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(Organisation.objects.select_related("region", "region__parent"), pk=pk)
+    listings = filter_listings(ListingFilters(organisation=organisation.pk), request.user)
+    return render(request, "web/organisation_detail.html", {
+        "organisation": organisation,
+        "aliases": organisation.aliases.all(),
+        "listings": listings.prefetch_related(*CARD_PREFETCH),
+    })
+
+
+@require_GET
+def listing_detail(request, reference: str):
+    user = request.user
+    listing = get_object_or_404(
+        visible_listings(user).select_related("field", "field__parent", "owner", "source_document"),
+        reference=reference,
+    )
+    is_reviewer = user.is_authenticated and user.is_reviewer
+    is_owner_member = user.is_authenticated and listing.owner_id is not None and (
+        user.organisation_id == listing.owner_id)
+    basis = listing.grade_basis if isinstance(listing.grade_basis, dict) else {}
+    return render(request, "web/listing_detail.html", {
+        "listing": listing,
+        "organisation_links": listing.organisation_links.select_related("organisation", "organisation__region"),
+        "modes": listing.modes.all(),
+        "grade_basis": basis,
+        "grade_criteria": [c for c in basis.get("criteria", []) if isinstance(c, dict)],
+        "can_see_contacts": can_see_contacts(user),
+        "contacts": listing_contacts(listing, user),
+        "events": event_rows(listing) if (is_reviewer or is_owner_member) else None,
+        "show_review_link": is_reviewer,
+        "show_edit_link": is_owner_member,
+    })
+
+
+def event_rows(listing: Listing) -> list[dict]:
+    """The listing's history, with status codes shown by their Chinese names."""
+    labels = dict(Listing.Status.choices)
+    rows = []
+    for event in listing.events.select_related("actor"):
+        translate = event.type in (ListingEvent.Type.TRANSITION, ListingEvent.Type.IMPORT)
+        rows.append({
+            "at": event.at,
+            "type": event.get_type_display(),
+            "from_value": labels.get(event.from_value, event.from_value) if translate else event.from_value,
+            "to_value": labels.get(event.to_value, event.to_value) if translate else event.to_value,
+            "actor": str(event.actor) if event.actor_id else ACTOR_LABELS.get(event.actor_label, event.actor_label),
+            "reason": event.reason,
+        })
+    return rows
+

@@ -1,0 +1,184 @@
+"""Forms of the web interface for writing, moving and reviewing listings. They validate input only;
+the rules live in catalogue/services."""
+
+import datetime
+from functools import partial
+
+from django import forms
+from django.utils import timezone
+
+from techmarket.catalogue.models import CooperationMode, Field, Listing
+from techmarket.catalogue.services.listings import ListingInput
+
+FUTURE_DATE_ERROR = "有效期须晚于今天。"
+
+
+class BootstrapMixin:
+    """Adds Bootstrap classes to the widgets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def _style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def area_choices(blank_label: str) -> list:
+    """Areas (second-level fields) grouped under their field."""
+    groups: dict[Field, list] = {}
+    for area in Field.objects.filter(parent__isnull=False).select_related("parent").order_by(
+        "parent__position", "position"
+    ):
+        groups.setdefault(area.parent, []).append((area.code, area.name))
+    return [("", blank_label)] + [(top.name, areas) for top, areas in groups.items()]
+
+
+def field_choices(blank_label: str) -> list:
+    """Fields and their areas, for filtering: a field includes its areas."""
+    choices = [("", blank_label)]
+    for top in Field.objects.filter(parent__isnull=True).prefetch_related("areas"):
+        choices.append((top.code, top.name))
+        choices += [(area.code, f"　{area.name}") for area in top.areas.all()]
+    return choices
+
+
+class AreaChoiceField(forms.ChoiceField):
+    """An area of the taxonomy, chosen by code and cleaned to a Field."""
+
+    def __init__(self, *, blank_label: str = "请选择", **kwargs):
+        super().__init__(choices=partial(area_choices, blank_label), **kwargs)
+
+    def clean(self, value):
+        code = super().clean(value)
+        if not code:
+            return None
+        area = Field.objects.filter(code=code, parent__isnull=False).select_related("parent").first()
+        if area is None:
+            raise forms.ValidationError("请选择二级领域。", code="invalid_choice")
+        return area
+
+
+def _require_future(value: datetime.date | None) -> datetime.date | None:
+    if value is not None and value <= timezone.localdate():
+        raise forms.ValidationError(FUTURE_DATE_ERROR, code="past")
+    return value
+
+
+class ListingForm(BootstrapMixin, forms.Form):
+    """What an organisation writes in a listing; `to_input()` gives the services' ListingInput."""
+
+    kind = forms.ChoiceField(label="类别", choices=Listing.Kind.choices, widget=forms.RadioSelect)
+    title = forms.CharField(label="项目名称", max_length=300,
+                            error_messages={"required": "请填写项目名称。"})
+    description = forms.CharField(
+        label="主要内容", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="研究内容、技术指标、预期成果等。", error_messages={"required": "请填写主要内容。"},
+    )
+    modes = forms.ModelMultipleChoiceField(
+        label="合作方式", queryset=CooperationMode.objects.all(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "请至少选择一种合作方式。"},
+    )
+    field = AreaChoiceField(label="领域", required=False, blank_label="（按内容自动分类）",
+                            help_text="留空时平台按项目名称和内容自动分类，审核人员可调整。")
+    trl = forms.IntegerField(
+        label="技术成熟度（TRL）", required=False, min_value=1, max_value=9,
+        help_text="1–9，可不填。",
+        error_messages={"min_value": "技术成熟度须在 1 到 9 之间。", "max_value": "技术成熟度须在 1 到 9 之间。",
+                        "invalid": "技术成熟度须为 1 到 9 的整数。"},
+    )
+    budget_wan = forms.DecimalField(
+        label="预算（万元）", required=False, min_value=0, max_digits=12, decimal_places=2,
+        error_messages={"min_value": "预算不能为负数。", "invalid": "请填写数字。"},
+    )
+    valid_until = forms.DateField(label="有效期至", required=False, widget=DateInput,
+                                  help_text="可不填；审核通过时默认有效一年。",
+                                  error_messages={"invalid": "请填写有效的日期。"})
+
+    def __init__(self, *args, listing: Listing | None = None, **kwargs):
+        self.listing = listing
+        if listing is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "kind": listing.kind, "title": listing.title, "description": listing.description,
+                "modes": list(listing.modes.all()), "field": listing.field.code if listing.field_id else "",
+                "trl": listing.trl, "budget_wan": listing.budget_wan, "valid_until": listing.valid_until,
+            }
+        super().__init__(*args, **kwargs)
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+    def clean_valid_until(self):
+        value = self.cleaned_data["valid_until"]
+        if self.listing is not None and value == self.listing.valid_until:
+            return value  # an unchanged date may have passed (e.g. editing an expired listing)
+        return _require_future(value)
+
+    def to_input(self) -> ListingInput:
+        data = self.cleaned_data
+        return ListingInput(
+            kind=data["kind"], title=data["title"], description=data["description"], modes=list(data["modes"]),
+            field=data["field"], trl=data["trl"], budget_wan=data["budget_wan"], valid_until=data["valid_until"],
+        )
+
+
+class TransitionForm(forms.Form):
+    """A status change asked for by a listing's organisation (or a reviewer)."""
+
+    to_status = forms.ChoiceField(choices=Listing.Status.choices,
+                                  error_messages={"invalid_choice": "无效的状态。", "required": "无效的状态。"})
+    reason = forms.CharField(label="原因", required=False, max_length=2000)
+    valid_until = forms.DateField(label="新有效期至", required=False, widget=DateInput,
+                                  error_messages={"invalid": "请填写有效的日期。"})
+
+
+class ApproveForm(BootstrapMixin, forms.Form):
+    valid_until = forms.DateField(
+        label="有效期至", required=False, widget=DateInput, help_text="留空：条目没有有效期（或已过期）时默认有效一年。",
+        error_messages={"invalid": "请填写有效的日期。"},
+    )
+
+    def clean_valid_until(self):
+        return _require_future(self.cleaned_data["valid_until"])
+
+
+class RejectForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="退回原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             error_messages={"required": "请填写退回原因，发布单位将看到此说明。"})
+
+
+class RegradeForm(BootstrapMixin, forms.Form):
+    grade = forms.ChoiceField(label="分级", choices=Listing.Grade.choices,
+                              error_messages={"required": "请选择分级。", "invalid_choice": "分级无效。"})
+    reason = forms.CharField(label="调整原因", max_length=2000,
+                             error_messages={"required": "请填写调整分级的原因。"})
+
+
+class ReclassifyForm(BootstrapMixin, forms.Form):
+    field = AreaChoiceField(label="领域", error_messages={"required": "请选择二级领域。",
+                                                        "invalid_choice": "请选择二级领域。"})
+    reason = forms.CharField(label="调整原因", required=False, max_length=2000)
+
+
+class ReviewFilterForm(BootstrapMixin, forms.Form):
+    """Filters of the reviewers' list of all listings."""
+
+    grade = forms.ChoiceField(label="分级", required=False, choices=[("", "全部分级")] + Listing.Grade.choices)
+    field = forms.ChoiceField(label="领域", required=False, choices=partial(field_choices, "全部领域"))
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部状态")] + Listing.Status.choices)
+    unconfirmed = forms.BooleanField(label="仅未人工确认分类", required=False)
+    q = forms.CharField(label="关键词", required=False, max_length=100)
