@@ -119,7 +119,8 @@ def test_unsupported_extension_is_refused(tmp_path):
 
 
 def test_word_document_tables_follow_their_headings(tmp_path):
-    path = make_document(tmp_path / "compilation.docx", {"1、平台建设类（1项）": ROWS[:1], "3、人才交流、引进（1项）": ROWS[1:]})
+    sections = {"1、平台建设类（1项）": ROWS[:1], "3、人才交流、引进（1项）": ROWS[1:]}
+    path = make_document(tmp_path / "compilation.docx", sections)
     report = import_file(path, collection="doc")
     assert report.total == 2
     assert Listing.objects.get(reference="doc/platform/1").kind == "platform"

@@ -57,7 +57,8 @@ def test_one_unit_written_several_ways_is_one_organisation():
 def test_multi_unit_cells_give_lead_and_partners():
     listing = Listing.objects.get(reference="innovation/hightech/29")
     links = list(listing.organisation_links.select_related("organisation"))
-    assert [link.organisation.name for link in links] == ["青海大学", "北京启迪清洁能源科技有限公司", "国网青海省电力公司"]
+    names = [link.organisation.name for link in links]
+    assert names == ["青海大学", "北京启迪清洁能源科技有限公司", "国网青海省电力公司"]
     assert [link.role for link in links] == ["lead", "partner", "partner"]
     assert listing.owner.name == "青海大学"
 
@@ -108,7 +109,8 @@ def test_reimport_updates_in_place_and_keeps_reviewer_choices(reviewer):
     assert (Listing.objects.count(), Organisation.objects.count(), Person.objects.count()) == before
     listing.refresh_from_db()
     assert listing.field.code == "biomedicine.tibetan" and listing.grade == "C"
-    assert not ListingEvent.objects.filter(listing=listing, type="import").exclude(reason__startswith="imported").exists()
+    reimport_events = ListingEvent.objects.filter(listing=listing, type="import").exclude(reason__startswith="imported")
+    assert not reimport_events.exists()
 
 
 def test_parser_reads_part_three_only():

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from techmarket.directory.credit_code import check_character, is_valid_credit_code, validate_credit_code
+from techmarket.directory.credit_code import check_character, is_valid_credit_code
 from techmarket.directory.models import Organisation
 
 

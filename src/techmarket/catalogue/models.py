@@ -166,6 +166,9 @@ class ListingOrganisation(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["listing", "organisation"], name="unique_listing_org")]
 
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.organisation_id} ({self.role})"
+
 
 class ListingContact(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="contact_links")
@@ -175,6 +178,9 @@ class ListingContact(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["listing", "person"], name="unique_listing_person")]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id}: {self.person_id}"
 
 
 class ListingEvent(models.Model):
@@ -192,7 +198,9 @@ class ListingEvent(models.Model):
     from_value = models.CharField(max_length=80, blank=True)
     to_value = models.CharField(max_length=80, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(max_length=80, blank=True, help_text="Who acted when no user did (import, scheduler).")
+    actor_label = models.CharField(
+        max_length=80, blank=True, help_text="Who acted when no user did (import, scheduler)."
+    )
     reason = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
@@ -215,3 +223,6 @@ class ImportRun(models.Model):
     class Meta:
         ordering = ["-started_at"]
         verbose_name = verbose_name_plural = "导入记录"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} {self.started_at:%Y-%m-%d %H:%M}"

@@ -207,8 +207,10 @@ def _apply_row(row: ImportRow, reference: str, source: SourceDocument, ctx: _Con
     report.warnings += [f"{row.location}: {w}" for w in contacts.warnings]
     people = []
     for entry in contacts.entries:
-        org = (find_organisation(entry.organisation_hint) or resolve_unit(entry.organisation_hint, ctx.regions).organisation
-               if entry.organisation_hint else listing.owner)
+        org = listing.owner
+        if entry.organisation_hint:
+            org = (find_organisation(entry.organisation_hint)
+                   or resolve_unit(entry.organisation_hint, ctx.regions).organisation)
         person, created = match_or_create_person(entry, org)
         if person not in people:
             people.append(person)

@@ -9,7 +9,9 @@ COLUMNS = ("序号", "项目名称", "项目主要内容", "实施单位", "合�
 COLUMN_KEYS = ("number", "title", "description", "organisations", "modes", "contacts")
 
 # "1、 平台建设类（20项）", "3、 人才交流、引进（9项）"
-SECTION_HEADING = re.compile(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]+[)）、.．]\s*)?(?P<title>[^（(]+?)\s*[（(](?P<count>\d+)项[)）]\s*$")
+SECTION_HEADING = re.compile(
+    r"^\s*(?:[（(]?[0-9一二三四五六七八九十]+[)）、.．]\s*)?(?P<title>[^（(]+?)\s*[（(](?P<count>\d+)项[)）]\s*$"
+)
 
 
 @dataclass

@@ -27,20 +27,15 @@ def parse_workbook(path: Path) -> ParsedFile:
                 unknown_section(f"sheet {sheet.title}", sheet.title, parsed)
                 continue
             parsed.sections.append(section)
-            rows = sheet.iter_rows(values_only=True)
-            columns = None
-            for row_number, cells in enumerate(rows, start=1):
-                columns = header_columns(list(cells))
-                if columns:
-                    break
-            if columns is None:
+            rows = [list(cells) for cells in sheet.iter_rows(values_only=True)]
+            header_at = next((i for i, cells in enumerate(rows) if header_columns(cells)), None)
+            if header_at is None:
                 parsed.errors.append(RowProblem(f"sheet {sheet.title}", "no header row with the six columns"))
                 continue
-            rows_from_table(
-                section, columns,
-                ((f"sheet {sheet.title}, row {n}", list(cells)) for n, cells in enumerate(rows, start=row_number + 1)),
-                parsed,
-            )
+            body = [
+                (f"sheet {sheet.title}, row {n}", cells) for n, cells in enumerate(rows[header_at + 1:], header_at + 2)
+            ]
+            rows_from_table(section, header_columns(rows[header_at]), body, parsed)
     finally:
         workbook.close()
     return parsed

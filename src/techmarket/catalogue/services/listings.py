@@ -136,10 +136,14 @@ def check_can_edit(user, listing: Listing) -> None:
     """Raise ListingPermissionError unless `user` may edit `listing` now."""
     from techmarket.catalogue.services.lifecycle import is_owner
 
-    if not (is_owner(user, listing) or (user is not None and user.is_authenticated and user.is_reviewer)):
+    if not (is_owner(user, listing) or _is_reviewer(user)):
         raise ListingPermissionError("只有发布单位的已核验成员可以修改此条目。")
     if listing.status not in EDITABLE_STATUSES:
         raise ListingPermissionError(f"“{listing.get_status_display()}”状态的条目不能修改。")
+
+
+def _is_reviewer(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_reviewer)
 
 
 def can_edit(user, listing: Listing) -> bool:
@@ -228,7 +232,7 @@ def _classify_if_unset(listing: Listing, data: ListingInput) -> None:
 @transaction.atomic
 def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
     """A reviewer sets the grade (动态调整); the change and its reason go into the history."""
-    if not user.is_reviewer:
+    if not _is_reviewer(user):
         raise ListingPermissionError("只有审核人员可以调整分级。")
     if grade not in Listing.Grade.values:
         raise ListingPermissionError("分级无效。")
@@ -246,7 +250,7 @@ def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
 @transaction.atomic
 def reclassify(user, listing: Listing, field: Field, reason: str = "") -> Listing:
     """A reviewer corrects the field; later re-imports keep the reviewer's choice."""
-    if not user.is_reviewer:
+    if not _is_reviewer(user):
         raise ListingPermissionError("只有审核人员可以调整分类。")
     if field.parent_id is None:
         raise ListingPermissionError("请选择二级领域。")
