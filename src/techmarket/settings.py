@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves the API docs page's Swagger UI from its bundled static files, not a CDN
     "techmarket.accounts",
     "techmarket.directory",
     "techmarket.catalogue",

@@ -31,6 +31,15 @@ class SignupForm(UserCreationForm):
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
+    def _post_clean(self):
+        super()._post_clean()
+        # Django ships no Chinese for this validator's message; show ours.
+        errors = self._errors.get("password2")
+        if errors:
+            self._errors["password2"] = self.error_class([
+                _too_short(error) if error.code == "password_too_short" else error for error in errors.as_data()
+            ])
+
     def clean_display_name(self):
         return self.cleaned_data["display_name"].strip()
 
@@ -50,3 +59,8 @@ class SignupForm(UserCreationForm):
         if commit:
             user.save()
         return user
+
+
+def _too_short(error: forms.ValidationError) -> forms.ValidationError:
+    min_length = (error.params or {}).get("min_length", 8)
+    return forms.ValidationError(f"密码太短，至少需要 {min_length} 个字符。", code=error.code)

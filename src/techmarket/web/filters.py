@@ -107,8 +107,3 @@ class CatalogueFilterForm(forms.Form):
         pk = self.value("organisation")
         return Organisation.objects.filter(pk=pk).first() if pk else None
 
-    @property
-    def is_filtered(self) -> bool:
-        filters = self.to_filters()
-        return any([filters.kind, filters.field, filters.mode, filters.region, filters.organisation,
-                    filters.status, filters.grade, filters.q])

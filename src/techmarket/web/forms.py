@@ -148,7 +148,8 @@ class TransitionForm(forms.Form):
 
 class ApproveForm(BootstrapMixin, forms.Form):
     valid_until = forms.DateField(
-        label="有效期至", required=False, widget=DateInput, help_text="留空：条目没有有效期（或已过期）时默认有效一年。",
+        label="有效期至", required=False, widget=DateInput,
+        help_text="留空：条目没有有效期（或已过期）时默认有效一年。",
         error_messages={"invalid": "请填写有效的日期。"},
     )
 

@@ -55,13 +55,20 @@ def my_listings(request):
     user = request.user
     rows = [
         {"listing": listing, "actions": listing_actions(user, listing),
-         "can_edit": listings.can_edit(user, listing),
-         "last_transition": listing.transition_events[0] if listing.transition_events else None}
+         "can_edit": listings.can_edit(user, listing), "status_reason": _status_reason(listing)}
         for listing in listings.organisation_listings(user.organisation)
     ]
     return render(request, "web/my_listings.html", {
         "rows": rows, "organisation": user.organisation, "can_submit": user.can_submit_listings,
     })
+
+
+def _status_reason(listing: Listing) -> str:
+    """Why a listing was rejected, withdrawn or expired: the reason of the step that put it there."""
+    if listing.status not in (S.REJECTED, S.WITHDRAWN, S.EXPIRED) or not listing.transition_events:
+        return ""
+    last = listing.transition_events[0]
+    return last.reason if last.to_value == listing.status else ""
 
 
 @login_required
@@ -99,6 +106,8 @@ def listing_edit(request, reference):
         messages.success(request, f"已保存“{listing.title}”。")
         if "submit_for_review" in request.POST:
             _submit(request, listing)
+        if not lifecycle.is_owner(request.user, listing):  # a reviewer editing another organisation's listing
+            return redirect("review-listing", reference=listing.reference)
         return redirect("my-listings")
     return render(request, "web/listing_form.html", {
         "form": form, "listing": listing, "can_submit_for_review": listing.status in lifecycle.ALLOWED[S.SUBMITTED],

@@ -80,10 +80,21 @@ def review_listing(request, reference):
     return render(request, "web/review_listing.html", {
         "listing": listing, "forms": forms, "active_action": request.POST.get("action", ""),
         "can_decide": listing.status == Listing.Status.SUBMITTED,
-        "events": listing.events.select_related("actor").order_by("-at", "-id"),
+        "decision_forms": [forms["approve"], forms["reject"]],
+        "events": _events(listing),
         "organisations": listing.organisation_links.select_related("organisation"),
         "modes": listing.modes.all(),
     })
+
+
+def _events(listing: Listing) -> list:
+    """The listing's history, newest first, with status codes shown by their labels."""
+    labels = dict(Listing.Status.choices) | dict(Listing.Grade.choices)
+    events = list(listing.events.select_related("actor").order_by("-at", "-id"))
+    for event in events:
+        event.from_label = labels.get(event.from_value, event.from_value)
+        event.to_label = labels.get(event.to_value, event.to_value)
+    return events
 
 
 def _apply(request, listing: Listing, action: str, data: dict):
