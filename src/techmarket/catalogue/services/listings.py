@@ -43,12 +43,13 @@ class ListingFilters:
 
 
 def visible_listings(user=None) -> QuerySet[Listing]:
-    """Public listings for everyone; reviewers see every listing; members also see their organisation's."""
+    """Public listings for everyone; reviewers see every listing; verified members also see their
+    organisation's unpublished ones."""
     qs = Listing.objects.all()
     if user is not None and user.is_authenticated and user.is_reviewer:
         return qs
     condition = Q(status__in=PUBLIC_STATUSES)
-    if user is not None and user.is_authenticated and user.organisation_id:
+    if user is not None and user.is_authenticated and user.can_submit_listings:
         condition |= Q(owner_id=user.organisation_id)
     return qs.filter(condition)
 
