@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from techmarket.catalogue.models import Listing, ListingEvent
 from techmarket.catalogue.services.export import export_listings_xlsx
+from techmarket.catalogue.services.lifecycle import is_owner
 from techmarket.catalogue.services.listings import (
     ListingFilters,
     catalogue_counts,
@@ -89,8 +90,7 @@ def listing_detail(request, reference: str):
         reference=reference,
     )
     is_reviewer = user.is_authenticated and user.is_reviewer
-    is_owner_member = user.is_authenticated and listing.owner_id is not None and (
-        user.organisation_id == listing.owner_id)
+    is_owner_member = is_owner(user, listing)
     basis = listing.grade_basis if isinstance(listing.grade_basis, dict) else {}
     return render(request, "web/listing_detail.html", {
         "listing": listing,
