@@ -117,5 +117,6 @@ def test_parser_reads_part_three_only():
     parsed = parse_compilation_text(settings.TECHMARKET_SEED_FILE)
     assert not parsed.errors
     assert len(parsed.rows) == 177
+    assert parsed.title == "第三部分 科技合作需求（177项）"
     declared = {s.key: s.declared_count for s in parsed.sections}
     assert declared["innovation"] == 148 and declared["talent"] == 9

@@ -33,7 +33,8 @@ def parse_compilation_text(path: Path) -> ParsedFile:
         return parsed
     lines = [_BOOKMARK.sub("", line) for line in text.split("\n")]
     start, end = _part_bounds(lines)
-    parsed = ParsedFile("text", path.name)
+    part_heading = lines[start - 1].strip() if start else ""
+    parsed = ParsedFile("text", re.sub(r"\s+", " ", part_heading) or path.stem)
     section: Section | None = None
     cells: list[list] = []  # [line number, text]
 
