@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "techmarket.settings")
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]
+    if len(argv) > 1 and argv[1] != "runserver":
+        # A command ends with its process: background jobs (embeddings) run before it returns.
+        os.environ.setdefault("TECHMARKET_JOBS", "inline")
     argv[0] = "techmarket"
     from django.core.management import execute_from_command_line
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "techmarket.accounts",
     "techmarket.directory",
     "techmarket.catalogue",
+    "techmarket.matching",
     "techmarket.web",
 ]
 
@@ -127,6 +128,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Where the platform's reviewed data files live (seed compilation, taxonomy, aliases, regions).
 TECHMARKET_DATA_FILES = Path(os.environ.get("TECHMARKET_DATA_FILES", PROJECT_DIR / "data"))
 TECHMARKET_SEED_FILE = TECHMARKET_DATA_FILES / "seed" / "qinghai-cooperation-compilation-2019.txt"
+
+# Background jobs (embeddings): thread (default, in-process), inline, rq (Redis, REDIS_URL) or none.
+TECHMARKET_JOBS = os.environ.get("TECHMARKET_JOBS", "thread")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")

@@ -1,0 +1,105 @@
+"""Turning listings into search documents, and keeping those rows current."""
+
+import hashlib
+import uuid
+
+from django.db import transaction
+from django.db.models import F
+
+from techmarket.catalogue.models import PUBLIC_STATUSES, Listing
+from techmarket.matching.models import IndexState, SearchDocument
+from techmarket.matching.services.text import analyse
+
+# What is embedded: the title and the start of the description (the model reads 512 tokens at most,
+# and the opening sentences carry the topic).
+EMBEDDED_DESCRIPTION_CHARS = 240
+
+
+def embedded_text(listing: Listing) -> str:
+    return f"{listing.title}。{listing.description[:EMBEDDED_DESCRIPTION_CHARS]}"
+
+
+def document_values(listing: Listing) -> dict:
+    links = list(listing.organisation_links.select_related("organisation__region"))
+    regions = []
+    for link in links:
+        region = link.organisation.region
+        if region is not None:
+            regions += [region.code] + ([region.parent.code] if region.parent_id else [])
+    meta = {
+        "reference": listing.reference,
+        "kind": listing.kind,
+        "title": listing.title,
+        "status": listing.status,
+        "field": listing.field.code if listing.field_id else "",
+        "top": listing.field.top.code if listing.field_id else "",
+        "modes": sorted(listing.modes.values_list("code", flat=True)),
+        "regions": sorted(set(regions)),
+        "orgs": [link.organisation_id for link in links],
+        "trl": listing.trl,
+        "grade": listing.grade,
+    }
+    text = f"{listing.title}\n{listing.description}"
+    terms = analyse(f"{listing.title} {listing.title} {listing.description} {listing.organisations_raw}")
+    return {
+        "public": listing.status in PUBLIC_STATUSES,
+        "terms": " ".join(terms),
+        "text": text,
+        "meta": meta,
+        "text_hash": hashlib.sha256(embedded_text(listing).encode()).hexdigest(),
+    }
+
+
+def state() -> IndexState:
+    existing = IndexState.objects.first()
+    return existing or IndexState.objects.create(seq=0, generation=uuid.uuid4().hex)
+
+
+@transaction.atomic
+def next_seq() -> int:
+    current = state()
+    IndexState.objects.filter(pk=current.pk).update(seq=F("seq") + 1)
+    return IndexState.objects.get(pk=current.pk).seq
+
+
+@transaction.atomic
+def index_listings(listing_ids) -> list[int]:
+    """Write the search documents of these listings; returns the ids whose embedding is now pending."""
+    listings = (Listing.objects.filter(pk__in=list(listing_ids))
+                .select_related("field", "field__parent").prefetch_related("modes"))
+    found = {listing.pk: listing for listing in listings}
+    seq = next_seq()
+    pending = []
+    existing = {d.listing_id: d for d in SearchDocument.objects.filter(listing_id__in=list(found))}
+    for pk, listing in found.items():
+        values = document_values(listing)
+        document = existing.get(pk)
+        if document is None:
+            document = SearchDocument(listing=listing)
+        if document.text_hash != values["text_hash"]:
+            document.vector, document.vector_model = None, ""
+        for name, value in values.items():
+            setattr(document, name, value)
+        document.seq = seq
+        document.save()
+        if document.vector is None and document.public:
+            pending.append(pk)
+    missing = set(listing_ids) - set(found)
+    if missing:  # deleted listings: their rows went with them (cascade); bump seq so processes notice
+        SearchDocument.objects.filter(listing_id__in=missing).delete()
+    return pending
+
+
+def new_generation() -> None:
+    """Make every process reload the whole index (after deletions)."""
+    state()
+    IndexState.objects.update(generation=uuid.uuid4().hex)
+
+
+@transaction.atomic
+def rebuild_all() -> list[int]:
+    """Rebuild every document from the database, start a new generation; returns ids pending embedding."""
+    SearchDocument.objects.exclude(listing_id__in=Listing.objects.values("pk")).delete()
+    pending = index_listings(list(Listing.objects.values_list("pk", flat=True)))
+    new_generation()
+    return pending

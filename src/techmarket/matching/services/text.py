@@ -1,0 +1,107 @@
+"""Chinese text analysis for search and matching.
+
+normalise → segment (rjieba, with the domain dictionary) → drop stopwords → add synonym canonicals.
+Traditional characters are folded to simplified (the 2025 action plan is in traditional characters and
+users type both), full-width letters and digits to half-width, Latin letters to lower case.
+The same analysis runs on documents and on queries, so both meet in the same terms.
+"""
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import opencc
+import rjieba
+import yaml
+from django.conf import settings
+
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+_LOCK = threading.Lock()
+_CONVERTER = opencc.OpenCC("t2s")
+
+
+def _data(name: str) -> Path:
+    return Path(settings.TECHMARKET_DATA_FILES) / "matching" / name
+
+
+def _lines(path: Path) -> list[str]:
+    return [ln.split("#", 1)[0].strip() for ln in path.read_text(encoding="utf-8").splitlines()
+            if ln.split("#", 1)[0].strip()]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    stopwords: frozenset[str]
+    canonical: dict[str, str]  # synonym → its group's canonical term
+    groups: dict[str, tuple[str, ...]]  # canonical → the group's terms
+    dictionary: frozenset[str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Load the dictionary, synonyms and stopwords, and teach the segmenter the domain terms."""
+    from techmarket.catalogue.services.reference_data import taxonomy_data
+
+    groups = {}
+    canonical = {}
+    for group in yaml.safe_load(_data("synonyms.yaml").read_text(encoding="utf-8"))["groups"]:
+        terms = tuple(normalise(str(t)) for t in group)
+        groups[terms[0]] = terms
+        for term in terms:
+            canonical[term] = terms[0]
+    terms = set(_lines(_data("dictionary.txt")))
+    terms |= {normalise(kw) for field in taxonomy_data() for area in field["areas"] for kw in area["keywords"]}
+    terms |= set(canonical)
+    with _LOCK:
+        for term in sorted(terms):
+            if len(term) > 1 and _WORD.search(term):
+                rjieba.add_word(term, 2000, None)
+    return Vocabulary(frozenset(_lines(_data("stopwords.txt"))), canonical, groups, frozenset(terms))
+
+
+def normalise(text: str) -> str:
+    """Simplified characters, half-width letters and digits, lower case."""
+    return _CONVERTER.convert(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def segment(text: str) -> list[str]:
+    """Words of `text` in order, as the search segmenter cuts them (long words and their parts)."""
+    vocabulary()
+    return [w for w in rjieba.cut_for_search(normalise(text)) if _WORD.search(w)]
+
+
+def analyse(text: str) -> list[str]:
+    """The index terms of a text, in order, with repeats: words without stopwords, plus canonical forms
+    of synonyms right after the word they stand for."""
+    vocab = vocabulary()
+    out = []
+    for word in segment(text):
+        if word in vocab.stopwords:
+            continue
+        out.append(word)
+        canonical = vocab.canonical.get(word)
+        if canonical and canonical != word:
+            out.append(canonical)
+    return out
+
+
+def term_frequencies(text: str) -> Counter:
+    return Counter(analyse(text))
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct terms of a query, in the order typed."""
+    seen = []
+    for term in analyse(query):
+        if term not in seen:
+            seen.append(term)
+    return seen
+
+
+def display_terms(query: str) -> list[str]:
+    """The words a person would recognise as theirs (for explanations and highlighting)."""
+    return [t for t in dict.fromkeys(segment(query)) if t not in vocabulary().stopwords]
