@@ -14,6 +14,7 @@ from techmarket.matching.services.text import display_terms, query_terms, vocabu
 MODES = ("fused", "keyword", "semantic")
 RRF_K = 60
 SEMANTIC_CANDIDATES = 200
+SEMANTIC_FLOOR = 0.86  # query-to-passage cosine below which a document is not a semantic candidate
 EXPANSION_WEIGHT = 0.5
 # Calibrated on bench/eval (docs/search.md): below both, the best hit is not a genuine match.
 MIN_COVERAGE = 0.55
@@ -109,7 +110,8 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
     n = engine.size
     mask = engine.filter_mask(filters)
     if not query or not n:
-        return SearchResult(query, mode, [], [], 0, {}, "no-good-match", "请输入检索词。" if not query else "目录为空。")
+        reason = "请输入检索词。" if not query else "目录为空。"
+        return SearchResult(query, mode, [], [], 0, {}, "no-good-match", reason)
 
     kw, coverage, positions_of = _keyword(engine, terms)
     kw = np.where(mask, kw, 0)
@@ -135,7 +137,7 @@ def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray) -
     keyword_ranked = keyword_ranked[np.argsort(-kw[keyword_ranked], kind="stable")]
     if mode == "keyword":
         return [(int(p), float(kw[p])) for p in keyword_ranked]
-    semantic_pool = np.flatnonzero(mask & (similarity > 0))
+    semantic_pool = np.flatnonzero(mask & (similarity >= SEMANTIC_FLOOR))
     if len(semantic_pool) > SEMANTIC_CANDIDATES:
         top = np.argpartition(-similarity[semantic_pool], SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
         semantic_pool = semantic_pool[top]
@@ -162,7 +164,8 @@ def _verdict(candidates, coverage, similarity, mode) -> tuple[str, str]:
     if good:
         return "match", ""
     return "no-good-match", (
-        f"目录中没有与检索内容真正相关的条目（最佳结果覆盖检索词 {best_coverage:.0%}，语义相似度 {best_similarity:.2f}）。"
+        f"目录中没有与检索内容真正相关的条目（最佳结果覆盖检索词 {best_coverage:.0%}，"
+        f"语义相似度 {best_similarity:.2f}）。"
         "以下结果仅供参考；可尝试换用其他说法，或提交需求由平台定向发布。"
     )
 
