@@ -68,12 +68,13 @@ def login(client):
     return do_login
 
 
-@pytest.fixture(autouse=True, scope="session")
-def plain_static_storage():
-    """Tests render templates without a collectstatic manifest."""
-    from django.test.utils import override_settings
 
-    storages = {**settings.STORAGES,
-                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    with override_settings(STORAGES=storages):
-        yield
+@pytest.fixture(autouse=True)
+def fresh_search_engine():
+    """Each test's writes are rolled back, sequence numbers included; a process-wide engine that saw
+    them would think itself current. Production never sees uncommitted rows (indexing runs on commit)."""
+    from techmarket.matching.services.engine import reset_engine
+
+    reset_engine()
+    yield
+    reset_engine()

@@ -1,0 +1,28 @@
+from techmarket.matching.services.text import analyse, normalise, query_terms, segment
+
+
+def test_traditional_characters_fold_to_simplified():
+    assert normalise("青海省加強科技開放合作") == "青海省加强科技开放合作"
+    assert query_terms("藏醫藥") == query_terms("藏医药")
+
+
+def test_full_width_and_case_fold():
+    assert normalise("ＡＢＣ１２３") == "abc123"
+
+
+def test_domain_dictionary_keeps_terms_whole():
+    assert "盐湖提锂" in segment("开展盐湖提锂技术攻关")
+    assert "冬虫夏草" in segment("冬虫夏草人工培育")
+    assert "光伏组件" in segment("晶硅光伏组件回收利用")
+
+
+def test_synonyms_add_their_canonical_term():
+    terms = analyse("盐湖卤水综合利用")
+    assert "盐湖卤水" in terms and "卤水" in terms
+    assert "藏药" in analyse("藏医药标准化")
+
+
+def test_stopwords_and_punctuation_are_dropped():
+    terms = analyse("基于物联网的农业灌溉，以及相关技术。")
+    assert "的" not in terms and "，" not in terms and "基于" not in terms
+    assert "物联网" in terms and "灌溉" in terms
