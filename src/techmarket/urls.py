@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("techmarket.api.urls")),
+    path("", include("techmarket.matching.urls")),
     path("", include("techmarket.web.urls")),
 ]

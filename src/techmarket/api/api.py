@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 
 from techmarket.api.routers.listings import router as listings_router
 from techmarket.api.routers.organisations import router as organisations_router
+from techmarket.api.routers.search import router as search_router
 from techmarket.api.schemas import Stats
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingPermissionError, catalogue_counts
@@ -48,6 +49,7 @@ api = NinjaAPI(
     docs_url=DOCS_URL,
     openapi_url="/openapi.json",
 )
+api.add_router("", search_router)  # first: /listings/{reference}/matches before the listing routes
 api.add_router("/listings", listings_router)
 api.add_router("/organisations", organisations_router)
 

@@ -18,13 +18,14 @@ _pending = threading.local()
 def mark(listing_id: int) -> None:
     """Index the listing when the transaction commits. The first commit callback flushes every marked
     listing; ids left by a rolled-back transaction are flushed with the next (re-indexing reads the
-    database as it is, so that is harmless)."""
+    database as it is, so that is harmless). A callback is registered on every mark, even for an id
+    already pending: the callback of a rolled-back transaction is gone, and the later callbacks of one
+    transaction find nothing left to flush."""
     ids = getattr(_pending, "ids", None)
     if ids is None:
         ids = _pending.ids = set()
-    if listing_id not in ids:
-        ids.add(listing_id)
-        transaction.on_commit(_flush)
+    ids.add(listing_id)
+    transaction.on_commit(_flush)
 
 
 def _flush() -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from techmarket.accounts import views as account_views
-from techmarket.web.views import manage, public, review
+from techmarket.web.views import manage, public, review, search
 
 urlpatterns = [
     # Public pages (web/views/public.py)
@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalogue/", public.catalogue, name="catalogue"),
     path("catalogue/export.xlsx", public.catalogue_export, name="catalogue-export"),
     path("organisations/<int:pk>/", public.organisation_detail, name="organisation-detail"),
+    path("search/", search.search_page, name="search"),
     # Accounts (accounts/views.py)
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),

@@ -1,4 +1,5 @@
 from techmarket.matching.models.index import IndexState, SearchDocument
 from techmarket.matching.models.institutions import InstitutionProfile
+from techmarket.matching.models.intents import CooperationIntent, IntentEvent
 
-__all__ = ["IndexState", "InstitutionProfile", "SearchDocument"]
+__all__ = ["CooperationIntent", "IndexState", "InstitutionProfile", "IntentEvent", "SearchDocument"]

@@ -9,7 +9,7 @@ import numpy as np
 
 from techmarket.matching.services.embeddings import embed_query
 from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
-from techmarket.matching.services.text import display_terms, query_terms, vocabulary
+from techmarket.matching.services.text import display_terms, normalise, query_terms, vocabulary
 
 MODES = ("fused", "keyword", "semantic")
 RRF_K = 60
@@ -20,6 +20,7 @@ EXPANSION_WEIGHT = 0.5
 MIN_COVERAGE = 0.55
 MIN_SIMILARITY = 0.875
 SNIPPET_CHARS = 90
+_CHAR = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
 
 @dataclass
@@ -62,40 +63,88 @@ class _QueryTerm:
     term: str
     weight: float
     shown: str  # the word the user typed that this term stands for
+    backoff: bool = False  # found through a character of an unknown word: ranks, but covers nothing
 
 
 def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
-    """Query terms, plus indexed words containing a single character or an unknown word."""
+    """Query terms, plus indexed words containing a single character or an unknown word. An unknown word
+    that neither occurs inside an indexed word nor is made of other query words (the segmenter gives
+    compounds and their parts) falls back to the words containing its characters, for ranking only:
+    养鸡 then ranks 蛋鸡 and 海东鸡 first, but does not count as found."""
     out = []
-    for term in query_terms(query):
+    words = query_terms(query)
+    for term in words:
         out.append(_QueryTerm(term, 1.0, term))
-        postings = engine.postings(term)
-        if len(term) == 1 or postings is None or not len(postings.positions):
-            out += [_QueryTerm(t, EXPANSION_WEIGHT, term) for t in engine.expansions(term)]
+        if len(term) > 1 and _indexed(engine, term):
+            continue
+        expansions = engine.expansions(term)
+        out += [_QueryTerm(t, EXPANSION_WEIGHT, term) for t in expansions]
+        if len(term) == 1 or expansions or _parts(term, words):
+            continue
+        for char in dict.fromkeys(term):
+            if _CHAR.match(char):
+                chars = ([char] if _indexed(engine, char) else []) + engine.expansions(char)
+                out += [_QueryTerm(t, EXPANSION_WEIGHT, term, backoff=True) for t in chars]
     return out
 
 
+def _indexed(engine: Engine, term: str) -> bool:
+    postings = engine.postings(term)
+    return postings is not None and len(postings.positions) > 0
+
+
+def _parts(word: str, words) -> list[str]:
+    """The other query words inside `word`, when together they cover each of its characters."""
+    parts = [w for w in words if w != word and w in word]
+    covered = set()
+    for part in parts:
+        start = word.find(part)
+        while start >= 0:
+            covered.update(range(start, start + len(part)))
+            start = word.find(part, start + 1)
+    return parts if parts and len(covered) == len(word) else []
+
+
 def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """BM25 scores, idf-weighted coverage of the query's words, and each term's positions."""
+    """BM25 scores, idf-weighted coverage of the query's words, and each term's positions.
+
+    A word's weight in the coverage is the highest idf of the terms that stand for it, or the idf of a word
+    no document has if none occurs (a query about something the catalogue lacks must not look covered).
+    A document covers a word when it contains one of its terms, or, for a compound the segmenter also cut
+    into parts (盐湖提锂: 盐湖 + 提锂), when it contains every part. Words found only through the
+    characters of an unknown word cover nothing."""
     n = engine.size
     scores = np.zeros(n, dtype=np.float32)
     shown_idf: dict[str, float] = {}
     covered: dict[str, np.ndarray] = {}
     positions_of: dict[str, np.ndarray] = {}
     for qt in terms:
+        shown_idf.setdefault(qt.shown, 0.0)
         positions, contrib, idf = engine.term_scores(qt.term)
         if not len(positions):
-            shown_idf.setdefault(qt.shown, engine.idf(0) if qt.weight == 1.0 else 0.0)
             continue
         scores[positions] += qt.weight * contrib
         positions_of[qt.term] = positions
-        shown_idf[qt.shown] = max(shown_idf.get(qt.shown, 0.0), idf)
-        hit = covered.setdefault(qt.shown, np.zeros(n, dtype=bool))
-        hit[positions] = True
-    total_idf = sum(shown_idf.values()) or 1.0
+        if qt.backoff:
+            continue
+        shown_idf[qt.shown] = max(shown_idf[qt.shown], idf)
+        covered.setdefault(qt.shown, np.zeros(n, dtype=bool))[positions] = True
+    words = list(shown_idf)
+    for word in words:
+        parts = _parts(word, words)
+        if parts and all(p in covered for p in parts):
+            whole = np.logical_and.reduce([covered[p] for p in parts])
+            covered[word] = covered[word] | whole if word in covered else whole
+            shown_idf[word] = shown_idf[word] or max(shown_idf[p] for p in parts)
+    unknown = engine.idf(0)
+    # A word the catalogue lacks that lies inside a longer query word is a by-product of the segmenter
+    # (水鱼 in 冷水鱼, 车尾 in 汽车尾气): the longer word speaks for it.
+    weights = {word: idf or unknown for word, idf in shown_idf.items()
+               if idf or word in covered or not any(word in other and word != other for other in words)}
+    total = sum(weights.values()) or 1.0
     coverage = np.zeros(n, dtype=np.float32)
-    for shown, hit in covered.items():
-        coverage += hit * (shown_idf[shown] / total_idf)
+    for word, hit in covered.items():
+        coverage += hit * (weights.get(word, 0.0) / total)
     return scores, coverage, positions_of
 
 
@@ -119,7 +168,7 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
     if mode != "keyword":
         usable = mask & engine.has_vector[:n]
         if usable.any():
-            similarity[usable] = engine.vectors[:n][usable] @ embed_query(query)
+            similarity[usable] = engine.vectors[:n][usable] @ embed_query(normalise(query))
 
     candidates = _rank(mode, kw, similarity, mask)
     total = len(candidates)

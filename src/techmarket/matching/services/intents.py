@@ -1,0 +1,330 @@
+"""Targeted publishing (定向发布) and its follow-up: every rule lives here, the views only call it.
+
+- Sending: only provincial reviewers (user.is_reviewer) send, only public demands, talent needs and
+  platform co-building listings (published or in talks), to organisations other than the listing's
+  owner, and never twice to the same organisation for the same listing. A refused send changes nothing.
+  Each recipient's ranking score and reasons (rank_institutions) are kept with the intent as a snapshot.
+- Answering: only verified members of the recipient organisation (user.can_submit_listings and
+  user.organisation_id == intent.organisation_id). Allowed answers (RESPONSE_TRANSITIONS):
+
+      sent        → interested | declined | proposal
+      interested  → proposal | declined
+      proposal    → proposal (a revised proposal replaces the text)
+      declined    → nothing (final)
+
+  A proposal (提交方案) needs its text; the other answers may carry a note.
+- Reminding: an intent still 'sent' N days after it was sent, or N days after its last reminder, whose
+  listing is still published or in talks, is reminded: reminder_count + 1, last_reminded_at, and an
+  e-mail to each verified, active member of the recipient organisation who has an e-mail address.
+- Every change (sending, each answer, each reminder) is recorded as an IntentEvent.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from techmarket.catalogue.models import Listing
+from techmarket.catalogue.services.lifecycle import is_owner
+from techmarket.directory.models import Organisation
+from techmarket.matching.models import CooperationIntent, IntentEvent
+from techmarket.matching.services.match import OrganisationFit, rank_institutions
+
+log = logging.getLogger(__name__)
+
+ST = CooperationIntent.Status
+
+SENDABLE_KINDS = (Listing.Kind.DEMAND, Listing.Kind.TALENT, Listing.Kind.PLATFORM)
+SENDABLE_STATUSES = (Listing.Status.PUBLISHED, Listing.Status.IN_TALKS)
+ANSWERS = (ST.INTERESTED, ST.DECLINED, ST.PROPOSAL)
+# from-status → the answers that may follow it.
+RESPONSE_TRANSITIONS = {
+    ST.SENT: {ST.INTERESTED, ST.DECLINED, ST.PROPOSAL},
+    ST.INTERESTED: {ST.PROPOSAL, ST.DECLINED},
+    ST.PROPOSAL: {ST.PROPOSAL},
+    ST.DECLINED: set(),
+}
+SUGGEST_LIMIT = 20
+# The ranking is asked for this many institutions so that recipients chosen below the page's
+# cut-off still get their score snapshot.
+SNAPSHOT_LIMIT = 200
+DEFAULT_REMINDER_DAYS = 7
+REMINDER_LABEL = "reminder"
+SUBJECT_PREFIX = "【青海科技开放合作平台】"
+
+
+class IntentError(Exception):
+    """A step the rules forbid; the message is for the user (Chinese). Nothing was changed."""
+
+
+class IntentPermissionError(IntentError):
+    """The user may not take this step at all (the web answers 403)."""
+
+
+# --- Who may do what -------------------------------------------------------------------------------
+
+def _is_reviewer(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_reviewer)
+
+
+def can_send(user) -> bool:
+    return _is_reviewer(user)
+
+
+def is_sendable(listing: Listing) -> bool:
+    return listing.kind in SENDABLE_KINDS and listing.status in SENDABLE_STATUSES
+
+
+def can_respond(user, intent: CooperationIntent) -> bool:
+    return bool(user and user.is_authenticated and user.can_submit_listings
+                and user.organisation_id == intent.organisation_id)
+
+
+def can_see_follow_up(user, listing: Listing) -> bool:
+    """Reviewers and verified members of the listing's owner see each recipient and answer; everyone
+    else only the counts."""
+    return _is_reviewer(user) or is_owner(user, listing)
+
+
+def can_use_inbox(user) -> bool:
+    return bool(user and user.is_authenticated and user.can_submit_listings)
+
+
+def allowed_answers(intent: CooperationIntent) -> list[str]:
+    """The answers the intent may take now, in ANSWERS order."""
+    following = RESPONSE_TRANSITIONS.get(intent.status, set())
+    return [answer for answer in ANSWERS if answer in following]
+
+
+# --- Sending ---------------------------------------------------------------------------------------
+
+def suggest_recipients(listing: Listing, limit: int = SUGGEST_LIMIT) -> list[OrganisationFit]:
+    """Institutions inside and outside Qinghai ranked by their fit to the listing, best first, without
+    the listing's own organisations (its owner and implementing units)."""
+    own = _own_organisation_ids(listing)
+    fits = rank_institutions(listing, limit=limit + len(own))
+    return [fit for fit in fits if fit.organisation_id not in own][:limit]
+
+
+def _own_organisation_ids(listing: Listing) -> set[int]:
+    own = set(listing.organisation_links.values_list("organisation_id", flat=True))
+    if listing.owner_id:
+        own.add(listing.owner_id)
+    return own
+
+
+def _check_sendable(listing: Listing) -> None:
+    if listing.kind not in SENDABLE_KINDS:
+        raise IntentError("只有技术需求、人才需求和平台共建条目可以定向发布。")
+    if listing.status not in SENDABLE_STATUSES:
+        raise IntentError(f"“{listing.get_status_display()}”状态的条目不能定向发布，须为已发布或洽谈中。")
+
+
+@transaction.atomic
+def send_intents(reviewer, listing: Listing, organisation_ids, message: str = "") -> list[CooperationIntent]:
+    """Send `listing` to each organisation of `organisation_ids`; all or nothing. Raises IntentError
+    (IntentPermissionError for a non-reviewer) and creates nothing when any rule is broken, including
+    when the listing was already sent to one of the organisations."""
+    if not can_send(reviewer):
+        raise IntentPermissionError("只有省科技厅审核人员可以定向发布。")
+    listing = Listing.objects.select_for_update().get(pk=listing.pk)
+    _check_sendable(listing)
+    try:
+        ids = list(dict.fromkeys(int(pk) for pk in organisation_ids))
+    except (TypeError, ValueError):
+        raise IntentError("所选机构无效。") from None
+    if not ids:
+        raise IntentError("请至少选择一家机构。")
+    organisations = Organisation.objects.in_bulk(ids)
+    if len(organisations) != len(ids):
+        raise IntentError("所选机构不存在。")
+    own = [organisations[pk].name for pk in ids if pk in _own_organisation_ids(listing)]
+    if own:
+        raise IntentError(f"不能向条目自身的发布或实施单位定向发布：{'、'.join(own)}。")
+    already = CooperationIntent.objects.filter(listing=listing, organisation_id__in=ids).select_related(
+        "organisation")
+    if already:
+        names = "、".join(intent.organisation.name for intent in already)
+        raise IntentError(f"该条目已向以下机构定向发布过，不能重复发送：{names}。")
+
+    fits = {fit.organisation_id: fit for fit in rank_institutions(listing, limit=SNAPSHOT_LIMIT)}
+    now = timezone.now()
+    message = (message or "").strip()
+    intents = []
+    for pk in ids:
+        fit = fits.get(pk)
+        intent = CooperationIntent.objects.create(
+            listing=listing, organisation=organisations[pk], sent_by=reviewer, sent_at=now, message=message,
+            fit_score=fit.score if fit else None,
+            fit_reasons=[{"code": r.code, "label": r.label, "weight": r.weight} for r in fit.reasons] if fit else [],
+        )
+        IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.SENT, to_status=ST.SENT, actor=reviewer,
+                                   note=message, at=now)
+        intents.append(intent)
+    transaction.on_commit(lambda: [_notify(intent, reminder=False) for intent in intents])
+    return intents
+
+
+# --- Answering -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def respond(user, intent: CooperationIntent, status: str, text: str = "") -> CooperationIntent:
+    """Record the recipient organisation's answer, or raise IntentError and change nothing."""
+    if not can_respond(user, intent):
+        raise IntentPermissionError("只有接收机构的已核验成员可以回复合作意向。")
+    if status not in ANSWERS:
+        raise IntentError("请选择回复：有意向、暂不合作或提交方案。")
+    text = (text or "").strip()
+    if status == ST.PROPOSAL and not text:
+        raise IntentError("提交方案须填写方案内容。")
+    intent = CooperationIntent.objects.select_for_update().get(pk=intent.pk)
+    if status not in RESPONSE_TRANSITIONS.get(intent.status, set()):
+        if intent.status == ST.DECLINED:
+            raise IntentError("已回复“暂不合作”的意向不能再变更。")
+        if status == intent.status:
+            raise IntentError(f"已回复“{intent.get_status_display()}”。")
+        raise IntentError(f"已回复“{intent.get_status_display()}”，不能再改为“{ST(status).label}”。")
+    now = timezone.now()
+    from_status = intent.status
+    intent.status, intent.response, intent.responded_at, intent.responded_by = status, text, now, user
+    intent.save(update_fields=["status", "response", "responded_at", "responded_by"])
+    IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.RESPONSE, from_status=from_status,
+                               to_status=status, actor=user, note=text, at=now)
+    return intent
+
+
+# --- Reminding -------------------------------------------------------------------------------------
+
+def due_for_reminder(days: int = DEFAULT_REMINDER_DAYS, now: datetime.datetime | None = None):
+    """Intents still unanswered `days` after sending (or after their last reminder), on listings still
+    published or in talks."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=days)
+    return (CooperationIntent.objects
+            .filter(status=ST.SENT, listing__status__in=SENDABLE_STATUSES)
+            .filter(Q(last_reminded_at__isnull=True, sent_at__lte=cutoff) | Q(last_reminded_at__lte=cutoff))
+            .select_related("listing", "organisation")
+            .order_by("sent_at", "id"))
+
+
+def remind_unanswered(days: int = DEFAULT_REMINDER_DAYS,
+                      now: datetime.datetime | None = None) -> list[CooperationIntent]:
+    """Remind every intent due (see due_for_reminder) and return them; each returned intent carries
+    `mailed_to`, the addresses its reminder was sent to (empty when its organisation has none or the
+    mail failed, which is logged)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    now = now or timezone.now()
+    reminded = []
+    for candidate in due_for_reminder(days, now):
+        with transaction.atomic():
+            intent = CooperationIntent.objects.select_for_update().select_related("listing", "organisation").get(
+                pk=candidate.pk)
+            if intent.status != ST.SENT:  # answered meanwhile
+                continue
+            intent.reminder_count += 1
+            intent.last_reminded_at = now
+            intent.save(update_fields=["reminder_count", "last_reminded_at"])
+            IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.REMINDER, to_status=ST.SENT,
+                                       actor_label=REMINDER_LABEL, note=f"第 {intent.reminder_count} 次提醒",
+                                       at=now)
+        intent.mailed_to = _notify(intent, reminder=True)
+        reminded.append(intent)
+    return reminded
+
+
+def recipient_emails(organisation_id: int) -> list[str]:
+    """E-mail addresses of the organisation's active, verified members."""
+    users = get_user_model().objects.filter(organisation_id=organisation_id, is_active=True, is_verified=True)
+    return sorted({email.strip() for email in users.values_list("email", flat=True) if email and email.strip()})
+
+
+def _notify(intent: CooperationIntent, reminder: bool) -> list[str]:
+    """E-mail the recipient organisation's members, one message each (members do not see each other's
+    addresses). Returns the addresses written to; a failing mail server is logged, not raised."""
+    addresses = recipient_emails(intent.organisation_id)
+    if not addresses:
+        return []
+    listing = intent.listing
+    inbox = getattr(settings, "TECHMARKET_SITE_URL", "").rstrip("/") + reverse("my-intents")
+    if reminder:
+        subject = f"{SUBJECT_PREFIX}定向发布待回复提醒：{listing.title}"
+        opening = (f"省科技厅于 {timezone.localtime(intent.sent_at):%Y-%m-%d} 向贵单位定向发布的以下条目尚未回复"
+                   f"（第 {intent.reminder_count} 次提醒）：")
+    else:
+        subject = f"{SUBJECT_PREFIX}定向发布：{listing.title}"
+        opening = "省科技厅向贵单位定向发布了以下条目，邀请贵单位参与合作："
+    lines = [f"{intent.organisation.name}：", "", opening, "",
+             f"{listing.get_kind_display()} {listing.reference}", listing.title, ""]
+    if intent.message:
+        lines += ["附言：", intent.message, ""]
+    lines += [f"请登录平台，在“合作意向”中回复（有意向、暂不合作或提交方案）：{inbox}", "",
+              "青海省科学技术厅 · 青海科技开放合作平台"]
+    sent = []
+    for address in addresses:
+        try:
+            send_mail(subject, "\n".join(lines), None, [address])
+        except Exception:  # the reminder is recorded either way; the next run does not resend it
+            log.exception("could not e-mail intent %s to %s", intent.pk, address)
+            continue
+        sent.append(address)
+    return sent
+
+
+# --- Follow-up -------------------------------------------------------------------------------------
+
+@dataclass
+class FollowUp:
+    total: int
+    counts: dict[str, int]  # status → number of intents
+    intents: list[CooperationIntent] = field(default_factory=list)
+
+    @property
+    def interested(self) -> int:
+        """Organisations that answered positively: interested or with a proposal."""
+        return self.counts.get(ST.INTERESTED, 0) + self.counts.get(ST.PROPOSAL, 0)
+
+    @property
+    def rows(self) -> list[dict]:
+        """Counts with their Chinese labels, in status order, for templates."""
+        return [{"status": value, "label": label, "count": self.counts.get(value, 0)} for value, label in ST.choices]
+
+    @property
+    def summary(self) -> str:
+        """One public sentence, with no personal data."""
+        if not self.total:
+            return "尚未定向发布。"
+        text = f"已定向发布至 {self.total} 家机构，{self.interested} 家有意向"
+        if self.counts.get(ST.PROPOSAL):
+            text += f"（其中 {self.counts[ST.PROPOSAL]} 家已提交方案）"
+        if self.counts.get(ST.DECLINED):
+            text += f"，{self.counts[ST.DECLINED]} 家暂不合作"
+        if self.counts.get(ST.SENT):
+            text += f"，{self.counts[ST.SENT]} 家尚未回复"
+        return text + "。"
+
+
+def follow_up(listing: Listing) -> FollowUp:
+    """The intents of a listing with counts by status (every status present, zero when none)."""
+    intents = list(listing.intents.select_related("organisation", "organisation__region", "sent_by",
+                                                  "responded_by").order_by("sent_at", "id"))
+    counts = {value: 0 for value in ST.values}
+    for intent in intents:
+        counts[intent.status] = counts.get(intent.status, 0) + 1
+    return FollowUp(total=len(intents), counts=counts, intents=intents)
+
+
+def inbox(user):
+    """The intents sent to the user's organisation, newest first, or none when the user may not answer."""
+    if not can_use_inbox(user):
+        return CooperationIntent.objects.none()
+    return (CooperationIntent.objects.filter(organisation_id=user.organisation_id)
+            .select_related("listing", "organisation", "responded_by")
+            .order_by("-sent_at", "-id"))

@@ -1,0 +1,117 @@
+"""The search results page: keyword and semantic search over the public catalogue (matching.services.search),
+with the analysed terms, an honest verdict, highlighted snippets, facets and pagination.
+
+Invalid parameters never produce an error page: unknown codes are ignored, the page number is clamped.
+The search index holds public listings only, so results are the same for every user and carry no
+personal contact details.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from techmarket.catalogue.models import PUBLIC_STATUSES, CooperationMode, Field, Listing
+from techmarket.directory.models import Region
+from techmarket.matching.services.engine import EngineFilters
+from techmarket.matching.services.search import search
+
+PAGE_SIZE = 10
+MAX_QUERY = 200
+MAX_PAGE = 1000  # deeper pages are clamped (the result list is never that long)
+FILTERS = ("kind", "field", "mode", "region", "status")
+FACET_TITLES = {"kind": "类别", "field": "领域", "mode": "合作方式", "region": "地区", "status": "状态"}
+
+
+@dataclass
+class FacetValue:
+    code: str
+    name: str
+    count: int
+    url: str
+    selected: bool
+
+
+def _names() -> dict[str, dict[str, str]]:
+    """Display names of every filter's codes, from the database and the model's choices."""
+    return {
+        "kind": dict(Listing.Kind.choices),
+        "field": dict(Field.objects.values_list("code", "name")),
+        "mode": dict(CooperationMode.objects.values_list("code", "name")),
+        "region": dict(Region.objects.values_list("code", "name")),
+        "status": {s.value: s.label for s in PUBLIC_STATUSES},
+    }
+
+
+def _clean(value: str | None, limit: int = MAX_QUERY) -> str:
+    return (value or "").replace("\x00", "").strip()[:limit]
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        number = int(value or 1)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def _url(params: dict[str, str], **changes) -> str:
+    query = QueryDict(mutable=True)
+    for name, value in {**params, **changes}.items():
+        if value:
+            query[name] = value
+    return "?" + query.urlencode()
+
+
+@require_GET
+def search_page(request):
+    names = _names()
+    q = _clean(request.GET.get("q"))
+    # Unknown codes are dropped, as if they had not been given.
+    selected = {name: _clean(request.GET.get(name), 60) for name in FILTERS}
+    ignored = [name for name, code in selected.items() if code and code not in names[name]]
+    for name in ignored:
+        selected[name] = ""
+    params = {"q": q, **selected}
+
+    context = {"q": q, "selected": selected, "ignored": ignored, "result": None, "facets": [],
+               "active_filters": [], "page_obj": None, "query": ""}
+    context["active_filters"] = [
+        {"title": FACET_TITLES[name], "name": names[name][code], "remove_url": _url(params, **{name: ""})}
+        for name, code in selected.items() if code
+    ]
+    if not q:
+        return render(request, "web/search.html", context)
+
+    filters = EngineFilters(**selected)
+    number = _page_number(request.GET.get("page"))
+    result = search(q, filters, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    page_obj = Paginator(range(result.total), PAGE_SIZE).get_page(number)
+    if page_obj.number != number:  # beyond the last page: show the last one
+        result = search(q, filters, limit=PAGE_SIZE, offset=(page_obj.number - 1) * PAGE_SIZE)
+
+    facets = []
+    for name in FILTERS:
+        counts = result.facets.get(name, {})
+        values = [
+            FacetValue(code, names[name].get(code, code), count,
+                       _url(params, **{name: "" if selected[name] == code else code}), selected[name] == code)
+            for code, count in counts.items()
+        ]
+        values.sort(key=lambda v: (-v.count, v.name))
+        if values:
+            facets.append({"name": name, "title": FACET_TITLES[name], "values": values})
+
+    kind_labels = names["kind"]
+    context.update({
+        "result": result,
+        "hits": [{"hit": hit, "kind_label": kind_labels.get(hit.kind, hit.kind)} for hit in result.hits],
+        "facets": facets,
+        "page_obj": page_obj,
+        "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
+        "query": _url(params)[1:],
+        "first_rank": (page_obj.number - 1) * PAGE_SIZE + 1,
+    })
+    return render(request, "web/search.html", context)

@@ -1,0 +1,318 @@
+"""Targeted publishing (定向发布): who sends, who answers, which answers may follow which, reminders and
+the follow-up counts."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from techmarket.catalogue.models import Listing
+from techmarket.directory.models import Organisation
+from techmarket.matching.models import CooperationIntent, IntentEvent
+from techmarket.matching.services import intents as service
+from techmarket.matching.services.intents import IntentError, IntentPermissionError
+
+pytestmark = pytest.mark.django_db
+
+ST = CooperationIntent.Status
+# A published demand of 青海省农林科学院 for which 青海大学 ranks first.
+DEMAND = "innovation/agriculture/2"
+
+
+@pytest.fixture
+def listing():
+    return Listing.objects.get(reference=DEMAND)
+
+
+@pytest.fixture
+def cau():
+    return Organisation.objects.get(name="中国农业大学")
+
+
+@pytest.fixture
+def sent(reviewer, listing, qinghai_university):
+    """An intent sent to 青海大学, the organisation of the `member` fixture."""
+    [intent] = service.send_intents(reviewer, listing, [qinghai_university.pk], "欢迎合作")
+    return intent
+
+
+def days_ago(days: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def backdate(intent, days: float, reminded_days: float | None = None):
+    CooperationIntent.objects.filter(pk=intent.pk).update(
+        sent_at=days_ago(days), last_reminded_at=None if reminded_days is None else days_ago(reminded_days))
+    intent.refresh_from_db()
+    return intent
+
+
+# --- Suggestions and sending -----------------------------------------------------------------------
+
+def test_suggestions_are_ranked_institutions_without_the_listing_s_own(listing, qinghai_university):
+    suggestions = service.suggest_recipients(listing, limit=10)
+    assert suggestions and len(suggestions) <= 10
+    assert suggestions[0].organisation_id == qinghai_university.pk
+    assert [s.score for s in suggestions] == sorted((s.score for s in suggestions), reverse=True)
+    assert listing.owner_id not in {s.organisation_id for s in suggestions}
+    assert all(s.explanation for s in suggestions)
+    # Outside Qinghai too.
+    assert any(s.region not in ("青海省", "西宁市") for s in suggestions)
+
+
+def test_reviewer_sends_with_a_snapshot_of_the_ranking(reviewer, listing, qinghai_university, cau):
+    intents = service.send_intents(reviewer, listing, [qinghai_university.pk, cau.pk, cau.pk], "  欢迎合作  ")
+    assert [i.organisation for i in intents] == [qinghai_university, cau]  # duplicates in the request collapse
+    first = intents[0]
+    assert first.status == ST.SENT and first.sent_by == reviewer and first.message == "欢迎合作"
+    fit = service.suggest_recipients(listing, limit=1)[0]
+    assert first.fit_score == fit.score
+    assert first.fit_reasons and first.fit_explanation == fit.explanation
+    assert [(e.type, e.to_status, e.actor) for e in first.events.all()] == [
+        (IntentEvent.Type.SENT, ST.SENT, reviewer)]
+
+
+@pytest.mark.parametrize("who", ["member", "outsider", "unverified", "anonymous"])
+def test_only_reviewers_send(request, who, listing, qinghai_university):
+    from django.contrib.auth.models import AnonymousUser
+
+    user = AnonymousUser() if who == "anonymous" else request.getfixturevalue(who)
+    with pytest.raises(IntentPermissionError, match="审核人员"):
+        service.send_intents(user, listing, [qinghai_university.pk])
+    assert not CooperationIntent.objects.exists()
+
+
+def test_duplicates_are_refused_and_nothing_changes(reviewer, listing, sent, qinghai_university, cau):
+    with pytest.raises(IntentError, match="青海大学") as error:
+        service.send_intents(reviewer, listing, [cau.pk, qinghai_university.pk], "再次发送")
+    assert "不能重复发送" in str(error.value)
+    # Neither the new organisation nor a second intent: all or nothing.
+    assert list(CooperationIntent.objects.values_list("organisation_id", "message")) == [
+        (qinghai_university.pk, "欢迎合作")]
+    assert IntentEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"kind": Listing.Kind.OFFER}, "只有技术需求"),
+    ({"status": Listing.Status.CONTRACTED}, "已发布或洽谈中"),
+    ({"status": Listing.Status.DRAFT}, "已发布或洽谈中"),
+])
+def test_only_public_demands_talent_and_platform_listings(reviewer, listing, qinghai_university, change, message):
+    Listing.objects.filter(pk=listing.pk).update(**change)
+    listing.refresh_from_db()
+    with pytest.raises(IntentError, match=message):
+        service.send_intents(reviewer, listing, [qinghai_university.pk])
+    assert not CooperationIntent.objects.exists()
+
+
+def test_talent_platform_and_in_talks_listings_may_be_sent(reviewer, qinghai_university):
+    for kind in (Listing.Kind.TALENT, Listing.Kind.PLATFORM):
+        listing = Listing.objects.filter(kind=kind, status=Listing.Status.PUBLISHED).exclude(
+            owner=qinghai_university).exclude(organisations=qinghai_university).first()
+        assert service.send_intents(reviewer, listing, [qinghai_university.pk])
+    listing = Listing.objects.get(reference=DEMAND)
+    Listing.objects.filter(pk=listing.pk).update(status=Listing.Status.IN_TALKS)
+    listing.refresh_from_db()
+    assert service.send_intents(reviewer, listing, [qinghai_university.pk])
+
+
+def test_no_recipients_unknown_ones_or_the_listing_s_own_are_refused(reviewer, listing):
+    with pytest.raises(IntentError, match="至少选择"):
+        service.send_intents(reviewer, listing, [])
+    with pytest.raises(IntentError, match="不存在"):
+        service.send_intents(reviewer, listing, [10**9])
+    with pytest.raises(IntentError, match="无效"):
+        service.send_intents(reviewer, listing, ["x"])
+    with pytest.raises(IntentError, match="自身"):
+        service.send_intents(reviewer, listing, [listing.owner_id])
+    assert not CooperationIntent.objects.exists()
+
+
+def test_sending_e_mails_the_recipient_s_verified_members(reviewer, listing, make_user, qinghai_university,
+                                                          django_capture_on_commit_callbacks):
+    make_user("a", organisation=qinghai_university, email="a@qhu.edu.cn")
+    make_user("b", organisation=qinghai_university, email="b@qhu.edu.cn")
+    make_user("c", organisation=qinghai_university, email="c@qhu.edu.cn", verified=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        service.send_intents(reviewer, listing, [qinghai_university.pk], "欢迎合作")
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@qhu.edu.cn", "b@qhu.edu.cn"]
+    assert all(len(m.to) == 1 for m in mail.outbox)  # members do not see each other's addresses
+    assert listing.title in mail.outbox[0].subject
+    assert "欢迎合作" in mail.outbox[0].body and "/my/intents/" in mail.outbox[0].body
+
+
+# --- Answers ---------------------------------------------------------------------------------------
+
+def test_recipient_member_answers(member, sent):
+    intent = service.respond(member, sent, ST.INTERESTED, "  可以派团队对接  ")
+    intent.refresh_from_db()
+    assert intent.status == ST.INTERESTED and intent.response == "可以派团队对接"
+    assert intent.responded_by == member and intent.responded_at is not None
+    event = intent.events.last()
+    assert (event.type, event.from_status, event.to_status, event.actor) == (
+        IntentEvent.Type.RESPONSE, ST.SENT, ST.INTERESTED, member)
+
+
+@pytest.mark.parametrize("who", ["outsider", "unverified", "reviewer", "other_member", "anonymous"])
+def test_only_verified_members_of_the_recipient_answer(request, who, sent, make_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    if who == "anonymous":
+        user = AnonymousUser()
+    elif who == "other_member":
+        user = make_user("other", organisation=Organisation.objects.get(name="中国农业大学"))
+    else:
+        user = request.getfixturevalue(who)
+    with pytest.raises(IntentPermissionError, match="接收机构"):
+        service.respond(user, sent, ST.INTERESTED, "")
+    sent.refresh_from_db()
+    assert sent.status == ST.SENT and sent.responded_at is None
+    assert sent.events.count() == 1
+
+
+def test_a_proposal_needs_its_text(member, sent):
+    with pytest.raises(IntentError, match="方案内容"):
+        service.respond(member, sent, ST.PROPOSAL, "   ")
+    sent.refresh_from_db()
+    assert sent.status == ST.SENT
+    assert service.respond(member, sent, ST.PROPOSAL, "联合攻关方案：……").status == ST.PROPOSAL
+
+
+def test_unknown_answers_are_refused(member, sent):
+    for status in ("sent", "accepted", ""):
+        with pytest.raises(IntentError, match="请选择回复"):
+            service.respond(member, sent, status, "x")
+
+
+@pytest.mark.parametrize("path, allowed", [
+    ([ST.INTERESTED, ST.PROPOSAL], True),
+    ([ST.INTERESTED, ST.DECLINED], True),
+    ([ST.PROPOSAL, ST.PROPOSAL], True),  # a revised proposal
+    ([ST.DECLINED], True),
+    ([ST.DECLINED, ST.INTERESTED], False),
+    ([ST.DECLINED, ST.PROPOSAL], False),
+    ([ST.INTERESTED, ST.INTERESTED], False),
+    ([ST.PROPOSAL, ST.INTERESTED], False),
+    ([ST.PROPOSAL, ST.DECLINED], False),
+])
+def test_answer_transitions(member, sent, path, allowed):
+    *first, last = path
+    for status in first:
+        service.respond(member, sent, status, "方案" if status == ST.PROPOSAL else "")
+    sent.refresh_from_db()
+    before = (sent.status, sent.response, sent.responded_at, sent.events.count())
+    assert (last in service.allowed_answers(sent)) is allowed
+    if allowed:
+        assert service.respond(member, sent, last, "新方案").status == last
+    else:
+        with pytest.raises(IntentError):
+            service.respond(member, sent, last, "新方案")
+        sent.refresh_from_db()
+        assert (sent.status, sent.response, sent.responded_at, sent.events.count()) == before
+
+
+def test_declined_is_final(member, sent):
+    service.respond(member, sent, ST.DECLINED, "")
+    sent.refresh_from_db()
+    assert service.allowed_answers(sent) == []
+    with pytest.raises(IntentError, match="不能再变更"):
+        service.respond(member, sent, ST.PROPOSAL, "方案")
+
+
+# --- Reminders -------------------------------------------------------------------------------------
+
+def test_no_reminder_before_n_days(sent):
+    backdate(sent, 6.9)
+    assert service.remind_unanswered(days=7) == []
+    sent.refresh_from_db()
+    assert sent.reminder_count == 0 and sent.last_reminded_at is None
+    assert mail.outbox == []
+
+
+def test_reminder_after_n_days_counts_and_e_mails_members(sent, member, make_user, qinghai_university):
+    member.email = "member@qhu.edu.cn"
+    member.save()
+    make_user("nomail", organisation=qinghai_university)  # no address: not written to
+    make_user("stranger", organisation=Organisation.objects.get(name="中国农业大学"), email="x@cau.edu.cn")
+    backdate(sent, 8)
+    now = timezone.now()
+    reminded = service.remind_unanswered(days=7, now=now)
+    assert [i.pk for i in reminded] == [sent.pk]
+    assert reminded[0].mailed_to == ["member@qhu.edu.cn"]
+    sent.refresh_from_db()
+    assert sent.reminder_count == 1 and sent.last_reminded_at == now
+    assert [m.to for m in mail.outbox] == [["member@qhu.edu.cn"]]
+    assert "提醒" in mail.outbox[0].subject and sent.listing.title in mail.outbox[0].subject
+    event = sent.events.last()
+    assert (event.type, event.actor_label) == (IntentEvent.Type.REMINDER, service.REMINDER_LABEL)
+
+    # Not again until N days after the last reminder.
+    assert service.remind_unanswered(days=7, now=now + datetime.timedelta(days=6)) == []
+    again = service.remind_unanswered(days=7, now=now + datetime.timedelta(days=7, minutes=1))
+    assert [i.reminder_count for i in again] == [2]
+    sent.refresh_from_db()
+    assert sent.reminder_count == 2 and len(mail.outbox) == 2
+
+
+def test_no_reminder_for_answered_intents(sent, member):
+    member.email = "member@qhu.edu.cn"
+    member.save()
+    service.respond(member, sent, ST.INTERESTED, "")
+    backdate(sent, 30)
+    assert service.remind_unanswered(days=7) == []
+    sent.refresh_from_db()
+    assert sent.reminder_count == 0 and mail.outbox == []
+
+
+def test_no_reminder_once_the_listing_left_the_catalogue(sent):
+    backdate(sent, 30)
+    Listing.objects.filter(pk=sent.listing_id).update(status=Listing.Status.WITHDRAWN)
+    assert service.remind_unanswered(days=7) == []
+
+
+def test_reminder_without_member_addresses_is_still_recorded(sent):
+    backdate(sent, 8)
+    [intent] = service.remind_unanswered(days=7)
+    assert intent.mailed_to == [] and intent.reminder_count == 1 and mail.outbox == []
+
+
+def test_remind_intents_command(sent, member, capsys):
+    member.email = "member@qhu.edu.cn"
+    member.save()
+    backdate(sent, 3)
+    call_command("remind_intents")
+    assert "0 intent(s) reminded" in capsys.readouterr().out
+    call_command("remind_intents", "--days", "2")
+    out = capsys.readouterr().out
+    assert f"reminded 青海大学 about {DEMAND} (reminder 1" in out
+    assert "1 intent(s) reminded, 1 e-mail(s) sent." in out
+    assert len(mail.outbox) == 1
+
+
+# --- Follow-up -------------------------------------------------------------------------------------
+
+def test_follow_up_counts(reviewer, listing, member, make_user, qinghai_university, cau):
+    assert service.follow_up(listing).total == 0
+    assert service.follow_up(listing).summary == "尚未定向发布。"
+    others = list(Organisation.objects.filter(name__in=["兰州大学", "浙江大学"]))
+    ids = [qinghai_university.pk, cau.pk] + [o.pk for o in others]
+    intents = {i.organisation_id: i for i in service.send_intents(reviewer, listing, ids)}
+    service.respond(member, intents[qinghai_university.pk], ST.PROPOSAL, "方案")
+    service.respond(make_user("cau", organisation=cau), intents[cau.pk], ST.INTERESTED, "")
+    service.respond(make_user("lzu", organisation=others[0]), intents[others[0].pk], ST.DECLINED, "")
+
+    follow = service.follow_up(listing)
+    assert follow.total == 4
+    assert follow.counts == {ST.SENT: 1, ST.INTERESTED: 1, ST.DECLINED: 1, ST.PROPOSAL: 1}
+    assert follow.interested == 2
+    assert [i.organisation_id for i in follow.intents] == ids
+    assert follow.summary == "已定向发布至 4 家机构，2 家有意向（其中 1 家已提交方案），1 家暂不合作，1 家尚未回复。"
+
+
+def test_inbox_holds_only_the_user_s_organisation(reviewer, listing, sent, member, unverified, outsider, cau):
+    service.send_intents(reviewer, listing, [cau.pk])
+    assert list(service.inbox(member)) == [sent]
+    assert list(service.inbox(unverified)) == []
+    assert list(service.inbox(outsider)) == []
