@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "techmarket.directory",
     "techmarket.catalogue",
     "techmarket.matching",
+    "techmarket.policy",
+    "techmarket.market",
     "techmarket.web",
 ]
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("techmarket.api.urls")),
+    path("policy/", include("techmarket.policy.urls")),
+    path("market/", include("techmarket.market.urls")),
     path("", include("techmarket.matching.urls")),
     path("", include("techmarket.web.urls")),
 ]

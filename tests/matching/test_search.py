@@ -23,7 +23,8 @@ def publish(capture, title, description, organisation_name="青海大学", kind=
             reference=f"test/{uuid.uuid4().hex[:8]}", kind=kind, title=title, description=description,
             status=Listing.Status.PUBLISHED, organisations_raw=organisation_name,
         )
-        ListingOrganisation.objects.create(listing=listing, organisation=Organisation.objects.get(name=organisation_name))
+        organisation = Organisation.objects.get(name=organisation_name)
+        ListingOrganisation.objects.create(listing=listing, organisation=organisation)
     return listing
 
 

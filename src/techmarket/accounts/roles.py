@@ -3,9 +3,11 @@
 from django.contrib.auth.models import Group, Permission
 
 REVIEWERS = "省科技厅审核员"
+REGISTRARS = "技术合同登记员"  # also need a registry assignment (market.RegistryStaff)
 
 ROLE_PERMISSIONS = {
-    REVIEWERS: ["catalogue.review_listing"],
+    REVIEWERS: ["catalogue.review_listing", "policy.review_application"],
+    REGISTRARS: ["market.examine_registration"],
 }
 
 

@@ -52,6 +52,7 @@ api = NinjaAPI(
 api.add_router("", search_router)  # first: /listings/{reference}/matches before the listing routes
 api.add_router("/listings", listings_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/policy", "techmarket.api.routers.policy.router")
 
 
 @api.get("/stats", response=Stats, tags=["stats"], summary="按类别、领域统计可见条目")

@@ -9,16 +9,22 @@ import numpy as np
 
 from techmarket.matching.services.embeddings import embed_query
 from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
-from techmarket.matching.services.text import display_terms, normalise, query_terms, vocabulary
+from techmarket.matching.services.text import display_terms, normalise, query_terms, segment, vocabulary
 
 MODES = ("fused", "keyword", "semantic")
-RRF_K = 60
+# Tuned on the judged queries of bench/eval (`make eval`; figures and reasons in docs/search-evaluation.md).
+FUSION = "score"  # "score": weighted mix of scaled BM25 and similarity; "rrf": reciprocal rank fusion
+KEYWORD_SHARE = 0.5  # weight of the scaled BM25 score in the "score" fusion
+RRF_K = 60  # for FUSION = "rrf"
 SEMANTIC_CANDIDATES = 200
-SEMANTIC_FLOOR = 0.86  # query-to-passage cosine below which a document is not a semantic candidate
-EXPANSION_WEIGHT = 0.5
-# Calibrated on bench/eval (docs/search.md): below both, the best hit is not a genuine match.
-MIN_COVERAGE = 0.55
-MIN_SIMILARITY = 0.875
+KEYWORD_CANDIDATES = 1000  # the best BM25 hits fused with the semantic candidates
+SEMANTIC_FLOOR = 0.84  # query-to-passage cosine below which a document is not a semantic candidate
+EXPANSION_WEIGHT = 0.3  # of a word found inside an indexed word, or through a character
+# Below both, the best hit is not a genuine match: coverage of the words typed (keyword and fused modes),
+# best query-to-passage cosine (semantic and fused modes; no-answer queries reach 0.867 at most on the
+# seed, answerable ones 0.876 at least).
+MIN_COVERAGE = 0.40
+MIN_SIMILARITY = 0.872
 SNIPPET_CHARS = 90
 _CHAR = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
@@ -67,24 +73,31 @@ class _QueryTerm:
 
 
 def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
-    """Query terms, plus indexed words containing a single character or an unknown word. An unknown word
-    that neither occurs inside an indexed word nor is made of other query words (the segmenter gives
-    compounds and their parts) falls back to the words containing its characters, for ranking only:
-    养鸡 then ranks 蛋鸡 and 海东鸡 first, but does not count as found."""
+    """Query terms, plus indexed words containing a single character or an unknown word.
+
+    A synonym's canonical form stands for the word typed. An unknown word that neither occurs inside an
+    indexed word nor is made of other query words (the segmenter gives compounds and their parts) falls
+    back to the words containing its characters, for ranking only: 养鸡 then ranks 蛋鸡 and 海东鸡
+    first, but does not count as found."""
     out = []
     words = query_terms(query)
+    typed = set(segment(query))
+    canonical = vocabulary().canonical
     for term in words:
-        out.append(_QueryTerm(term, 1.0, term))
+        shown = term
+        if term not in typed:  # a canonical form added by the analysis: it stands for its synonym
+            shown = next((w for w in words if w in typed and canonical.get(w) == term), term)
+        out.append(_QueryTerm(term, 1.0, shown))
         if len(term) > 1 and _indexed(engine, term):
             continue
         expansions = engine.expansions(term)
-        out += [_QueryTerm(t, EXPANSION_WEIGHT, term) for t in expansions]
+        out += [_QueryTerm(t, EXPANSION_WEIGHT, shown) for t in expansions]
         if len(term) == 1 or expansions or _parts(term, words):
             continue
         for char in dict.fromkeys(term):
             if _CHAR.match(char):
                 chars = ([char] if _indexed(engine, char) else []) + engine.expansions(char)
-                out += [_QueryTerm(t, EXPANSION_WEIGHT, term, backoff=True) for t in chars]
+                out += [_QueryTerm(t, EXPANSION_WEIGHT, shown, backoff=True) for t in chars]
     return out
 
 
@@ -94,8 +107,9 @@ def _indexed(engine: Engine, term: str) -> bool:
 
 
 def _parts(word: str, words) -> list[str]:
-    """The other query words inside `word`, when together they cover each of its characters."""
-    parts = [w for w in words if w != word and w in word]
+    """The longest other `words` inside `word`, when together they cover each of its characters."""
+    inside = [w for w in words if w != word and w in word]
+    parts = [w for w in inside if not any(w != o and w in o for o in inside)]
     covered = set()
     for part in parts:
         start = word.find(part)
@@ -108,18 +122,19 @@ def _parts(word: str, words) -> list[str]:
 def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """BM25 scores, idf-weighted coverage of the query's words, and each term's positions.
 
-    A word's weight in the coverage is the highest idf of the terms that stand for it, or the idf of a word
-    no document has if none occurs (a query about something the catalogue lacks must not look covered).
-    A document covers a word when it contains one of its terms, or, for a compound the segmenter also cut
-    into parts (盐湖提锂: 盐湖 + 提锂), when it contains every part. Words found only through the
+    Coverage counts the words typed, longest first: the segmenter also yields the parts of a compound
+    (盐湖提锂: 盐湖, 提锂), which count only through it. A document covers a word when it contains the word,
+    a synonym or (for an unknown word) an indexed word containing it, or else every part of it. A word
+    weighs the highest idf of what stands for it, or the idf of a word no document has when nothing does:
+    a query about something the catalogue lacks must not look covered. Words found only through the
     characters of an unknown word cover nothing."""
     n = engine.size
     scores = np.zeros(n, dtype=np.float32)
-    shown_idf: dict[str, float] = {}
-    covered: dict[str, np.ndarray] = {}
+    idf_of: dict[str, float] = {}
+    hit_of: dict[str, np.ndarray] = {}
     positions_of: dict[str, np.ndarray] = {}
     for qt in terms:
-        shown_idf.setdefault(qt.shown, 0.0)
+        idf_of.setdefault(qt.shown, 0.0)
         positions, contrib, idf = engine.term_scores(qt.term)
         if not len(positions):
             continue
@@ -127,25 +142,41 @@ def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.nd
         positions_of[qt.term] = positions
         if qt.backoff:
             continue
-        shown_idf[qt.shown] = max(shown_idf[qt.shown], idf)
-        covered.setdefault(qt.shown, np.zeros(n, dtype=bool))[positions] = True
-    words = list(shown_idf)
-    for word in words:
-        parts = _parts(word, words)
-        if parts and all(p in covered for p in parts):
-            whole = np.logical_and.reduce([covered[p] for p in parts])
-            covered[word] = covered[word] | whole if word in covered else whole
-            shown_idf[word] = shown_idf[word] or max(shown_idf[p] for p in parts)
+        idf_of[qt.shown] = max(idf_of[qt.shown], idf)
+        hit_of.setdefault(qt.shown, np.zeros(n, dtype=bool))[positions] = True
+    canonical = vocabulary().canonical
+    for word in list(idf_of):  # a word typed is found by its synonyms too, even when one of them was typed
+        synonym = canonical.get(word, word)
+        if synonym != word and synonym in hit_of:
+            hit_of[word] = hit_of[synonym] | hit_of[word] if word in hit_of else hit_of[synonym]
+            idf_of[word] = max(idf_of[word], idf_of[synonym])
+    words = list(idf_of)
+    known = [w for w in words if w in hit_of]
+    memo: dict[str, tuple[np.ndarray | None, float]] = {}
+
+    def covered(word: str) -> tuple[np.ndarray | None, float]:
+        if word not in memo:
+            hit, weight = hit_of.get(word), idf_of[word]
+            parts = [covered(p) for p in _parts(word, known)]
+            if parts and all(h is not None for h, _ in parts):
+                whole = np.logical_and.reduce([h for h, _ in parts])
+                hit = whole if hit is None else hit | whole
+                weight = weight or max(w for _, w in parts)
+            memo[word] = hit, weight
+        return memo[word]
+
     unknown = engine.idf(0)
-    # A word the catalogue lacks that lies inside a longer query word is a by-product of the segmenter
-    # (水鱼 in 冷水鱼, 车尾 in 汽车尾气): the longer word speaks for it.
-    weights = {word: idf or unknown for word, idf in shown_idf.items()
-               if idf or word in covered or not any(word in other and word != other for other in words)}
-    total = sum(weights.values()) or 1.0
     coverage = np.zeros(n, dtype=np.float32)
-    for word, hit in covered.items():
-        coverage += hit * (weights.get(word, 0.0) / total)
-    return scores, coverage, positions_of
+    total = 0.0
+    for word in words:
+        if any(word != other and word in other for other in words):
+            continue
+        hit, weight = covered(word)
+        weight = weight or unknown
+        total += weight
+        if hit is not None:
+            coverage += hit * np.float32(weight)
+    return scores, coverage / np.float32(total or 1.0), positions_of
 
 
 def search(query: str, filters: EngineFilters | None = None, limit: int = 10, offset: int = 0,
@@ -193,11 +224,24 @@ def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray) -
     semantic_ranked = semantic_pool[np.argsort(-similarity[semantic_pool], kind="stable")]
     if mode == "semantic":
         return [(int(p), float(similarity[p])) for p in semantic_ranked]
-    fused: dict[int, float] = {}
-    for ranked in (keyword_ranked, semantic_ranked):
-        for rank, pos in enumerate(ranked[: SEMANTIC_CANDIDATES * 5], start=1):
-            fused[int(pos)] = fused.get(int(pos), 0.0) + 1.0 / (RRF_K + rank)
-    return sorted(fused.items(), key=lambda item: -item[1])
+    keyword_ranked = keyword_ranked[:KEYWORD_CANDIDATES]
+    if FUSION == "rrf":
+        fused: dict[int, float] = {}
+        for ranked in (keyword_ranked, semantic_ranked):
+            for rank, pos in enumerate(ranked, start=1):
+                fused[int(pos)] = fused.get(int(pos), 0.0) + 1.0 / (RRF_K + rank)
+        return sorted(fused.items(), key=lambda item: -item[1])
+    # Weighted score fusion: each side scaled to [0, 1] within this query (BM25 by its best score,
+    # similarity between the semantic floor and the best similarity), then mixed.
+    pool = np.union1d(keyword_ranked, semantic_ranked)
+    if not len(pool):
+        return []
+    best_kw = float(kw[pool].max()) or 1.0
+    best_sim = float(similarity[pool].max())
+    semantic = np.clip((similarity[pool] - SEMANTIC_FLOOR) / max(best_sim - SEMANTIC_FLOOR, 1e-6), 0, 1)
+    fused_scores = KEYWORD_SHARE * kw[pool] / best_kw + (1 - KEYWORD_SHARE) * semantic
+    order = np.argsort(-fused_scores, kind="stable")
+    return [(int(pool[i]), float(fused_scores[i])) for i in order]
 
 
 def _verdict(candidates, coverage, similarity, mode) -> tuple[str, str]:

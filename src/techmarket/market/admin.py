@@ -1,0 +1,119 @@
+"""Admin: registries and their staff are edited here; deals, contracts and registrations are shown read-mostly
+(their changes go through the services, which keep the history)."""
+
+from django.contrib import admin
+
+from techmarket.market.models import (
+    Agreement,
+    Attachment,
+    Contract,
+    ContractParty,
+    DealEvent,
+    Inquiry,
+    Message,
+    Milestone,
+    Registration,
+    RegistrationEvent,
+    Registry,
+    RegistryStaff,
+)
+
+
+@admin.register(Registry)
+class RegistryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region_code", "number_code", "is_provincial", "active"]
+    readonly_fields = ["code", "number_code"]
+
+
+@admin.register(RegistryStaff)
+class RegistryStaffAdmin(admin.ModelAdmin):
+    list_display = ["user", "registry", "since"]
+    list_filter = ["registry"]
+    autocomplete_fields = ["user"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    readonly_fields = ["author", "organisation", "body", "created_at"]
+
+
+class AgreementInline(admin.TabularInline):
+    model = Agreement
+    extra = 0
+    fields = ["contract_type", "amount", "terms", "status", "proposed_by", "answered_by", "answered_at"]
+    readonly_fields = fields
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(admin.ModelAdmin):
+    list_display = ["id", "subject", "organisation", "counterpart", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["subject", "organisation__name", "counterpart__name", "listing__reference"]
+    readonly_fields = ["listing", "organisation", "counterpart", "opened_by", "created_at", "updated_at"]
+    inlines = [MessageInline, AgreementInline]
+
+
+class PartyInline(admin.TabularInline):
+    model = ContractParty
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "contract_type", "signed_on", "total_amount", "technology_amount",
+                    "made_on_platform"]
+    list_filter = ["contract_type", "made_on_platform"]
+    search_fields = ["title", "parties__organisation__name"]
+    readonly_fields = ["inquiry", "agreement", "made_on_platform", "created_by", "created_at", "updated_at"]
+    filter_horizontal = ["listings"]
+    inlines = [PartyInline, MilestoneInline]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "content_type", "size", "organisation", "created_at"]
+    list_filter = ["kind", "content_type"]
+    readonly_fields = ["sha256", "size", "content_type", "extension", "uploaded_by", "organisation", "created_at"]
+
+
+class RegistrationEventInline(admin.TabularInline):
+    model = RegistrationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "reason", "detail", "at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Decisions are taken on the registry's pages (they keep the history and enforce the rules): the admin
+    shows registrations without letting their status be edited."""
+
+    list_display = ["id", "number", "contract", "registry", "status", "received_on", "due_on", "registered_on"]
+    list_filter = ["status", "registry", "external"]
+    search_fields = ["number", "external_number", "contract__title", "organisation__name"]
+    inlines = [RegistrationEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DealEvent)
+class DealEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "inquiry", "contract", "actor", "organisation"]
+    list_filter = ["action"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class MarketConfig(AppConfig):
+    name = "techmarket.market"
+    verbose_name = "技术交易"
+
+    def ready(self):
+        from techmarket.market.services.registries import sync_registries
+
+        # The registries of data/market/registries.yaml, in step with the file after every migrate.
+        post_migrate.connect(sync_registries, sender=self, dispatch_uid="techmarket-sync-registries")

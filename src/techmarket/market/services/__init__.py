@@ -1,0 +1,1 @@
+"""The domain logic of technology trading and registration; views, the API and commands call these."""

@@ -1,0 +1,430 @@
+"""Contracts: their parties (roles, sides, locations), amounts and milestones, the rules a contract must meet,
+who may write and read it, and the event the policy engine computes rewards from.
+
+A contract made from an inquiry whose agreement both sides confirmed is marked `made_on_platform` and keeps the
+inquiry, the agreement and the listing; one recorded directly is not.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from techmarket.catalogue.models import Field
+from techmarket.directory.models import Organisation, Region
+from techmarket.market.models import (
+    Agreement,
+    Attachment,
+    Contract,
+    ContractParty,
+    DealEvent,
+    Inquiry,
+    Location,
+    Milestone,
+    Registration,
+)
+from techmarket.market.services import deals
+from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.registries import can_oversee, staff_registry
+from techmarket.market.services.rules import BUYER, INTERMEDIARY, SELLER, rules
+
+R = Registration.Status
+# A contract with a registration in one of these is locked: its parties and amounts are what the registry examines.
+ACTIVE_REGISTRATION = (R.SUBMITTED, R.ACCEPTED, R.RECONSIDERATION, R.REGISTERED, R.CHANGED)
+EFFECTIVE_REGISTRATION = (R.REGISTERED, R.CHANGED)
+NOT_A_PARTY = "只有合同当事人单位的已核验成员可以执行此操作。"
+
+
+@dataclass
+class PartyInput:
+    organisation: Organisation
+    role: str
+    location: str = ""  # blank: derived from the organisation's region
+    is_registering_party: bool = False
+
+
+@dataclass
+class MilestoneInput:
+    kind: str
+    description: str
+    amount: Decimal | None = None
+    due_on: datetime.date | None = None
+
+
+@dataclass
+class ContractInput:
+    title: str
+    contract_type: str
+    signed_on: datetime.date
+    total_amount: Decimal
+    technology_amount: Decimal
+    summary: str = ""
+    field: Field | None = None
+    parties: list[PartyInput] = field(default_factory=list)
+    milestones: list[MilestoneInput] = field(default_factory=list)
+
+
+def location_of(organisation: Organisation) -> str:
+    """Where an organisation is, from its region: '' when it has none."""
+    region = organisation.region
+    if region is None:
+        return ""
+    if region.kind in (Region.Kind.PROVINCE, Region.Kind.PREFECTURE):
+        return Location.QINGHAI
+    if region.kind == Region.Kind.ABROAD:
+        return Location.ABROAD
+    return Location.OTHER_PROVINCE
+
+
+def _region_code(organisation: Organisation, location: str) -> str:
+    """The region code kept with a party: its organisation's region when that agrees with the location."""
+    region = organisation.region
+    if region is None or location_of(organisation) != location:
+        return ""
+    return region.code
+
+
+def validate(data: ContractInput) -> None:
+    """Raise MarketError with the first rule the contract breaks."""
+    contract_type = rules().type(data.contract_type)
+    if contract_type is None:
+        raise MarketError("请选择合同类型。")
+    if not data.title.strip():
+        raise MarketError("请填写合同名称。")
+    if data.signed_on is None:
+        raise MarketError("请填写签订日期。")
+    if data.signed_on > timezone.localdate():
+        raise MarketError("签订日期不能晚于今天。")
+    if data.total_amount is None or data.total_amount <= 0:
+        raise MarketError("合同总额须大于零。")
+    if data.technology_amount is None or data.technology_amount < 0:
+        raise MarketError("请填写技术交易额（不能为负数）。")
+    if data.technology_amount > data.total_amount:
+        raise MarketError("技术交易额不能大于合同总额：技术交易额是合同总额中扣除非技术性款项后的部分。")
+    if len(data.parties) < 2:
+        raise MarketError("合同至少须有两方当事人。")
+    seen = set()
+    sides = set()
+    for party in data.parties:
+        if party.organisation.pk in seen:
+            raise MarketError(f"“{party.organisation.name}”重复列为当事人。")
+        seen.add(party.organisation.pk)
+        role = contract_type.role(party.role)
+        if role is None:
+            raise MarketError(f"{contract_type.name}中没有“{rules().role_name(data.contract_type, party.role)}”"
+                              f"这一角色（{party.organisation.name}）。可选角色："
+                              + "、".join(r.name for r in contract_type.roles.values()) + "。")
+        sides.add(role.side)
+        if (party.location or location_of(party.organisation)) not in Location.values:
+            raise MarketError(f"请填写“{party.organisation.name}”的所在地（省内、省外或境外）。")
+    if SELLER not in sides or BUYER not in sides:
+        raise MarketError(f"{contract_type.name}须有{contract_type.registering_role_name}和至少一个对方当事人。")
+    registering = [p for p in data.parties if p.is_registering_party]
+    if not registering:
+        holders = [p for p in data.parties if p.role == contract_type.registering_role]
+        if len(holders) != 1:
+            raise MarketError(f"请指定登记方：{contract_type.name}由{contract_type.registering_role_name}申请登记。")
+        registering = holders
+    if len(registering) > 1:
+        raise MarketError("一份合同只能有一个登记方（按地域一次登记）。")
+    if registering[0].role != contract_type.registering_role:
+        raise MarketError(f"{contract_type.name}由{contract_type.registering_role_name}申请登记，"
+                          f"“{registering[0].organisation.name}”为"
+                          f"{rules().role_name(data.contract_type, registering[0].role)}，不能作为登记方。")
+    paid = Decimal(0)
+    for milestone in data.milestones:
+        if milestone.kind not in Milestone.Kind.values:
+            raise MarketError("履约节点类别须为付款或交付。")
+        if not milestone.description.strip():
+            raise MarketError("请填写履约节点的内容。")
+        if milestone.amount is not None:
+            if milestone.amount < 0:
+                raise MarketError("履约节点金额不能为负数。")
+            if milestone.kind == Milestone.Kind.PAYMENT:
+                paid += milestone.amount
+    if paid > data.total_amount:
+        raise MarketError(f"付款节点合计 {paid} 元超过合同总额 {data.total_amount} 元。")
+
+
+def _registering_index(data: ContractInput) -> int:
+    marked = [i for i, p in enumerate(data.parties) if p.is_registering_party]
+    if marked:
+        return marked[0]
+    registering_role = rules().type(data.contract_type).registering_role
+    return next(i for i, p in enumerate(data.parties) if p.role == registering_role)
+
+
+def _write(contract: Contract, data: ContractInput) -> None:
+    contract.title = data.title.strip()
+    contract.contract_type = data.contract_type
+    contract.summary = data.summary.strip()
+    contract.signed_on = data.signed_on
+    contract.total_amount = data.total_amount
+    contract.technology_amount = data.technology_amount
+    contract.field = data.field
+    contract.save()
+    contract.parties.all().delete()
+    registering = _registering_index(data)
+    for position, party in enumerate(data.parties):
+        location = party.location or location_of(party.organisation)
+        ContractParty.objects.create(
+            contract=contract, organisation=party.organisation, role=party.role, location=location,
+            region_code=_region_code(party.organisation, location), is_registering_party=position == registering,
+            position=position,
+        )
+    contract.milestones.filter(done_on__isnull=True).delete()
+    start = contract.milestones.count()
+    for position, milestone in enumerate(data.milestones, start=start):
+        Milestone.objects.create(contract=contract, kind=milestone.kind, description=milestone.description.strip(),
+                                 amount=milestone.amount, due_on=milestone.due_on, position=position)
+
+
+def _check_author(user, data: ContractInput) -> None:
+    if not (user and user.is_authenticated and user.can_submit_listings):
+        raise MarketPermissionError("只有已实名核验并关联单位的用户可以录入合同。")
+    if user.organisation_id not in {p.organisation.pk for p in data.parties}:
+        raise MarketPermissionError("录入人所在单位须为合同当事人之一。")
+
+
+@transaction.atomic
+def create_contract(user, data: ContractInput, inquiry: Inquiry | None = None) -> Contract:
+    """Record a contract; from an inquiry, its accepted agreement makes it a deal made on the platform."""
+    _check_author(user, data)
+    validate(data)
+    agreement = None
+    if inquiry is not None:
+        inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+        deals.check_party(user, inquiry)
+        if inquiry.status == Inquiry.Status.CONTRACTED:
+            raise MarketError("此洽谈已录入合同。")
+        if inquiry.status != Inquiry.Status.AGREED:
+            raise MarketError("双方确认协议后才能录入合同。")
+        agreement = deals.accepted_agreement(inquiry)
+        orgs = {p.organisation.pk for p in data.parties}
+        if not {inquiry.organisation_id, inquiry.counterpart_id} <= orgs:
+            raise MarketError("经平台洽谈的合同须以洽谈双方为当事人。")
+    contract = Contract(created_by=user, inquiry=inquiry, agreement=agreement, made_on_platform=inquiry is not None)
+    _write(contract, data)
+    if inquiry is not None:
+        contract.listings.add(inquiry.listing)
+        if contract.field_id is None and inquiry.listing.field_id:
+            contract.field_id = inquiry.listing.field_id
+            contract.save(update_fields=["field"])
+        inquiry.status = Inquiry.Status.CONTRACTED
+        inquiry.save(update_fields=["status", "updated_at"])
+    DealEvent.objects.create(inquiry=inquiry, contract=contract, action=DealEvent.Action.CONTRACT_CREATED,
+                             actor=user, organisation_id=user.organisation_id,
+                             note="经平台成交" if contract.made_on_platform else "")
+    return contract
+
+
+@transaction.atomic
+def update_contract(user, contract: Contract, data: ContractInput) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    check_can_edit(user, contract)
+    _check_author(user, data)
+    validate(data)
+    if contract.inquiry_id:
+        orgs = {p.organisation.pk for p in data.parties}
+        if not {contract.inquiry.organisation_id, contract.inquiry.counterpart_id} <= orgs:
+            raise MarketError("经平台洽谈的合同须以洽谈双方为当事人。")
+    _write(contract, data)
+    DealEvent.objects.create(inquiry=contract.inquiry, contract=contract, action=DealEvent.Action.CONTRACT_UPDATED,
+                             actor=user, organisation_id=user.organisation_id)
+    return contract
+
+
+def to_input(contract: Contract) -> ContractInput:
+    return ContractInput(
+        title=contract.title, contract_type=contract.contract_type, signed_on=contract.signed_on,
+        total_amount=contract.total_amount, technology_amount=contract.technology_amount, summary=contract.summary,
+        field=contract.field,
+        parties=[PartyInput(p.organisation, p.role, p.location, p.is_registering_party)
+                 for p in contract.parties.select_related("organisation")],
+        milestones=[MilestoneInput(m.kind, m.description, m.amount, m.due_on)
+                    for m in contract.milestones.filter(done_on__isnull=True)],
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who may do what
+
+
+def party_for(user, contract: Contract) -> ContractParty | None:
+    """The contract party the user acts for: a verified member of its organisation."""
+    if not (user and user.is_authenticated and user.can_submit_listings):
+        return None
+    return next((p for p in contract.parties.all() if p.organisation_id == user.organisation_id), None)
+
+
+def is_party(user, contract: Contract) -> bool:
+    return party_for(user, contract) is not None
+
+
+def check_party(user, contract: Contract) -> ContractParty:
+    party = party_for(user, contract)
+    if party is None:
+        raise MarketPermissionError(NOT_A_PARTY)
+    return party
+
+
+def can_view(user, contract: Contract) -> bool:
+    """Parties, administrators and staff of a registry the contract was submitted to (the provincial registry's
+    staff also see the reconsiderations they decide)."""
+    if is_party(user, contract) or can_oversee(user):
+        return True
+    registry = staff_registry(user)
+    if registry is None:
+        return False
+    registrations = contract.registrations.all()
+    return any(r.registry_id == registry.pk or (registry.is_provincial and r.reconsideration_requested_at)
+               for r in registrations)
+
+
+def visible_contracts(user) -> QuerySet[Contract]:
+    qs = Contract.objects.all()
+    if can_oversee(user):
+        return qs
+    q = Q(pk__in=[])
+    if user and user.is_authenticated and user.can_submit_listings:
+        q |= Q(parties__organisation_id=user.organisation_id)
+    registry = staff_registry(user)
+    if registry is not None:
+        q |= Q(registrations__registry=registry)
+        if registry.is_provincial:
+            q |= Q(registrations__reconsideration_requested_at__isnull=False)
+    return qs.filter(q).distinct()
+
+
+def active_registration(contract: Contract) -> Registration | None:
+    return contract.registrations.filter(status__in=ACTIVE_REGISTRATION).order_by("-submitted_at").first()
+
+
+def is_locked(contract: Contract) -> bool:
+    return contract.registrations.filter(status__in=ACTIVE_REGISTRATION).exists()
+
+
+def check_can_edit(user, contract: Contract) -> None:
+    check_party(user, contract)
+    registration = active_registration(contract)
+    if registration is not None:
+        raise MarketError(f"合同已申请登记（{registration.label}，{registration.get_status_display()}），"
+                          "不能再修改；登记后的变更须向原登记机构办理变更登记。")
+
+
+def add_attachment(user, contract: Contract, uploaded, kind: str = Attachment.Kind.CONTRACT_TEXT) -> Attachment:
+    check_party(user, contract)
+    if kind == Attachment.Kind.CONTRACT_TEXT and is_locked(contract):
+        raise MarketError("合同已申请登记，不能再更换合同文本。")
+    return deals.store_attachment(user, uploaded, contract=contract, kind=kind)
+
+
+@transaction.atomic
+def complete_milestone(user, milestone: Milestone, done_on: datetime.date | None = None) -> Milestone:
+    milestone = Milestone.objects.select_for_update().select_related("contract").get(pk=milestone.pk)
+    check_party(user, milestone.contract)
+    if milestone.done_on:
+        raise MarketError("该节点已完成。")
+    done_on = done_on or timezone.localdate()
+    if done_on > timezone.localdate():
+        raise MarketError("完成日期不能晚于今天。")
+    milestone.done_on, milestone.done_by = done_on, user
+    milestone.save(update_fields=["done_on", "done_by"])
+    DealEvent.objects.create(contract=milestone.contract, action=DealEvent.Action.MILESTONE_DONE, actor=user,
+                             organisation_id=user.organisation_id,
+                             note=f"{milestone.get_kind_display()}：{milestone.description}（{done_on}）")
+    return milestone
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sides, locations and the policy event
+
+
+def side(contract: Contract, party: ContractParty) -> str:
+    return rules().side_of(contract.contract_type, party.role)
+
+
+def sellers(contract: Contract) -> list[ContractParty]:
+    return [p for p in contract.parties.all() if side(contract, p) == SELLER]
+
+
+def buyers(contract: Contract) -> list[ContractParty]:
+    return [p for p in contract.parties.all() if side(contract, p) == BUYER]
+
+
+def registering_party(contract: Contract) -> ContractParty | None:
+    return next((p for p in contract.parties.all() if p.is_registering_party), None)
+
+
+def seller_location(contract: Contract) -> str:
+    """The seller's location: the registering party's (technology output is counted where it is registered)."""
+    party = registering_party(contract)
+    return party.location if party else ""
+
+
+def buyer_location(contract: Contract) -> str:
+    """The buyer side's location: inside Qinghai if any buyer is, else the first buyer's."""
+    locations = [p.location for p in buyers(contract)]
+    if Location.QINGHAI in locations:
+        return Location.QINGHAI
+    return locations[0] if locations else ""
+
+
+def delivered(contract: Contract) -> bool:
+    """Every delivery milestone done (and there is at least one)."""
+    deliveries = [m for m in contract.milestones.all() if m.kind == Milestone.Kind.DELIVERY]
+    return bool(deliveries) and all(m.done_on for m in deliveries)
+
+
+def policy_event(contract: Contract) -> dict:
+    """The contract as a `technology-contract` event of the policy engine (docs/policy.md, "Events"), for the
+    policy app to compute the rewards it earns: the technology transaction amount, buyer/seller/intermediary
+    parties, and the flags this app knows (online, registered, delivered, from outside Qinghai, buyer in Qinghai)."""
+    registration = contract.registrations.filter(status__in=EFFECTIVE_REGISTRATION).first()
+    role_names = {SELLER: "seller", BUYER: "buyer", INTERMEDIARY: "intermediary"}
+    parties = [{"role": role_names[side(contract, p)], "name": p.organisation.name, "organisation_id":
+                p.organisation_id} for p in contract.parties.select_related("organisation") if side(contract, p)]
+    flags = {
+        "online": contract.made_on_platform,
+        "registered": registration is not None,
+        "delivered": delivered(contract),
+        "from_outside_qinghai": seller_location(contract) != Location.QINGHAI,
+        "buyer_in_qinghai": buyer_location(contract) == Location.QINGHAI,
+    }
+    amount = registration.technology_amount if registration and registration.technology_amount is not None \
+        else contract.technology_amount
+    return {
+        "type": "technology-contract",
+        "date": (registration.registered_on if registration else contract.signed_on).isoformat(),
+        "kind": rules().type(contract.contract_type).policy_kind,
+        "amount": str(amount),
+        "parties": parties,
+        "flags": {name: True for name, value in flags.items() if value},
+        "project": f"market-contract-{contract.pk}",
+    }
+
+
+def prefill_from_inquiry(inquiry: Inquiry) -> dict:
+    """Initial values of the contract form for an agreed inquiry: type, amount and the two sides."""
+    agreement: Agreement | None = deals.accepted_agreement(inquiry)
+    seller, buyer = deals.seller_and_buyer(inquiry)
+    contract_type = rules().type(agreement.contract_type) if agreement else None
+    seller_role = buyer_role = ""
+    if contract_type:
+        seller_role = contract_type.registering_role
+        buyer_role = next((code for code, role in contract_type.roles.items() if role.side == BUYER), "")
+    return {
+        "title": inquiry.listing.title[:300],
+        "contract_type": agreement.contract_type if agreement else "",
+        "total_amount": agreement.amount if agreement else None,
+        "summary": agreement.terms if agreement else "",
+        "parties": [
+            {"organisation": seller, "role": seller_role, "location": location_of(seller)},
+            {"organisation": buyer, "role": buyer_role, "location": location_of(buyer)},
+        ],
+    }

@@ -1,0 +1,225 @@
+"""Contracts: creating one from an agreed inquiry (or directly), editing it until it is submitted, its documents
+and milestones, and the registering party's application to a registry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from techmarket.directory.models import Organisation
+from techmarket.market.forms import (
+    ContractForm,
+    MilestoneFormSet,
+    PartyFormSet,
+    SubmitForm,
+    UploadForm,
+    contract_input,
+)
+from techmarket.market.models import Attachment, Contract, DealEvent, Inquiry, Location, Milestone
+from techmarket.market.services import contracts as service
+from techmarket.market.services import deals
+from techmarket.market.services import registration as registration_service
+from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.registries import registries_for_party
+from techmarket.market.services.rules import rules
+from techmarket.market.views import forbidden
+
+LOCATIONS = dict(Location.choices)
+CANNOT_RECORD = "只有已实名核验并关联单位的用户可以录入合同。"
+
+
+def _contract_for(request, pk: int) -> Contract:
+    contract = get_object_or_404(Contract.objects.select_related("inquiry", "field"), pk=pk)
+    if not service.can_view(request.user, contract):
+        raise Http404
+    return contract
+
+
+def _organisation_names() -> list[str]:
+    return list(Organisation.objects.order_by("name").values_list("name", flat=True)[:2000])
+
+
+def _party_initial(parties: list[dict]) -> list[dict]:
+    return [{"organisation": p["organisation"].name, "role": p.get("role", ""), "location": p.get("location", ""),
+             "is_registering_party": p.get("is_registering_party", False)} for p in parties]
+
+
+def _contract_form_page(request, *, inquiry=None, contract=None, initial=None, party_initial=None,
+                        milestone_initial=None):
+    post = request.POST if request.method == "POST" else None
+    form = ContractForm(post, initial=initial)
+    parties = PartyFormSet(post, prefix="parties", initial=party_initial)
+    milestones = MilestoneFormSet(post, prefix="milestones", initial=milestone_initial)
+    if post is not None and form.is_valid() and parties.is_valid() and milestones.is_valid():
+        data = contract_input(form, parties, milestones)
+        try:
+            if contract is None:
+                contract = service.create_contract(request.user, data, inquiry=inquiry)
+                messages.success(request, "合同已录入。请上传合同文本，由登记方向登记机构申请认定登记。")
+            else:
+                contract = service.update_contract(request.user, contract, data)
+                messages.success(request, "合同已修改。")
+        except MarketPermissionError as error:
+            return forbidden(request, str(error))
+        except MarketError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(contract)
+    return render(request, "market/contract_form.html", {
+        "form": form, "parties": parties, "milestones": milestones, "inquiry": inquiry, "contract": contract,
+        "organisation_names": _organisation_names(),
+        "types": [(t, [(role.name, rules().sides[role.side]) for role in t.roles.values()])
+                  for t in rules().types.values()],
+    })
+
+
+@login_required
+def create_from_inquiry(request, pk: int):
+    inquiry = get_object_or_404(Inquiry.objects.select_related("listing", "organisation", "counterpart"), pk=pk)
+    if not deals.inquiry_side(request.user, inquiry):
+        raise Http404
+    existing = inquiry.contracts.first()
+    if existing:
+        return redirect(existing)
+    if inquiry.status != Inquiry.Status.AGREED:
+        messages.error(request, "双方确认协议后才能录入合同。")
+        return redirect(inquiry)
+    prefill = service.prefill_from_inquiry(inquiry)
+    initial = {k: prefill[k] for k in ("title", "contract_type", "total_amount", "summary")}
+    initial["field"] = inquiry.listing.field_id
+    return _contract_form_page(request, inquiry=inquiry, initial=initial,
+                               party_initial=_party_initial(prefill["parties"]))
+
+
+@login_required
+def create(request):
+    if not request.user.can_submit_listings:
+        return forbidden(request, CANNOT_RECORD)
+    own = request.user.organisation
+    return _contract_form_page(request, party_initial=[{"organisation": own.name, "location": ""}, {}])
+
+
+@login_required
+def edit(request, pk: int):
+    contract = _contract_for(request, pk)
+    try:
+        service.check_can_edit(request.user, contract)
+    except MarketPermissionError as error:
+        return forbidden(request, str(error))
+    except MarketError as error:
+        messages.error(request, str(error))
+        return redirect(contract)
+    data = service.to_input(contract)
+    initial = {"title": data.title, "contract_type": data.contract_type, "signed_on": data.signed_on,
+               "total_amount": data.total_amount, "technology_amount": data.technology_amount,
+               "summary": data.summary, "field": data.field.pk if data.field else None}
+    parties = [{"organisation": p.organisation.name, "role": p.role, "location": p.location,
+                "is_registering_party": p.is_registering_party} for p in data.parties]
+    milestones = [{"kind": m.kind, "description": m.description, "amount": m.amount, "due_on": m.due_on}
+                  for m in data.milestones]
+    return _contract_form_page(request, contract=contract, initial=initial, party_initial=parties,
+                               milestone_initial=milestones)
+
+
+@login_required
+def detail(request, pk: int):
+    contract = _contract_for(request, pk)
+    r = rules()
+    user = request.user
+    party = service.party_for(user, contract)
+    active = service.active_registration(contract)
+    registering = service.registering_party(contract)
+    can_submit = bool(party and party.is_registering_party and active is None)
+    parties = [{"party": p, "role": r.role_name(contract.contract_type, p.role),
+                "side": r.sides.get(r.side_of(contract.contract_type, p.role), ""),
+                "location": LOCATIONS.get(p.location, "")}
+               for p in contract.parties.select_related("organisation")]
+    return render(request, "market/contract.html", {
+        "contract": contract,
+        "type": r.type(contract.contract_type),
+        "parties": parties,
+        "registering": registering,
+        "milestones": contract.milestones.select_related("done_by"),
+        "attachments": contract.attachments.select_related("organisation"),
+        "registrations": contract.registrations.select_related("registry").order_by("-submitted_at"),
+        "active": active,
+        "is_party": party is not None,
+        "can_edit": party is not None and active is None,
+        "can_submit": can_submit,
+        "upload_form": UploadForm(),
+        "attachment_kinds": Attachment.Kind.choices,
+        "events": DealEvent.objects.filter(Q(contract=contract) | Q(inquiry_id=contract.inquiry_id,
+                                                                      inquiry__isnull=False))
+        .select_related("actor", "organisation"),
+    })
+
+
+@require_POST
+@login_required
+def upload(request, pk: int):
+    contract = _contract_for(request, pk)
+    form = UploadForm(request.POST, request.FILES)
+    kind = request.POST.get("kind", Attachment.Kind.CONTRACT_TEXT)
+    if kind not in Attachment.Kind.values:
+        kind = Attachment.Kind.OTHER
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(contract)
+    try:
+        service.add_attachment(request.user, contract, form.cleaned_data["file"], kind)
+    except MarketPermissionError as error:
+        return forbidden(request, str(error))
+    except MarketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "附件已上传。")
+    return redirect(contract)
+
+
+@require_POST
+@login_required
+def milestone_done(request, pk: int):
+    milestone = get_object_or_404(Milestone.objects.select_related("contract"), pk=pk)
+    contract = _contract_for(request, milestone.contract_id)
+    try:
+        service.complete_milestone(request.user, milestone)
+    except MarketPermissionError as error:
+        return forbidden(request, str(error))
+    except MarketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "已记录节点完成。")
+    return redirect(contract)
+
+
+@login_required
+def submit_registration(request, pk: int):
+    contract = _contract_for(request, pk)
+    party = service.party_for(request.user, contract)
+    if party is None:
+        return forbidden(request, service.NOT_A_PARTY)
+    registries = registries_for_party(party)
+    external = party.location != Location.QINGHAI
+    form = SubmitForm(request.POST or None, registries=registries, external=external)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = registration_service.submit(request.user, contract, data["registry"],
+                                                       data.get("external_registry", ""),
+                                                       data.get("external_number", ""))
+        except MarketPermissionError as error:
+            return forbidden(request, str(error), title="不能申请登记")
+        except MarketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"已向{registration.registry.name}提交登记申请，"
+                                      f"登记机构应于 {registration.due_on:%Y-%m-%d} 前作出决定。")
+            return redirect(registration)
+    return render(request, "market/registration_submit.html", {
+        "contract": contract, "form": form, "party": party, "external": external,
+        "role_name": rules().role_name(contract.contract_type, party.role),
+        "type": rules().type(contract.contract_type), "decision_days": rules().decision_days,
+        "source": rules().procedure["registering-party"],
+    })

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class PolicyConfig(AppConfig):
+    name = "techmarket.policy"
+    verbose_name = "政策奖补"
+
+    def ready(self):
+        from techmarket.policy.services.data import sync_policy_data
+
+        # The rules, programmes and budgets of data/policy, in step with the files after every migrate.
+        post_migrate.connect(sync_policy_data, sender=self, dispatch_uid="techmarket-sync-policy-data")

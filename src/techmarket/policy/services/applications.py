@@ -1,0 +1,214 @@
+"""Applications: an organisation claims what an event earns it; the engine pre-computes; a reviewer approves,
+adjusts (with a reason) or rejects; approved amounts are committed to the ledger, year by year."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from techmarket.directory.models import Organisation
+from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Programme, Rule
+from techmarket.policy.services.data import ensure_synced, rulebook
+from techmarket.policy.services.engine import ZERO, Award, Event, Party, Result, evaluate, parse_event, yuan
+from techmarket.policy.services.ledger import DatabaseLedger, ledger_for
+
+S = Application.Status
+REVIEW_PERMISSION = "policy.review_application"
+
+
+class ApplicationError(Exception):
+    """A refused application step; the message is shown to the user (Chinese)."""
+
+
+def can_apply(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_verified and user.organisation_id)
+
+
+def can_review(user) -> bool:
+    return bool(user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+
+
+def resolve_parties(event: Event) -> Event:
+    """Parties named exactly like a directory organisation (or one of its aliases) count as that organisation."""
+    names = {p.name for p in event.parties if not p.organisation_id}
+    if not names:
+        return event
+    found = {}
+    for org in Organisation.objects.filter(Q(name__in=names) | Q(aliases__name__in=names)).prefetch_related("aliases"):
+        for name in [org.name, *(a.name for a in org.aliases.all())]:
+            found.setdefault(name, org.pk)
+    event.parties = tuple(p if p.organisation_id else Party(p.role, p.name, found.get(p.name)) for p in event.parties)
+    return event
+
+
+def calculate(data: dict, user) -> tuple[Event, Result]:
+    """"What could I get?": the event evaluated against the rules and what the user may see of the ledger."""
+    book = rulebook()
+    event = resolve_parties(parse_event(data, book))
+    return event, evaluate(event, book, ledger_for(user))
+
+
+def own_awards(result: Result, organisation_id: int) -> list[Award]:
+    return [award for award in result.awards if award.organisation_id == organisation_id]
+
+
+def describe(event: Event) -> str:
+    words = rulebook().vocabulary
+    parts = [words.event_types[event.type]]
+    if event.kind:
+        parts.append(words.kinds[event.kind])
+    if "amount" in event.amounts:
+        parts.append(yuan(event.amounts["amount"]))
+    parts.append(event.date.isoformat())
+    return " · ".join(parts)[:300]
+
+
+def award_key(award: dict) -> str:
+    return f"{award['rule']}|{award['beneficiary']['role']}"
+
+
+@transaction.atomic
+def submit(user, data: dict) -> Application:
+    if not can_apply(user):
+        raise ApplicationError("只有已核验并关联单位的用户可以代表单位申请奖补。")
+    book = ensure_synced()
+    event = resolve_parties(parse_event(data, book))
+    if not any(p.organisation_id == user.organisation_id for p in event.parties):
+        raise ApplicationError("事件的当事方中须有本单位。")
+    stored = event.as_dict()
+    duplicate = Application.objects.filter(organisation_id=user.organisation_id, event=stored).exclude(
+        status=S.REJECTED).first()
+    if duplicate:
+        raise ApplicationError(f"本单位已就同一事件提交过申请（编号 {duplicate.pk}）。")
+    result = evaluate(event, book, DatabaseLedger())
+    awards = own_awards(result, user.organisation_id)
+    if not awards:
+        raise ApplicationError("按现行条款，本单位在此事件中没有可申请的奖补。")
+    total = sum((a.amount for a in awards), ZERO)
+    application = Application.objects.create(
+        organisation_id=user.organisation_id, applicant=user, title=describe(event), event=stored,
+        awards=[a.as_dict() for a in awards],
+        not_applied=[n.as_dict() for n in result.not_applied if n.code != "event_type"],
+        rules_version=book.version, computed_total=total,
+    )
+    ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.SUBMITTED, actor=user,
+                                    detail={"total": str(total)})
+    return application
+
+
+def current_awards(application: Application) -> list[Award]:
+    """The application's awards computed again against today's ledger (others may have been committed since)."""
+    book = ensure_synced()
+    event = parse_event(application.event, book)
+    return own_awards(evaluate(event, book, DatabaseLedger()), application.organisation_id)
+
+
+def _split(total: Decimal, instalments: list[dict]) -> list[tuple[int, Decimal]]:
+    """An adjusted total over the award's years: years are filled in order up to their computed amounts (a cut
+    shortens the schedule); an increase goes to the last year."""
+    parts, left = [], total
+    for i, instalment in enumerate(instalments):
+        share = min(left, Decimal(instalment["amount"])) if i < len(instalments) - 1 else left
+        parts.append((instalment["year"], share))
+        left -= share
+    return [(year, amount) for year, amount in parts if amount]
+
+
+@transaction.atomic
+def decide(application: Application, reviewer, action: str, reason: str = "",
+           amounts: dict[str, Decimal] | None = None) -> Application:
+    """approve: commit the amounts as computed now; adjust: commit the reviewer's amounts (reason required);
+    reject: nothing is committed (reason required). Every decision is recorded with its reason."""
+    if not can_review(reviewer):
+        raise ApplicationError("只有省科技厅审核人员可以审核奖补申请。")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_open:
+        raise ApplicationError(f"该申请已处理（{application.get_status_display()}）。")
+    reason = (reason or "").strip()
+    if action not in ("approve", "adjust", "reject"):
+        raise ApplicationError("未知的审核操作。")
+    if action in ("adjust", "reject") and not reason:
+        raise ApplicationError("调整或不予核准须填写理由。")
+    now = timezone.now()
+    if action == "reject":
+        application.status, application.reviewer, application.reason, application.decided_at = (
+            S.REJECTED, reviewer, reason, now)
+        application.save()
+        ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.REJECTED,
+                                        actor=reviewer, reason=reason)
+        return application
+    # Approvals of awards under the same rules wait for each other, so caps that span applications hold.
+    list(Rule.objects.select_for_update().filter(rule_id__in=[a["rule"] for a in application.awards]))
+    awards = [a.as_dict() for a in current_awards(application)]
+    decided = []
+    for award in awards:
+        computed = Decimal(award["amount"])
+        amount = computed
+        if action == "adjust":
+            chosen = (amounts or {}).get(award_key(award))
+            amount = computed if chosen is None else Decimal(chosen)
+            if amount < 0:
+                raise ApplicationError("核准金额不能为负数。")
+            amount = amount.quantize(Decimal("0.01"))
+        decided.append({**award, "computed": str(computed), "amount": str(amount)})
+    total = sum((Decimal(a["amount"]) for a in decided), ZERO)
+    if action == "approve" and not total:
+        raise ApplicationError("按当前台账已无可核准的金额，请调整或不予核准。")
+    changed = action == "adjust" and any(a["amount"] != a["computed"] for a in decided)
+    status = S.ADJUSTED if changed else S.APPROVED
+    application.status, application.reviewer, application.reason, application.decided_at = status, reviewer, reason, now
+    application.decided_awards, application.decided_total = decided, total
+    application.save()
+    _commit(application, decided, reviewer, reason)
+    ApplicationEvent.objects.create(
+        application=application, actor=reviewer, reason=reason,
+        action=ApplicationEvent.Action.ADJUSTED if changed else ApplicationEvent.Action.APPROVED,
+        detail={"total": str(total), "computed_total": str(application.computed_total),
+                "awards": [{"rule": a["rule"], "computed": a["computed"], "amount": a["amount"]} for a in decided]},
+    )
+    return application
+
+
+def _commit(application: Application, decided: list[dict], reviewer, reason: str) -> None:
+    rules = {r.rule_id: r for r in Rule.objects.filter(rule_id__in=[a["rule"] for a in decided])}
+    programmes = {p.code: p for p in Programme.objects.filter(code__in=[a["programme"] for a in decided])}
+    for award in decided:
+        amount = Decimal(award["amount"])
+        for i, (year, share) in enumerate(_split(amount, award["instalments"])):
+            LedgerEntry.objects.create(
+                programme=programmes[award["programme"]], year=year, rule=rules[award["rule"]],
+                organisation_id=application.organisation_id, beneficiary_name=award["beneficiary"]["name"],
+                project=award["project"], base_amount=Decimal(award["base"] or 0) if i == 0 else ZERO,
+                amount=share, kind=LedgerEntry.Kind.COMMITTED, application=application, created_by=reviewer,
+                note=reason,
+            )
+
+
+def payable_years(application: Application) -> list[int]:
+    """Years with committed entries not yet paid."""
+    entries = application.ledger_entries.all()
+    committed = {e.year for e in entries if e.kind == LedgerEntry.Kind.COMMITTED}
+    paid = {e.year for e in entries if e.kind == LedgerEntry.Kind.PAID}
+    return sorted(committed - paid)
+
+
+@transaction.atomic
+def record_payment(application: Application, reviewer, year: int) -> list[LedgerEntry]:
+    """The year's commitments of a granted application, recorded as paid."""
+    if not can_review(reviewer):
+        raise ApplicationError("只有省科技厅审核人员可以登记拨付。")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_granted or year not in payable_years(application):
+        raise ApplicationError(f"{year}年度没有待拨付的核准金额。")
+    paid = []
+    for entry in application.ledger_entries.filter(kind=LedgerEntry.Kind.COMMITTED, year=year):
+        paid.append(LedgerEntry.objects.create(
+            programme=entry.programme, year=year, rule=entry.rule, organisation=entry.organisation,
+            beneficiary_name=entry.beneficiary_name, project=entry.project, amount=entry.amount,
+            kind=LedgerEntry.Kind.PAID, application=application, created_by=reviewer, note="登记拨付",
+        ))
+    total = sum((e.amount for e in paid), ZERO)
+    ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.PAID, actor=reviewer,
+                                    detail={"year": year, "total": str(total)})
+    return paid

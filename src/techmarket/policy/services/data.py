@@ -1,0 +1,78 @@
+"""The rulebook from data/policy (re-read whenever a file changes) and its mirror in the database: rules,
+programmes and budgets, synced after every migrate and before an application is computed."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from techmarket.policy.models import Budget, Programme, Rule
+from techmarket.policy.services.rulebook import Rulebook, load_rulebook
+
+_cache: dict = {}
+
+
+def data_dir() -> Path:
+    return Path(settings.TECHMARKET_DATA_FILES) / "policy"
+
+
+def _stamp(directory: Path) -> tuple:
+    files = sorted(directory.glob("*.yaml")) + sorted((directory / "rules").glob("*.yaml"))
+    return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
+
+
+def rulebook() -> Rulebook:
+    """The rules of data/policy, loaded once and again only when a file changes."""
+    directory = data_dir()
+    stamp = _stamp(directory)
+    if _cache.get("stamp") != stamp:
+        _cache["book"] = load_rulebook(directory)
+        _cache["stamp"] = stamp
+    return _cache["book"]
+
+
+@transaction.atomic
+def sync_policy_data(**kwargs) -> Rulebook:
+    """Programmes, budgets and rules into the database, idempotently. Rules gone from the files stay, inactive."""
+    book = rulebook()
+    programmes = {}
+    for item in book.programmes.values():
+        programme, _ = Programme.objects.update_or_create(
+            code=item.code, defaults={"name": item.name, "payer": item.payer, "source": item.source})
+        programmes[item.code] = programme
+        for budget in item.budgets:
+            Budget.objects.update_or_create(programme=programme, year=budget.year,
+                                            defaults={"amount": budget.amount, "source": budget.source})
+        Budget.objects.filter(programme=programme).exclude(year__in=[b.year for b in item.budgets]).delete()
+    for rule in book.rules:
+        Rule.objects.update_or_create(rule_id=rule.id, defaults={
+            "title": rule.title, "programme": programmes[rule.programme], "document_title": rule.document.title,
+            "document_number": rule.document.number, "article": rule.article, "excerpt": rule.excerpt,
+            "payer": rule.payer, "valid_from": rule.valid_from, "valid_until": rule.valid_until,
+            "data": json_safe(rule.raw), "file": rule.document.file, "version": rule.document.version,
+            "content_hash": rule.hash, "active": True,
+        })
+    Rule.objects.exclude(rule_id__in=[rule.id for rule in book.rules]).update(active=False)
+    return book
+
+
+def ensure_synced() -> Rulebook:
+    """The rulebook, after bringing the database's copy up to date if a file changed since the last sync."""
+    book = rulebook()
+    rules = set(Rule.objects.filter(active=True).values_list("rule_id", "content_hash"))
+    budgets = set(Budget.objects.values_list("programme__code", "year", "amount"))
+    if rules != {(rule.id, rule.hash) for rule in book.rules} or budgets != {
+            (p.code, b.year, b.amount) for p in book.programmes.values() for b in p.budgets}:
+        sync_policy_data()
+    return book
+
+
+def json_safe(value):
+    """YAML dates as ISO strings, for the JSON field."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

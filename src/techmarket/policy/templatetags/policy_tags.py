@@ -1,0 +1,31 @@
+"""Filters of the policy pages: money in yuan and the vocabulary's labels."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from techmarket.policy.services.data import rulebook
+from techmarket.policy.services.engine import yuan as format_yuan
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """¥1,234.50 from a Decimal or a decimal string; "未设定" for None."""
+    if value is None or value == "":
+        return "未设定"
+    try:
+        return format_yuan(Decimal(str(value)))
+    except InvalidOperation:
+        return str(value)
+
+
+@register.filter
+def role_label(code: str) -> str:
+    return rulebook().vocabulary.roles.get(code, code)
+
+
+@register.filter
+def event_type_label(code: str) -> str:
+    return rulebook().vocabulary.event_types.get(code, code)

@@ -1,0 +1,189 @@
+"""Pages of "policy in code": the rules, the "what could I get?" calculator, applications and their review,
+and the ledger. Views call the services in policy/services and hold no rule of their own."""
+
+import functools
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from techmarket.policy.forms import AdjustForm, CalculatorForm, DecisionForm, LedgerFilterForm, PaymentForm
+from techmarket.policy.models import Application, LedgerEntry
+from techmarket.policy.services import applications
+from techmarket.policy.services.applications import ApplicationError, can_apply, can_review
+from techmarket.policy.services.data import ensure_synced, rulebook
+from techmarket.policy.services.engine import EventError
+from techmarket.policy.services.ledger import ledger_rows, ledger_totals
+
+NOT_REVIEWER = "只有省科技厅审核人员可以审核奖补申请和查看台账。"
+CANNOT_APPLY = "只有已核验并关联单位的用户可以代表单位申请奖补。"
+
+
+def forbidden(request, message: str):
+    return render(request, "web/forbidden.html", {"title": "无权操作", "message": message}, status=403)
+
+
+def reviewer_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not can_review(request.user):
+            return forbidden(request, NOT_REVIEWER)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def index(request):
+    """The rules, by source document, with their articles and excerpts."""
+    book = rulebook()
+    documents = [(document, [r for r in book.rules if r.document.code == document.code])
+                 for document in sorted(book.documents, key=lambda d: d.valid_from or d.issued, reverse=True)]
+    return render(request, "policy/index.html", {
+        "documents": documents, "words": book.vocabulary, "programmes": book.programmes, "version": book.version,
+    })
+
+
+def _split_not_applied(result) -> tuple[list, int]:
+    """Rules of the event's type that did not apply, and the number of rules for other types of event."""
+    relevant = [n for n in result.not_applied if n.code != "event_type"]
+    return relevant, len(result.not_applied) - len(relevant)
+
+
+@login_required
+def calculator(request):
+    user = request.user
+    organisation = user.organisation if user.organisation_id else None
+    form = CalculatorForm(request.POST or None, organisation_name=organisation.name if organisation else "")
+    context = {"form": form, "can_apply": can_apply(user)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            event, result = applications.calculate(form.event_data(user.organisation_id), user)
+        except EventError as error:
+            form.add_error(None, f"事件数据有误：{error.zh}")
+        else:
+            relevant, others = _split_not_applied(result)
+            awards = [{**a.as_dict(), "own": bool(organisation) and a.organisation_id == organisation.pk}
+                      for a in result.awards]
+            own = any(a["own"] for a in awards)
+            context.update({
+                "result": result, "awards": awards, "not_applied": [n.as_dict() for n in relevant],
+                "other_rules": others,
+                "event_json": json.dumps(event.as_dict(), ensure_ascii=False) if own and can_apply(user) else "",
+            })
+    return render(request, "policy/calculator.html", context)
+
+
+@require_POST
+@login_required
+def apply(request):
+    if not can_apply(request.user):
+        return forbidden(request, CANNOT_APPLY)
+    try:
+        application = applications.submit(request.user, json.loads(request.POST.get("event", "")))
+    except ValueError as error:  # JSON, EventError and ApplicationError
+        detail = error.zh if isinstance(error, EventError) else "事件数据不是有效的 JSON。"
+        messages.error(request, f"未能提交申请：{detail}")
+        return redirect("policy:calculator")
+    except ApplicationError as error:
+        messages.error(request, f"未能提交申请：{error}")
+        return redirect("policy:calculator")
+    messages.success(request, f"已提交申请（编号 {application.pk}），计算合计 ¥{application.computed_total:,.2f}，"
+                              "等待省科技厅审核。")
+    return redirect("policy:application", pk=application.pk)
+
+
+@login_required
+def my_applications(request):
+    user = request.user
+    items = Application.objects.filter(organisation_id=user.organisation_id) if can_apply(user) else []
+    return render(request, "policy/my_applications.html", {"applications": items})
+
+
+@login_required
+def application_detail(request, pk: int):
+    application = get_object_or_404(Application.objects.select_related("organisation", "applicant", "reviewer"), pk=pk)
+    reviewer = can_review(request.user)
+    own = can_apply(request.user) and application.organisation_id == request.user.organisation_id
+    if not reviewer and not own:
+        return forbidden(request, "只能查看本单位的申请（须为已核验的本单位用户）。")
+    current = []
+    if reviewer and application.is_open:
+        current = [a.as_dict() for a in applications.current_awards(application)]
+    forms = {
+        "approve": DecisionForm(prefix="approve"), "reject": DecisionForm(prefix="reject"),
+        "adjust": AdjustForm(prefix="adjust", awards=current),
+        "pay": PaymentForm(prefix="pay", years=applications.payable_years(application)),
+    }
+    if request.method == "POST":
+        if not reviewer:
+            return forbidden(request, NOT_REVIEWER)
+        action = request.POST.get("action", "")
+        if action not in forms:
+            messages.error(request, "未知的审核操作。")
+            return redirect("policy:application", pk=pk)
+        response = _act(request, application, action, forms, current)
+        if response:
+            return response
+    return render(request, "policy/application_detail.html", {
+        "application": application, "reviewer": reviewer, "current": current, "forms": forms,
+        "active_action": request.POST.get("action", ""),
+        "current_differs": [a["amount"] for a in current] != [a["amount"] for a in application.awards],
+        "history": application.history.select_related("actor"),
+        "entries": application.ledger_entries.select_related("rule", "programme"),
+    })
+
+
+def _act(request, application, action, forms, current):
+    """Carries out a reviewer's action; returns a redirect, or None to show the page with the form's errors."""
+    if action == "adjust":
+        form = forms["adjust"] = AdjustForm(request.POST, prefix="adjust", awards=current)
+    elif action == "pay":
+        form = forms["pay"] = PaymentForm(request.POST, prefix="pay",
+                                          years=applications.payable_years(application))
+    else:
+        form = forms[action] = DecisionForm(request.POST, prefix=action)
+    if not form.is_valid():
+        return None
+    try:
+        if action == "pay":
+            paid = applications.record_payment(application, request.user, form.cleaned_data["year"])
+            total = sum(e.amount for e in paid)
+            messages.success(request, f"已登记 {form.cleaned_data['year']} 年度拨付 ¥{total:,.2f}。")
+        else:
+            decided = applications.decide(application, request.user, action, form.cleaned_data["reason"],
+                                          form.amounts() if action == "adjust" else None)
+            messages.success(request, f"申请 {decided.pk}：{decided.get_status_display()}。")
+    except ApplicationError as error:
+        form.add_error(None, str(error))
+        return None
+    return redirect("policy:application", pk=application.pk)
+
+
+@reviewer_required
+def review_queue(request):
+    tab = "decided" if request.GET.get("tab") == "decided" else "queue"
+    queue = Application.objects.filter(status=Application.Status.SUBMITTED).select_related("organisation")
+    items = queue.order_by("submitted_at", "id") if tab == "queue" else Application.objects.exclude(
+        status=Application.Status.SUBMITTED).select_related("organisation", "reviewer").order_by("-decided_at")[:200]
+    return render(request, "policy/review_queue.html", {"tab": tab, "applications": items,
+                                                         "queue_count": queue.count()})
+
+
+@reviewer_required
+def ledger(request):
+    ensure_synced()  # budgets as in data/policy/programmes.yaml
+    form = LedgerFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    programme, year = data.get("programme") or "", data.get("year")
+    rows = ledger_rows(programme, year)
+    entries = None
+    if programme and year:
+        entries = LedgerEntry.objects.filter(programme__code=programme, year=year).select_related(
+            "rule", "organisation", "application")
+    return render(request, "policy/ledger.html", {
+        "form": form, "rows": rows, "totals": ledger_totals(rows), "entries": entries,
+        "programme": programme, "year": year,
+    })
