@@ -34,6 +34,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
 from common import PROJECT_DIR, Timer, log, migrate, percentile, setup_django
@@ -41,7 +42,7 @@ from common import PROJECT_DIR, Timer, log, migrate, percentile, setup_django
 BENCH_DIR = PROJECT_DIR / "var" / "bench"
 EVAL_QUERIES = PROJECT_DIR / "bench" / "eval" / "queries.yaml"
 SIZES = (10_000, 100_000)
-GENERATOR_VERSION = 3  # bump when the synthetic catalogue changes: cached databases are then rebuilt
+GENERATOR_VERSION = 4  # bump when the synthetic catalogue changes: cached databases are then rebuilt
 SYNTHETIC_MODEL = "synthetic: mix of seed vectors + noise"
 NOISE = 0.02  # per-dimension standard deviation of the noise added to a mixed vector (before normalising)
 TARGETS = {"search_p95_ms": 20.0, "match_p95_ms": 100.0, "http_p50_ms": 100.0}  # at 100k, on 2 cores
@@ -89,7 +90,7 @@ class Generator:
         if k % 2:
             return f"{PRODUCT_PREFIXES[k % len(PRODUCT_PREFIXES)]}{k // 20 % 97 + 1}号"
         letters = CODE_LETTERS[k % 24] + CODE_LETTERS[k // 24 % 24]
-        return f"{letters}-{k % 9973}"
+        return f"{letters}{k % 9973}"
 
     def listing(self, i: int) -> dict:
         rng = self.rng
@@ -100,7 +101,10 @@ class Generator:
                   for _ in range(rng.choice((0, 1, 1, 2)))]
         sources = [primary] + [o for o in others if o != primary]
         weights = [0.7] + [0.3 / max(len(sources) - 1, 1)] * (len(sources) - 1) if len(sources) > 1 else [1.0]
-        title = f"{rng.choice(PLACES)}{_title_core(row['title'])}{rng.choice(SUFFIXES)}"
+        core, suffix = _title_core(row["title"]), rng.choice(SUFFIXES)
+        if core.endswith("技术") and suffix.startswith("技术"):
+            suffix = suffix[2:]
+        title = f"{rng.choice(PLACES)}{core}{suffix}"
         sentences = rng.sample(self.sentences[primary], min(len(self.sentences[primary]), rng.randint(1, 4)))
         for other in sources[1:]:
             sentences += rng.sample(self.sentences[other], min(len(self.sentences[other]), rng.randint(1, 3)))
@@ -236,12 +240,13 @@ def build_catalogue(size: int, data_dir: Path) -> dict:
                         "orgs": [org["id"] for org in s["organisations"]], "trl": s["trl"], "grade": s["grade"]}
                 embedded = f"{s['title']}。{s['description'][:EMBEDDED_DESCRIPTION_CHARS]}"
                 documents.append(SearchDocument(
-                    listing=listing, seq=seq, public=True, terms=" ".join(terms), text=f"{s['title']}\n{s['description']}",
-                    meta=meta, vector=to_bytes(vector), vector_model=SYNTHETIC_MODEL,
+                    listing=listing, seq=seq, public=True, terms=" ".join(terms),
+                    text=f"{s['title']}\n{s['description']}", meta=meta, vector=to_bytes(vector),
+                    vector_model=SYNTHETIC_MODEL,
                     text_hash=hashlib.sha256(embedded.encode()).hexdigest()))
             SearchDocument.objects.bulk_create(documents)
         log(f"  {start + len(specs) + len(seed)}/{size} listings ({timer.seconds:.0f} s)")
-    IndexState.objects.filter(pk=state.pk).update(seq=seq, generation=hashlib.md5(str(time.time()).encode()).hexdigest())
+    IndexState.objects.filter(pk=state.pk).update(seq=seq, generation=uuid.uuid4().hex)
 
     # The bulk rows must be what the signals would have written: compare a sample with document_values.
     sample = Listing.objects.filter(source_section="bench").order_by("?")[:25]
@@ -398,7 +403,7 @@ def _http(queries: list[str], reverse, no_reverse_match) -> dict:
             "http_p50_ms": round(percentile(times, 50), 2), "http_p95_ms": round(percentile(times, 95), 2)}
 
 
-def child(size: int, rebuild: bool, http: bool) -> None:
+def child(size: int, rebuild: bool, http: bool, build_only: bool = False) -> None:
     data_dir, info, fresh = ensure_catalogue(size, rebuild)
     os.environ["TECHMARKET_PLAIN_STATIC"] = "1"  # no collectstatic manifest in the bench data directory
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
@@ -408,6 +413,9 @@ def child(size: int, rebuild: bool, http: bool) -> None:
         info = build_catalogue(size, data_dir)
     else:
         migrate()
+    if build_only:
+        print(json.dumps(info))
+        return
     result = measure(size, data_dir, info, http)
     result["fresh_build"] = fresh
     print(json.dumps(result))
@@ -449,18 +457,22 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached benchmark databases")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--no-http", action="store_true", help="skip the search page measurement")
+    parser.add_argument("--build-only", action="store_true", help="only build the catalogues")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.rebuild, not args.no_http)
+        child(args.child, args.rebuild, not args.no_http, args.build_only)
         return
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         log(f"Catalogue of {size:,} listings…")
         command = [sys.executable, __file__, "--child", str(size)] + ["--rebuild"] * args.rebuild
-        command += ["--no-http"] * args.no_http
+        command += ["--no-http"] * args.no_http + ["--build-only"] * args.build_only
         done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=True)
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    if args.build_only:
+        print(json.dumps(results))
+        return
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:

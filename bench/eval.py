@@ -144,7 +144,7 @@ def print_failures(report: dict) -> None:
                          f"grades {''.join(str(g) for g in r['grades'])}")
         print(f"  {r['id']:<32} {r['query']}  ({'; '.join(flags)})")
         judged = r.get("judgements", {})
-        for ref, title, score, coverage, similarity in r["top"]:
+        for ref, title, _score, coverage, similarity in r["top"]:
             print(f"      {judged.get(ref, 0)} {ref:<26} cov {coverage:.2f} sim {similarity:.3f}  {title[:30]}")
 
 

@@ -61,6 +61,10 @@ class ReasonForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label="原因", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class NoteForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ContractForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label="合同名称", max_length=300)
     contract_type = forms.ChoiceField(label="合同类型", choices=())

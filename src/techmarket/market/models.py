@@ -378,6 +378,14 @@ class RegistrationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.registration_id} {self.action} {self.from_status}→{self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return Registration.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return Registration.Status(self.to_status).label if self.to_status else ""
+
 
 class DealEvent(models.Model):
     """History of a deal: the inquiry, documents, agreement, contract and milestones, with who and when."""

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -52,6 +52,7 @@ def certificate_pdf(registration: Registration) -> bytes:
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4 * mm)
     subtitle = ParagraphStyle("subtitle", fontName=font, fontSize=11, leading=16, alignment=TA_CENTER)
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    signature = ParagraphStyle("signature", parent=body, alignment=TA_RIGHT)
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12, textColor=colors.grey)
 
     def p(text, style=body):
@@ -99,8 +100,8 @@ def certificate_pdf(registration: Registration) -> bytes:
         Spacer(1, 5 * mm),
         party_table,
         Spacer(1, 8 * mm),
-        p(f"{registration.registry.name}"),
-        p(f"{registration.registered_on.strftime('%Y年%m月%d日')}"),
+        p(f"{registration.registry.name}", signature),
+        p(f"{registration.registered_on.strftime('%Y年%m月%d日')}", signature),
         Spacer(1, 10 * mm),
         p(f"依据：{source}：“{source.excerpt}”", small),
         p(f"核验码：{verification_code(registration)}　生成时间：{timezone.localtime():%Y-%m-%d %H:%M}　"

@@ -8,7 +8,8 @@ inquiry, the agreement and the listing; one recorded directly is not.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 
 from django.db import transaction
@@ -65,8 +66,8 @@ class ContractInput:
     technology_amount: Decimal
     summary: str = ""
     field: Field | None = None
-    parties: list[PartyInput] = field(default_factory=list)
-    milestones: list[MilestoneInput] = field(default_factory=list)
+    parties: list[PartyInput] = dataclass_field(default_factory=list)
+    milestones: list[MilestoneInput] = dataclass_field(default_factory=list)
 
 
 def location_of(organisation: Organisation) -> str:

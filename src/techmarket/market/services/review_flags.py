@@ -74,7 +74,8 @@ def _party_flags(contract: Contract) -> list[Flag]:
             flags.append(Flag("same-party", f"“{seller.name}”与“{buyer.name}”名称或别名相同，可能为同一主体。"))
             continue
         if any(len(a) >= 4 and len(b) >= 4 and (a in b or b in a) for a in seller_names for b in buyer_names):
-            flags.append(Flag("related-parties", f"“{seller.name}”与“{buyer.name}”名称相互包含，可能为上下级或关联单位。"))
+            flags.append(Flag("related-parties",
+                              f"“{seller.name}”与“{buyer.name}”名称相互包含，可能为上下级或关联单位。"))
             continue
         shared = Person.objects.filter(organisations=seller).filter(organisations=buyer).values_list("name",
                                                                                                      flat=True)

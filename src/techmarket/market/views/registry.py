@@ -7,7 +7,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from techmarket.market.forms import CancelForm, ChangeForm, ReasonForm, ReconsiderationDecisionForm, RegisterForm
+from techmarket.market.forms import (
+    CancelForm,
+    ChangeForm,
+    NoteForm,
+    ReasonForm,
+    ReconsiderationDecisionForm,
+    RegisterForm,
+)
 from techmarket.market.models import Location, Registration, RegistrationEvent
 from techmarket.market.services import registration as service
 from techmarket.market.services.certificates import certificate_filename, certificate_pdf
@@ -23,7 +30,7 @@ LOCATIONS = dict(Location.choices)
 
 # URL slug → (action, form class, button label)
 ACTIONS = {
-    "accept": (A.ACCEPT, ReasonForm, "受理"),
+    "accept": (A.ACCEPT, NoteForm, "受理"),
     "register": (A.REGISTER, RegisterForm, "准予登记"),
     "refuse": (A.REFUSE, ReasonForm, "未予登记"),
     "reconsider": (A.REQUEST_RECONSIDERATION, ReasonForm, "申请复议"),

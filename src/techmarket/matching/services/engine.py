@@ -41,10 +41,12 @@ class _Codes:
 
     def __init__(self):
         self.codes: dict[str, int] = {}
+        self.values: list[str] = [""]  # value of each code (code 0 unused)
 
     def code(self, value: str) -> int:
         if value not in self.codes:
             self.codes[value] = len(self.codes) + 1
+            self.values.append(value)
         return self.codes[value]
 
     def get(self, value: str) -> int:
@@ -90,6 +92,12 @@ class Engine:
         self.codes = {name: _Codes() for name in ("kind", "field", "status", "mode", "region")}
         self.org_positions: dict[int, list[int]] = {}
         self._vocabulary: tuple[str, ...] | None = None
+        # Lookup structures derived from the above, rebuilt on demand after a change (see _changed).
+        self._char_index: dict[str, list[int]] | None = None  # character → vocabulary indices
+        self._expansions: dict[tuple[str, int], list[str]] = {}
+        self._multi_lists = {"mode": ([], []), "region": ([], [])}  # (positions, codes) of multi-valued meta
+        self._multi: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.version = 0  # bumped on every change, for callers caching derived values
 
     # -- building -------------------------------------------------------------------------------------
     def _grow(self, needed: int) -> None:
@@ -113,6 +121,7 @@ class Engine:
             self.alive[pos] = False
             self.total_length -= float(self.lengths[pos])
             self.n_alive -= 1
+            self.version += 1
 
     def add(self, listing_id: int, terms: str, text: str, meta: dict, vector) -> None:
         """Add (or replace) one public document."""
@@ -140,6 +149,11 @@ class Engine:
         self.status[pos] = codes["status"].code(meta.get("status", ""))
         self.mode_bits[pos] = codes["mode"].bits(meta.get("modes", []))
         self.region_bits[pos] = codes["region"].bits(meta.get("regions", []))
+        for name, values in (("mode", meta.get("modes", [])), ("region", meta.get("regions", []))):
+            positions, value_codes = self._multi_lists[name]
+            for value in values:
+                positions.append(pos)
+                value_codes.append(codes[name].code(value))
         for org in meta.get("orgs", []):
             self.org_positions.setdefault(org, []).append(pos)
         if vector is not None:
@@ -149,6 +163,12 @@ class Engine:
         self.meta.append(meta)
         self.texts.append(text)
         self.pos_of[listing_id] = pos
+        self._changed()
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._expansions = {}
+        self._multi = {}
 
     def compact(self) -> None:
         for term, (positions, tfs) in self.delta.items():
@@ -160,6 +180,8 @@ class Engine:
         self.delta = {}
         self.delta_count = 0
         self._vocabulary = None
+        self._char_index = None
+        self._changed()
 
     # -- reading --------------------------------------------------------------------------------------
     def postings(self, term: str) -> Postings | None:
@@ -179,7 +201,23 @@ class Engine:
 
     def expansions(self, term: str, limit: int = 12) -> list[str]:
         """Indexed terms containing `term`, most frequent first: for a single character or an unknown word."""
-        candidates = [t for t in self.vocabulary() if term in t and t != term]
+        key = (term, limit)
+        found = self._expansions.get(key)
+        if found is None:
+            found = self._expansions[key] = self._find_expansions(term, limit)
+        return list(found)
+
+    def _find_expansions(self, term: str, limit: int) -> list[str]:
+        vocabulary = self.vocabulary()
+        if self._char_index is None:
+            index: dict[str, list[int]] = {}
+            for i, word in enumerate(vocabulary):
+                for char in set(word):
+                    index.setdefault(char, []).append(i)
+            self._char_index = index
+        # Only words holding the term's rarest character can contain it; vocabulary order is kept.
+        rarest = min((self._char_index.get(char, []) for char in set(term)), key=len, default=[])
+        candidates = [vocabulary[i] for i in rarest if term in vocabulary[i] and vocabulary[i] != term]
         candidates += [t for t in self.delta if term in t and t != term and t not in self.base]
         candidates.sort(key=lambda t: -len(self.base[t].positions) if t in self.base else 0)
         return candidates[:limit]
@@ -187,6 +225,15 @@ class Engine:
     def idf(self, df: int) -> float:
         n = max(self.n_alive, 1)
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+    def positions(self, term: str) -> np.ndarray:
+        """Positions of the alive documents holding `term`, ascending."""
+        postings = self.postings(term)
+        if postings is None:
+            return np.zeros(0, dtype=np.int32)
+        if self.n_alive == self.size:
+            return postings.positions
+        return postings.positions[self.alive[postings.positions]]
 
     def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray, float]:
         """Positions, BM25 contributions and idf of one term over alive documents."""
@@ -201,6 +248,30 @@ class Engine:
         avgdl = self.total_length / max(self.n_alive, 1)
         norm = K1 * (1 - B + B * self.lengths[positions] / max(avgdl, 1e-6))
         return positions, (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32), idf
+
+    def facet_counts(self, positions: np.ndarray) -> dict[str, dict[str, int]]:
+        """How many of these documents have each kind, field, mode, region and status (empty values left
+        out), most frequent first."""
+        positions = np.asarray(positions, dtype=np.int64)
+        facets: dict[str, dict[str, int]] = {}
+        for name, codes, column in (("kind", self.codes["kind"], self.kind), ("field", self.codes["field"], self.top)):
+            facets[name] = self._count(codes, column[positions])
+        selected = np.zeros(self.size, dtype=bool)
+        selected[positions] = True
+        for name in ("mode", "region"):
+            if name not in self._multi:
+                lists = self._multi_lists[name]
+                self._multi[name] = (np.asarray(lists[0], dtype=np.int64), np.asarray(lists[1], dtype=np.int64))
+            entry_positions, entry_codes = self._multi[name]
+            facets[name] = self._count(self.codes[name], entry_codes[selected[entry_positions]])
+        facets["status"] = self._count(self.codes["status"], self.status[positions])
+        return facets
+
+    @staticmethod
+    def _count(codes: _Codes, column: np.ndarray) -> dict[str, int]:
+        counts = np.bincount(column.astype(np.int64), minlength=len(codes.values))
+        order = np.argsort(-counts, kind="stable")
+        return {codes.values[c]: int(counts[c]) for c in order if counts[c] and codes.values[c]}
 
     def filter_mask(self, filters: EngineFilters) -> np.ndarray:
         n = self.size

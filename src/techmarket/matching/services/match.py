@@ -7,6 +7,7 @@ contains. Reasons add small bonuses: same field, compatible cooperation modes, T
 partnership ties of Qinghai (对口援青 province–prefecture pairings, supporting universities).
 """
 
+import bisect
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -30,6 +31,9 @@ MIN_RELEVANCE = 0.30  # below this a candidate is not shown at all
 GOOD_RELEVANCE = 0.45  # the best candidate must reach this for a "match" verdict
 INSTITUTION_FIELD_SCORE = 0.35
 BONUS = {"area": 0.08, "field": 0.04, "modes": 0.05, "trl": 0.03, "aid": 0.05, "university": 0.05}
+# The most a candidate's reasons can add: one field reason, modes, TRL and two partnership ties.
+MAX_BONUS = (max(BONUS["area"], BONUS["field"]) + BONUS["modes"] + BONUS["trl"]
+             + 2 * max(BONUS["aid"], BONUS["university"]))
 SECTIONS = {
     Listing.Kind.DEMAND: {"offers": Listing.Kind.OFFER, "related": Listing.Kind.DEMAND},
     Listing.Kind.OFFER: {"demands": Listing.Kind.DEMAND, "related": Listing.Kind.OFFER},
@@ -114,9 +118,10 @@ def _key_terms(engine: Engine, text: str, limit: int = KEY_TERMS) -> list[tuple[
     for term, tf in counts.items():
         if len(term) < 2:
             continue
-        positions, _, idf = engine.term_scores(term)
+        df = len(engine.positions(term))
+        idf = engine.idf(df) if df else 0.0
         # A word the catalogue never uses still counts against coverage, at the highest idf.
-        scored.append((tf * (idf if len(positions) else engine.idf(0)), term, idf or engine.idf(0)))
+        scored.append((tf * (idf if df else engine.idf(0)), term, idf or engine.idf(0)))
     scored.sort(reverse=True)
     return [(term, idf) for _, term, idf in scored[:limit]]
 
@@ -143,20 +148,39 @@ def _subject_for_text(engine: Engine, text: str) -> _Subject:
                     _key_terms(engine, text), vector, short, [])
 
 
-def _relevance(engine: Engine, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+class _Shared:
+    """The subject's key terms each document holds, looked up when asked (only shown candidates need them)."""
+
+    def __init__(self, postings: list[tuple[str, np.ndarray]], mask: np.ndarray):
+        self.postings = postings
+        self.mask = mask
+
+    def get(self, pos: int, default=None) -> list[str]:
+        if not self.mask[pos]:
+            return default
+        terms = []
+        for term, positions in self.postings:
+            i = np.searchsorted(positions, pos)
+            if i < len(positions) and positions[i] == pos:
+                terms.append(term)
+        return terms or default
+
+
+def _relevance(engine: Engine, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Shared]:
     n = engine.size
     coverage = np.zeros(n, dtype=np.float32)
     total = sum(idf for _, idf in subject.terms) or 1.0
-    shared: dict[int, list[str]] = {}
+    postings = []
     for term, idf in subject.terms:
-        positions, _, _ = engine.term_scores(term)
+        positions = engine.positions(term)
         coverage[positions] += idf / total
-        for pos in positions[mask[positions]]:
-            shared.setdefault(int(pos), []).append(term)
+        postings.append((term, positions))
+    shared = _Shared(postings, mask)
     similarity = np.zeros(n, dtype=np.float32)
     usable = mask & engine.has_vector[:n]
     if subject.vector is not None and usable.any():
-        similarity[usable] = engine.vectors[:n][usable] @ subject.vector
+        # One product over the whole matrix (no copy of the rows); unusable rows are then zeroed.
+        similarity = np.where(usable, engine.vectors[:n] @ subject.vector, np.float32(0))
     low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
     semantic = np.clip((similarity - low) / (high - low), 0, 1)
     relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)
@@ -234,16 +258,23 @@ def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], si
 
 def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -> list[Match]:
     candidates = np.flatnonzero(mask & (relevance >= MIN_RELEVANCE))
-    out = []
-    for pos in candidates:
+    # Best relevance first; once even the largest bonus cannot lift a candidate to the current
+    # limit-th score, none after it can: the result is that of scoring every candidate.
+    by_relevance = candidates[np.argsort(-relevance[candidates], kind="stable")]
+    scored = []
+    scores: list[float] = []
+    for pos in by_relevance:
+        if len(scores) >= limit and float(relevance[pos]) + MAX_BONUS < scores[limit - 1] - 1e-4:
+            break
         meta = engine.meta[pos]
         reasons = _reasons(ctx, subject, meta, shared.get(int(pos), []), float(similarity[pos]),
                            float(relevance[pos]))
         score = min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons))
-        out.append(Match(engine.listing_ids[pos], meta["reference"], meta["kind"], meta["title"],
-                         round(score, 4), round(float(relevance[pos]), 4), reasons))
-    out.sort(key=lambda m: -m.score)
-    return out[:limit]
+        scored.append((int(pos), Match(engine.listing_ids[pos], meta["reference"], meta["kind"], meta["title"],
+                                       round(score, 4), round(float(relevance[pos]), 4), reasons)))
+        bisect.insort(scores, round(score, 4), key=lambda v: -v)
+    scored.sort(key=lambda item: (-item[1].score, item[0]))  # ties in position order, as a stable sort would
+    return [match for _, match in scored[:limit]]
 
 
 def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=False) -> list[OrganisationFit]:

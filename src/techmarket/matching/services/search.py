@@ -194,60 +194,76 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
         return SearchResult(query, mode, [], [], 0, {}, "no-good-match", reason)
 
     kw, coverage, positions_of = _keyword(engine, terms)
-    kw = np.where(mask, kw, 0)
+    kw = np.where(mask, kw, np.float32(0))
     similarity = np.zeros(n, dtype=np.float32)
     if mode != "keyword":
         usable = mask & engine.has_vector[:n]
         if usable.any():
-            similarity[usable] = engine.vectors[:n][usable] @ embed_query(normalise(query))
+            # One product over the whole matrix (no copy of the rows); unusable rows are then zeroed.
+            similarity = np.where(usable, engine.vectors[:n] @ embed_query(normalise(query)), np.float32(0))
 
-    candidates = _rank(mode, kw, similarity, mask)
-    total = len(candidates)
-    order = candidates[offset: offset + limit]
+    pool, ranked, scores = _rank(mode, kw, similarity, mask, max(offset + limit, 10))
     shown = display_terms(query)
-    hits = [_hit(engine, int(pos), kw, similarity, coverage, positions_of, terms, shown, mode, rank_score)
-            for pos, rank_score in order]
-    verdict, reason = _verdict(candidates, coverage, similarity, mode)
-    return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, total,
-                        _facets(engine, [p for p, _ in candidates]), verdict, reason)
+    hits = [_hit(engine, int(pos), kw, similarity, coverage, positions_of, terms, shown, mode, float(score))
+            for pos, score in zip(ranked[offset: offset + limit], scores[offset: offset + limit], strict=True)]
+    verdict, reason = _verdict(ranked[:10], coverage, similarity, mode)
+    return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, len(pool),
+                        engine.facet_counts(pool), verdict, reason)
 
 
-def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray) -> list[tuple[int, float]]:
-    keyword_ranked = np.flatnonzero(kw > 0)
-    keyword_ranked = keyword_ranked[np.argsort(-kw[keyword_ranked], kind="stable")]
+def _top(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of `positions` (ascending) by descending score, ties in position order: the first k of
+    a stable sort, without sorting the rest."""
+    if len(positions) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores > kth
+        ties = np.flatnonzero(scores == kth)[: k - int(keep.sum())]
+        keep[ties] = True
+        positions, scores = positions[keep], scores[keep]
+    order = np.argsort(-scores, kind="stable")
+    return positions[order], scores[order]
+
+
+def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray,
+          needed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All candidates (for the total and the facets), and the best `needed` of them (at least) in rank
+    order with their scores."""
+    keyword_pool = np.flatnonzero(kw > 0)
     if mode == "keyword":
-        return [(int(p), float(kw[p])) for p in keyword_ranked]
+        ranked, scores = _top(keyword_pool, kw[keyword_pool], needed)
+        return keyword_pool, ranked, scores
     semantic_pool = np.flatnonzero(mask & (similarity >= SEMANTIC_FLOOR))
     if len(semantic_pool) > SEMANTIC_CANDIDATES:
         top = np.argpartition(-similarity[semantic_pool], SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
         semantic_pool = semantic_pool[top]
     semantic_ranked = semantic_pool[np.argsort(-similarity[semantic_pool], kind="stable")]
     if mode == "semantic":
-        return [(int(p), float(similarity[p])) for p in semantic_ranked]
-    keyword_ranked = keyword_ranked[:KEYWORD_CANDIDATES]
+        return semantic_ranked, semantic_ranked, similarity[semantic_ranked]
+    keyword_ranked, _ = _top(keyword_pool, kw[keyword_pool], KEYWORD_CANDIDATES)
     if FUSION == "rrf":
         fused: dict[int, float] = {}
         for ranked in (keyword_ranked, semantic_ranked):
             for rank, pos in enumerate(ranked, start=1):
                 fused[int(pos)] = fused.get(int(pos), 0.0) + 1.0 / (RRF_K + rank)
-        return sorted(fused.items(), key=lambda item: -item[1])
+        items = sorted(fused.items(), key=lambda item: -item[1])
+        ranked = np.array([p for p, _ in items], dtype=np.int64)
+        return ranked, ranked, np.array([v for _, v in items], dtype=np.float64)
     # Weighted score fusion: each side scaled to [0, 1] within this query (BM25 by its best score,
     # similarity between the semantic floor and the best similarity), then mixed.
     pool = np.union1d(keyword_ranked, semantic_ranked)
     if not len(pool):
-        return []
+        return pool, pool, np.zeros(0)
     best_kw = float(kw[pool].max()) or 1.0
     best_sim = float(similarity[pool].max())
     semantic = np.clip((similarity[pool] - SEMANTIC_FLOOR) / max(best_sim - SEMANTIC_FLOOR, 1e-6), 0, 1)
     fused_scores = KEYWORD_SHARE * kw[pool] / best_kw + (1 - KEYWORD_SHARE) * semantic
     order = np.argsort(-fused_scores, kind="stable")
-    return [(int(pool[i]), float(fused_scores[i])) for i in order]
+    return pool, pool[order], fused_scores[order]
 
 
-def _verdict(candidates, coverage, similarity, mode) -> tuple[str, str]:
-    top = [pos for pos, _ in candidates[:10]]
-    best_coverage = float(max((coverage[p] for p in top), default=0.0))
-    best_similarity = float(max((similarity[p] for p in top), default=0.0))
+def _verdict(top: np.ndarray, coverage, similarity, mode) -> tuple[str, str]:
+    best_coverage = float(coverage[top].max()) if len(top) else 0.0
+    best_similarity = float(similarity[top].max()) if len(top) else 0.0
     if mode == "keyword":
         good = best_coverage >= MIN_COVERAGE
     elif mode == "semantic":
@@ -261,19 +277,6 @@ def _verdict(candidates, coverage, similarity, mode) -> tuple[str, str]:
         f"语义相似度 {best_similarity:.2f}）。"
         "以下结果仅供参考；可尝试换用其他说法，或提交需求由平台定向发布。"
     )
-
-
-def _facets(engine: Engine, positions: list[int]) -> dict[str, dict[str, int]]:
-    facets: dict[str, dict[str, int]] = {"kind": {}, "field": {}, "mode": {}, "region": {}, "status": {}}
-    for pos in positions:
-        meta = engine.meta[pos]
-        for name, values in (("kind", [meta.get("kind")]), ("field", [meta.get("top")]),
-                             ("mode", meta.get("modes", [])), ("region", meta.get("regions", [])),
-                             ("status", [meta.get("status")])):
-            for value in values:
-                if value:
-                    facets[name][value] = facets[name].get(value, 0) + 1
-    return facets
 
 
 def _hit(engine, pos, kw, similarity, coverage, positions_of, terms, shown, mode, rank_score) -> SearchHit:
