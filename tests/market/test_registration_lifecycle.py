@@ -332,3 +332,17 @@ def test_a_seller_outside_qinghai_records_its_registration(make_contract, make_u
     assert registration.status == S.REGISTERED and registration.number is None
     assert registration.label == "省外登记号 2026110000123"
     assert not reg.has_certificate(registration)
+
+
+def test_no_reconsideration_of_a_contract_since_changed(submitted, seller, xining_registrar, registry):
+    registration = reg.refuse(xining_registrar, submitted, "技术交易额计算有误。")
+    data = contracts.to_input(registration.contract)
+    data.technology_amount = Decimal("700000")
+    contracts.update_contract(seller, registration.contract, data)
+    registration.refresh_from_db()
+    with pytest.raises(TransitionError, match="合同在未予登记后已经修改"):
+        reg.request_reconsideration(seller, registration, "不服。")
+    again = reg.submit(seller, registration.contract, registry("xining"))
+    with pytest.raises(TransitionError, match=f"本合同已另行申请登记（西宁市技术合同登记机构申请编号 {again.pk}"):
+        reg.request_reconsideration(seller, registration, "不服。")
+    assert_unchanged(registration, S.REFUSED, 2)

@@ -403,7 +403,7 @@ def policy_event(contract: Contract) -> dict:
         "type": "technology-contract",
         "date": (registration.registered_on if registration else contract.signed_on).isoformat(),
         "kind": rules().type(contract.contract_type).policy_kind,
-        "amount": str(amount),
+        "amount": f"{amount:.2f}",
         "parties": parties,
         "flags": {name: True for name, value in flags.items() if value},
         "project": f"market-contract-{contract.pk}",

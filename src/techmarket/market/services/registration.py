@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from techmarket.market.models import Attachment, Contract, Registration, RegistrationEvent, Registry
+from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationEvent, Registry
 from techmarket.market.services import contracts
 from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_REGISTRATION
 from techmarket.market.services.errors import MarketError, MarketPermissionError, TransitionError
@@ -120,6 +120,11 @@ def check_step(user, registration: Registration, action: str) -> None:
         if registration.decided_at and today() > timezone.localdate(registration.decided_at) + datetime.timedelta(
                 days=limit):
             raise TransitionError(f"申请复议须在收到未予登记结论之日起 {limit} 日内提出，已超过期限。")
+        other = contracts.active_registration(registration.contract)
+        if other is not None:
+            raise TransitionError(f"本合同已另行申请登记（{_describe(other)}），不能再对原结论申请复议。")
+        if registration.decided_at and registration.contract.updated_at > registration.decided_at:
+            raise TransitionError("合同在未予登记后已经修改，复议只针对原申请的内容；请就修改后的合同重新申请登记。")
 
 
 def available_actions(user, registration: Registration) -> list[str]:
@@ -241,7 +246,7 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
     if registry.pk not in {r.pk for r in allowed}:
         raise TransitionError(f"登记方“{party.organisation.name}”应向所在地区的登记机构申请登记"
                               f"（{'、'.join(r.name for r in allowed)}），不能向{registry.name}申请。")
-    external = party.location != "qinghai"
+    external = party.location != Location.QINGHAI
     external_registry, external_number = external_registry.strip(), external_number.strip()
     if external and not (external_registry and external_number):
         raise TransitionError("登记方位于省外或境外，应在其所在地区的登记机构登记；请填写该登记机构名称和登记号，"

@@ -97,6 +97,7 @@ class Engine:
         self._expansions: dict[tuple[str, int], list[str]] = {}
         self._multi_lists = {"mode": ([], []), "region": ([], [])}  # (positions, codes) of multi-valued meta
         self._multi: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._org_arrays: dict[int, np.ndarray] = {}
         self.version = 0  # bumped on every change, for callers caching derived values
 
     # -- building -------------------------------------------------------------------------------------
@@ -169,6 +170,7 @@ class Engine:
         self.version += 1
         self._expansions = {}
         self._multi = {}
+        self._org_arrays = {}
 
     def compact(self) -> None:
         for term, (positions, tfs) in self.delta.items():
@@ -235,6 +237,13 @@ class Engine:
             return postings.positions
         return postings.positions[self.alive[postings.positions]]
 
+    def organisation_positions(self, org_id: int) -> np.ndarray:
+        """Positions of the documents of an organisation, ascending (dead ones included)."""
+        found = self._org_arrays.get(org_id)
+        if found is None:
+            found = self._org_arrays[org_id] = np.asarray(self.org_positions.get(org_id, []), dtype=np.int64)
+        return found
+
     def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray, float]:
         """Positions, BM25 contributions and idf of one term over alive documents."""
         postings = self.postings(term)
@@ -256,13 +265,15 @@ class Engine:
         facets: dict[str, dict[str, int]] = {}
         for name, codes, column in (("kind", self.codes["kind"], self.kind), ("field", self.codes["field"], self.top)):
             facets[name] = self._count(codes, column[positions])
-        selected = np.zeros(self.size, dtype=bool)
-        selected[positions] = True
         for name in ("mode", "region"):
             if name not in self._multi:
-                lists = self._multi_lists[name]
-                self._multi[name] = (np.asarray(lists[0], dtype=np.int64), np.asarray(lists[1], dtype=np.int64))
+                positions_list, codes_list = self._multi_lists[name]
+                count = min(len(positions_list), len(codes_list))  # a document may be being added
+                self._multi[name] = (np.asarray(positions_list[:count], dtype=np.int64),
+                                     np.asarray(codes_list[:count], dtype=np.int64))
             entry_positions, entry_codes = self._multi[name]
+            selected = np.zeros(max(self.size, int(entry_positions.max(initial=-1)) + 1), dtype=bool)
+            selected[positions] = True
             facets[name] = self._count(self.codes[name], entry_codes[selected[entry_positions]])
         facets["status"] = self._count(self.codes["status"], self.status[positions])
         return facets

@@ -31,15 +31,13 @@ MIN_RELEVANCE = 0.30  # below this a candidate is not shown at all
 GOOD_RELEVANCE = 0.45  # the best candidate must reach this for a "match" verdict
 INSTITUTION_FIELD_SCORE = 0.35
 BONUS = {"area": 0.08, "field": 0.04, "modes": 0.05, "trl": 0.03, "aid": 0.05, "university": 0.05}
-# The most a candidate's reasons can add: one field reason, modes, TRL and two partnership ties.
-MAX_BONUS = (max(BONUS["area"], BONUS["field"]) + BONUS["modes"] + BONUS["trl"]
-             + 2 * max(BONUS["aid"], BONUS["university"]))
 SECTIONS = {
     Listing.Kind.DEMAND: {"offers": Listing.Kind.OFFER, "related": Listing.Kind.DEMAND},
     Listing.Kind.OFFER: {"demands": Listing.Kind.DEMAND, "related": Listing.Kind.OFFER},
     Listing.Kind.TALENT: {"related": ""},
     Listing.Kind.PLATFORM: {"related": ""},
 }
+ORG_COLUMNS = ("id", "name", "kind", "region_id")  # all that matching reads of an organisation
 INSTITUTION_KINDS = (Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE,
                      Organisation.Kind.TRANSFER_INSTITUTION, Organisation.Kind.HOSPITAL)
 
@@ -192,19 +190,26 @@ class _Context:
 
     def __init__(self, org_ids: set[int]):
         self.regions = {r.pk: r for r in Region.objects.select_related("aid_partner", "parent")}
-        self.orgs = Organisation.objects.in_bulk(org_ids)
+        self.orgs = Organisation.objects.only(*ORG_COLUMNS).in_bulk(org_ids)
         self.fields = {f.code: f for f in Field.objects.select_related("parent")}
         self.compat = partnerships()["mode_compatibility"]
         self.pairs = university_pairs()
+        self._ties: dict[tuple, list[Reason]] = {}
 
     def org(self, org_id: int) -> Organisation | None:
         if org_id not in self.orgs:
-            found = Organisation.objects.filter(pk=org_id).first()
+            found = Organisation.objects.only(*ORG_COLUMNS).filter(pk=org_id).first()
             if found:
                 self.orgs[org_id] = found
         return self.orgs.get(org_id)
 
     def ties(self, a_ids: list[int], b_ids: list[int]) -> list[Reason]:
+        key = (tuple(a_ids), tuple(b_ids))
+        if key not in self._ties:
+            self._ties[key] = self._find_ties(a_ids, b_ids)
+        return list(self._ties[key])
+
+    def _find_ties(self, a_ids: list[int], b_ids: list[int]) -> list[Reason]:
         reasons = []
         for a_id in a_ids:
             for b_id in b_ids:
@@ -257,35 +262,108 @@ def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], si
 
 
 def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -> list[Match]:
+    """The `limit` best candidates by score (relevance plus the reasons' bonuses), ties in position order.
+
+    Candidates are scored in the order of an upper bound of their score (their field, modes and TRL
+    bonuses exactly, the partnership ties at most); scoring stops once the bound cannot reach the current
+    limit-th score, so the result is that of scoring every candidate."""
     candidates = np.flatnonzero(mask & (relevance >= MIN_RELEVANCE))
-    # Best relevance first; once even the largest bonus cannot lift a candidate to the current
-    # limit-th score, none after it can: the result is that of scoring every candidate.
-    by_relevance = candidates[np.argsort(-relevance[candidates], kind="stable")]
-    scored = []
-    scores: list[float] = []
-    for pos in by_relevance:
-        if len(scores) >= limit and float(relevance[pos]) + MAX_BONUS < scores[limit - 1] - 1e-4:
-            break
+    if not len(candidates) or limit <= 0:
+        return []
+    bounds = _score_bounds(engine, ctx, subject, relevance, candidates)
+    top: list[tuple[float, int, Match]] = []  # (score, position, match), best first
+    for i in np.lexsort((candidates, -bounds)):
+        pos, bound = int(candidates[i]), float(bounds[i])
+        if len(top) >= limit:
+            kth_score, kth_pos = top[-1][0], top[-1][1]
+            if bound < kth_score - 5e-5:  # rounded to 4 places, its score stays below the limit-th
+                break
+            if bound < kth_score + 5e-5 and pos > kth_pos:  # at best a tie, placed after the limit-th
+                continue
         meta = engine.meta[pos]
-        reasons = _reasons(ctx, subject, meta, shared.get(int(pos), []), float(similarity[pos]),
-                           float(relevance[pos]))
-        score = min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons))
-        scored.append((int(pos), Match(engine.listing_ids[pos], meta["reference"], meta["kind"], meta["title"],
-                                       round(score, 4), round(float(relevance[pos]), 4), reasons)))
-        bisect.insort(scores, round(score, 4), key=lambda v: -v)
-    scored.sort(key=lambda item: (-item[1].score, item[0]))  # ties in position order, as a stable sort would
-    return [match for _, match in scored[:limit]]
+        reasons = _reasons(ctx, subject, meta, [], float(similarity[pos]), float(relevance[pos]))
+        score = round(min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons)), 4)
+        bisect.insort(top, (score, pos, Match(engine.listing_ids[pos], meta["reference"], meta["kind"],
+                                              meta["title"], score, round(float(relevance[pos]), 4), reasons)),
+                      key=lambda item: (-item[0], item[1]))
+        del top[limit:]
+    matches = []
+    for _, pos, match in top:
+        terms = shared.get(pos, [])
+        if terms:
+            match.reasons.insert(0, Reason("terms", "共同关键词：" + "、".join(terms[:6]), 0.0))
+        matches.append(match)
+    return matches
+
+
+def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
+    """For each candidate, at least the score _reasons would give it."""
+    codes = engine.codes
+    bonus = np.zeros(len(candidates), dtype=np.float64)
+    field, top = subject.meta.get("field"), subject.meta.get("top")
+    same_area = engine.area[candidates] == codes["field"].get(field) if field else np.zeros(len(candidates), bool)
+    same_top = engine.top[candidates] == codes["field"].get(top) if top else np.zeros(len(candidates), bool)
+    bonus += np.where(same_area, BONUS["area"], np.where(same_top, BONUS["field"], 0.0))
+    modes = subject.meta.get("modes", [])
+    fitting = set()
+    other_kind = ""
+    if subject.kind == Listing.Kind.DEMAND:
+        other_kind = Listing.Kind.OFFER
+        fitting = {offer for mode in modes for offer in ctx.compat.get(mode, [])}
+    elif subject.kind == Listing.Kind.OFFER:
+        other_kind = Listing.Kind.DEMAND
+        fitting = {mode for mode, offers in ctx.compat.items() if any(m in offers for m in modes)}
+    if fitting:
+        mode_codes = [codes["mode"].get(m) for m in fitting]
+        of_kind = engine.kind[candidates] == codes["kind"].get(other_kind)
+        if all(c < 63 for c in mode_codes):
+            bits = sum(1 << c for c in mode_codes if c > 0)
+            of_kind &= (engine.mode_bits[candidates] & bits) != 0
+        bonus += np.where(of_kind, BONUS["modes"], 0.0)
+    need = subject.meta.get("trl")
+    if subject.kind == Listing.Kind.DEMAND and need:
+        have = np.array([engine.meta[p].get("trl") or 0 for p in candidates])
+        bonus += np.where(have >= need, BONUS["trl"], 0.0)
+    if subject.org_ids:
+        index = np.full(len(relevance), -1, dtype=np.int64)
+        index[candidates] = np.arange(len(candidates))
+        ties = np.zeros(len(candidates), dtype=np.float64)
+        for org_id in list(ctx.orgs):
+            weight = sum(r.weight for r in ctx.ties(subject.org_ids, [org_id]))
+            if weight:
+                positions = engine.organisation_positions(org_id)
+                rows = index[positions[positions < len(index)]]
+                np.add.at(ties, rows[rows >= 0], weight)
+        bonus += np.minimum(ties, 2 * max(BONUS["aid"], BONUS["university"]))
+    return np.minimum(1.0, relevance[candidates].astype(np.float64) + bonus) + 1e-9
+
+
+def _relevant_organisations(engine: Engine, relevance: np.ndarray) -> set[int]:
+    """The organisations of the documents relevant enough to be shown."""
+    relevant = relevance >= MIN_RELEVANCE
+    found = set()
+    for org_id in list(engine.org_positions):
+        positions = engine.organisation_positions(org_id)
+        if relevant[positions[positions < len(relevant)]].any():
+            found.add(org_id)
+    return found
 
 
 def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=False) -> list[OrganisationFit]:
     best: dict[int, float] = {}
-    refs: dict[int, list[str]] = {}
-    for pos in np.flatnonzero(mask & (relevance >= MIN_RELEVANCE)):
-        for org_id in engine.meta[pos].get("orgs", []):
-            if org_id in subject.org_ids:
-                continue
-            best[org_id] = max(best.get(org_id, 0.0), float(relevance[pos]))
-            refs.setdefault(org_id, []).append(engine.meta[pos]["reference"])
+    refs: dict[int, list[str]] = {}  # the first five, in catalogue order
+    counts: dict[int, int] = {}
+    relevant = mask & (relevance >= MIN_RELEVANCE)
+    for org_id in list(engine.org_positions):
+        if org_id in subject.org_ids:
+            continue
+        positions = engine.organisation_positions(org_id)
+        positions = positions[positions < len(relevant)]
+        positions = positions[relevant[positions]]
+        if len(positions):
+            best[org_id] = float(relevance[positions].max())
+            counts[org_id] = len(positions)
+            refs[org_id] = [engine.meta[pos]["reference"] for pos in positions[:5]]
     top = subject.meta.get("top")
     strong = set()
     if top:
@@ -298,7 +376,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
         reasons = []
         score = best.get(org_id, 0.0)
         if org_id in refs:
-            count = len(refs[org_id])
+            count = counts[org_id]
             reasons.append(Reason("track-record", f"有{count}项相关条目（如 {refs[org_id][0]}）", 0.0))
             score += 0.05 * min(count - 1, 4)
         if org_id in strong:
@@ -310,7 +388,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
         score += sum(r.weight for r in ties)
         region = ctx.regions.get(org.region_id)
         fits.append(OrganisationFit(org_id, org.name, org.kind, region.name if region else "",
-                                    round(min(score, 1.0), 4), reasons, refs.get(org_id, [])[:5]))
+                                    round(min(score, 1.0), 4), reasons, refs.get(org_id, [])))
     fits.sort(key=lambda f: (-f.score, f.name))
     return fits[:limit]
 
@@ -320,7 +398,7 @@ def _run(subject: _Subject, limit: int, engine: Engine) -> MatchResult:
     exclude = (subject.listing_id,) if subject.listing_id else ()
     base_mask = engine.filter_mask(EngineFilters(exclude_ids=exclude))
     relevance, similarity, shared = _relevance(engine, subject, base_mask)
-    org_ids = {o for pos in np.flatnonzero(relevance >= MIN_RELEVANCE) for o in engine.meta[pos].get("orgs", [])}
+    org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
     sections = {}
     for name, kind in sections_spec.items():
@@ -356,6 +434,6 @@ def rank_institutions(listing: Listing, limit: int = 20, engine: Engine | None =
     subject = _subject_for_listing(engine, listing)
     mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
     relevance, _, _ = _relevance(engine, subject, mask)
-    org_ids = {o for pos in np.flatnonzero(relevance >= MIN_RELEVANCE) for o in engine.meta[pos].get("orgs", [])}
+    org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
     return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)
