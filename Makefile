@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean
+.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench
 
 run: setup migrate seed serve
 
@@ -50,6 +50,14 @@ test: deps assets browser
 test-postgres: deps assets browser
 	test -n "$$DATABASE_URL"
 	$(BIN)/pytest
+
+# Search quality on the seed against the judged queries of bench/eval/queries.yaml (own database in var/bench-eval).
+eval: deps
+	$(BIN)/python bench/eval.py
+
+# Latency at 10k and 100k synthetic listings (own databases in var/bench, kept between runs).
+bench: deps
+	$(BIN)/python bench/bench.py
 
 lint: deps
 	$(BIN)/ruff check src tests bench

@@ -316,10 +316,11 @@ def measure(size: int, data_dir: Path, info: dict, http: bool) -> dict:
     from techmarket.matching.services.engine import get_engine, reset_engine
     from techmarket.matching.services.match import match_listing
     from techmarket.matching.services.search import search
-    from techmarket.matching.services.text import vocabulary
+    from techmarket.matching.services.text import normalise, vocabulary
 
     rng = random.Random(7)
-    out = {"size": size, "built": info}
+    out = {"size": size, "built": info, "load_before": [round(x, 1) for x in os.getloadavg()],
+           "omp": {k: v for k, v in os.environ.items() if k.startswith("OMP_")}}
     vocabulary()
     embeddings.embed_query("预热")  # loads the model, outside the timed parts
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -339,14 +340,25 @@ def measure(size: int, data_dir: Path, info: dict, http: bool) -> dict:
     out["queries"] = len(queries)
     for q in queries[:5]:
         search(q)  # warm-up: numpy, caches of the analysis
+    # A new query is embedded once (~5 ms on an idle core); measured apart, then searches with the
+    # embedding computed (cold: the cache is cleared first, as for queries never seen) and cached (warm:
+    # the engine alone).
+    embeddings._embed_query_cached.cache_clear()
+    times = [_time(embeddings.embed_query, normalise(q)) for q in queries]
+    out["embed_query_p50_ms"] = round(percentile(times, 50), 2)
+    out["embed_query_p95_ms"] = round(percentile(times, 95), 2)
     for mode in ("fused", "keyword", "semantic"):
         embeddings._embed_query_cached.cache_clear()
         times = [_time(search, q, mode=mode) for q in queries]
         out[f"search_{mode}_p50_ms"] = round(percentile(times, 50), 2)
         out[f"search_{mode}_p95_ms"] = round(percentile(times, 95), 2)
         out[f"search_{mode}_max_ms"] = round(max(times), 2)
-
-    log(f"  search fused p95 {out['search_fused_p95_ms']} ms; matching…")
+        if mode != "keyword":
+            times = [_time(search, q, mode=mode) for q in queries]
+            out[f"search_{mode}_warm_p50_ms"] = round(percentile(times, 50), 2)
+            out[f"search_{mode}_warm_p95_ms"] = round(percentile(times, 95), 2)
+    log(f"  search fused p95 {out['search_fused_p95_ms']} ms (engine alone {out['search_fused_warm_p95_ms']} ms); "
+        "matching…")
     ids = list(Listing.objects.filter(status="published").order_by("?").values_list("pk", flat=True)[:N_MATCHES])
     listings = Listing.objects.in_bulk(ids)
     match_listing(listings[ids[0]])  # warm-up
@@ -387,9 +399,12 @@ def _http(queries: list[str], reverse, no_reverse_match) -> dict:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}{path}?q="
+    from techmarket.matching.services import embeddings
+
     try:
         for q in queries[:3]:  # warm-up: templates, connections
             urllib.request.urlopen(base + urllib.parse.quote(q), timeout=30).read()
+        embeddings._embed_query_cached.cache_clear()  # each query new to the server, as in use
         times, statuses = [], set()
         for q in queries[:N_HTTP]:
             start = time.perf_counter()
@@ -418,37 +433,54 @@ def child(size: int, rebuild: bool, http: bool, build_only: bool = False) -> Non
         return
     result = measure(size, data_dir, info, http)
     result["fresh_build"] = fresh
+    result["load_after"] = [round(x, 1) for x in os.getloadavg()]
     print(json.dumps(result))
 
 
 # --- the report ------------------------------------------------------------------------------------
 
 def report(results: list[dict]) -> None:
-    print("Benchmark: synthetic catalogues recombined from the 177 seed listings "
-          f"(vectors: {SYNTHETIC_MODEL}; {os.cpu_count()} CPU cores)")
-    print(f"{'listings':>9} {'build DB':>9} {'index':>7} {'vocab':>7} {'search p50/p95 ms':>19} "
-          f"{'keyword p95':>11} {'semantic p95':>12} {'match p50/p95 ms':>17} {'HTTP p50/p95 ms':>16}")
-    for r in results:
-        built = f"{r['built'].get('build_seconds', 0):.0f} s" + ("" if r["fresh_build"] else "*")
-        http = f"{r['http_p50_ms']:.1f}/{r['http_p95_ms']:.1f}" if "http_p50_ms" in r else "-"
-        print(f"{r['size']:>9,} {built:>9} {r['index_build_s']:>6.1f}s {r['vocabulary']:>7,} "
-              f"{r['search_fused_p50_ms']:>9.1f}/{r['search_fused_p95_ms']:<9.1f} {r['search_keyword_p95_ms']:>11.1f} "
-              f"{r['search_semantic_p95_ms']:>12.1f} {r['match_p50_ms']:>8.1f}/{r['match_p95_ms']:<8.1f} {http:>16}")
-    print("(* database reused from an earlier run; its build time is the original one)")
+    omp = ", ".join(f"{k}={v}" for k, v in sorted(results[0]["omp"].items())) or "OMP_* unset"
+    print(f"Benchmark: synthetic catalogues recombined from the 177 seed listings; {os.cpu_count()} CPU cores; {omp}")
+    print(f"Vectors of synthetic listings: {SYNTHETIC_MODEL} (the real model is timed on a sample below).")
+    rows = [
+        ("database build (s)", lambda r: f"{r['built'].get('build_seconds', 0):.0f}{'' if r['fresh_build'] else '*'}"),
+        ("index build: get_engine cold (s)", lambda r: f"{r['index_build_s']:.1f}"),
+        ("indexed documents / vocabulary", lambda r: f"{r['documents']:,} / {r['vocabulary']:,}"),
+        ("engine memory (MB, max RSS growth)", lambda r: f"{r['engine_rss_mb']}"),
+        ("embed a new query p50 / p95 (ms)", lambda r: _pair(r, "embed_query")),
+        ("search fused p50 / p95 (ms)", lambda r: _pair(r, "search_fused")),
+        ("  engine alone (query embedded)", lambda r: _pair(r, "search_fused_warm")),
+        ("search keyword p50 / p95 (ms)", lambda r: _pair(r, "search_keyword")),
+        ("search semantic p50 / p95 (ms)", lambda r: _pair(r, "search_semantic")),
+        ("  engine alone (query embedded)", lambda r: _pair(r, "search_semantic_warm")),
+        ("match_listing p50 / p95 (ms)", lambda r: _pair(r, "match")),
+        ("search page over HTTP p50 / p95 (ms)", lambda r: _pair(r, "http") if "http_p50_ms" in r else "-"),
+        ("load average before / after", lambda r: f"{r['load_before'][0]} / {r['load_after'][0]}"),
+    ]
+    print(f"{'':<38}" + "".join(f"{r['size']:>16,}" for r in results))
+    for label, value in rows:
+        print(f"{label:<38}" + "".join(f"{value(r):>16}" for r in results))
+    print(f"(* database reused from an earlier run: its original build time; {N_QUERIES} queries per mode, "
+          f"{N_MATCHES} listings matched, {N_HTTP} pages requested)")
     largest = max(results, key=lambda r: r["size"])
     print(f"Targets at {largest['size']:,} listings:")
-    checks = [("in-process search p95 (fused)", largest["search_fused_p95_ms"], TARGETS["search_p95_ms"]),
+    checks = [("in-process search p95 (fused, new queries)", largest["search_fused_p95_ms"], TARGETS["search_p95_ms"]),
               ("match_listing p95", largest["match_p95_ms"], TARGETS["match_p95_ms"])]
     if "http_p50_ms" in largest:
-        checks.append((f"search page p50 ({largest['http_path']})", largest["http_p50_ms"], TARGETS["http_p50_ms"]))
+        checks.append((f"search page p50 ({largest['http_path']}?q=)", largest["http_p50_ms"], TARGETS["http_p50_ms"]))
     for label, value, target in checks:
-        print(f"  {label:<34} {value:7.1f} ms  target <= {target:.0f} ms  {'OK' if value <= target else 'MISSED'}")
+        print(f"  {label:<44} {value:8.1f} ms  target <= {target:.0f} ms  {'OK' if value <= target else 'MISSED'}")
     if largest.get("http_note"):
         print(f"  note: {largest['http_note']}")
     if "embed_ms_per_doc" in largest:
         print(f"Real embedding throughput ({N_EMBED_SAMPLE} synthetic passages, batches of 32): "
-              f"{largest['embed_ms_per_doc']:.1f} ms per listing; embedding 10k would take "
+              f"{largest['embed_ms_per_doc']:.1f} ms per listing; embedding 10k listings would take "
               f"{largest['embed_10k_min']:.0f} min, 100k {largest['embed_100k_min']:.0f} min.")
+
+
+def _pair(result: dict, key: str) -> str:
+    return f"{result[key + '_p50_ms']:.1f} / {result[key + '_p95_ms']:.1f}"
 
 
 def main() -> None:

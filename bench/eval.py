@@ -116,17 +116,19 @@ def evaluate(queries: list[dict], mode: str) -> dict:
     }
 
 
-def print_table(reports: list[dict], n_answerable: int, n_none: int) -> None:
-    print(f"Search evaluation: {n_answerable} judged queries, {n_none} with no good answer "
-          f"(seed catalogue, {SEED_LISTINGS} listings)")
+def print_table(reports: list[dict], n_answerable: int, n_none: int, header: bool = True) -> None:
+    if header:
+        print(f"Search evaluation: {n_answerable} judged queries, {n_none} with no good answer "
+              f"(seed catalogue, {SEED_LISTINGS} listings)")
     print(f"{'mode':<10}{'nDCG@10':>9}{'R@10':>8}{'MRR':>8}{'none-P':>9}{'none-R':>9}   verdicts tp/fp/fn/tn")
     for r in reports:
         c = r["no_match"]
         print(f"{r['mode']:<10}{r['ndcg@10']:>9.3f}{r['recall@10']:>8.3f}{r['mrr']:>8.3f}"
               f"{r['no_match_precision']:>9.3f}{r['no_match_recall']:>9.3f}   "
               f"{c['tp']}/{c['fp']}/{c['fn']}/{c['tn']}")
-    print("none-P / none-R: precision / recall of the \"no-good-match\" verdict "
-          "(positive class: queries the catalogue has no answer for).")
+    if header:
+        print("none-P / none-R: precision / recall of the \"no-good-match\" verdict "
+              "(positive class: queries the catalogue has no answer for).")
 
 
 def print_failures(report: dict) -> None:
@@ -173,6 +175,12 @@ def main() -> None:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return
     print_table(reports, len(queries) - n_none, n_none)
+    holdout = [q for q in queries if q.get("holdout")]
+    if holdout:
+        n_none = sum(bool(q.get("no_answer")) for q in holdout)
+        print(f"\nHeld-out subset (written after tuning, never tuned on): {len(holdout) - n_none} judged, "
+              f"{n_none} with no good answer")
+        print_table([evaluate(holdout, r["mode"]) for r in reports], len(holdout) - n_none, n_none, header=False)
     if args.verbose:
         for report in reports:
             print_failures(report)

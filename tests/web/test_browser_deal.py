@@ -49,7 +49,9 @@ def submit(page, selector: str) -> None:
         page.click(selector)
 
 
-def test_offer_to_registered_contract(browser, live_server, settings, tmp_path):  # noqa: F811
+def test_offer_to_registered_contract(django_db_setup, browser, live_server, settings, tmp_path):  # noqa: F811
+    # django_db_setup is named so that the test database exists before the module-scoped `seed` fixture runs
+    # (live_server alone does not pull it in before): run alone, `seed` would otherwise query the default database.
     settings.MEDIA_ROOT = tmp_path / "media"
     offer = Listing.objects.get(reference=OFFER)
     assert offer.kind == Listing.Kind.OFFER and offer.status == Listing.Status.PUBLISHED

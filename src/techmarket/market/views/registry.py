@@ -40,6 +40,8 @@ ACTIONS = {
     "withdraw": (A.WITHDRAW, ReasonForm, "撤回申请"),
 }
 
+REASON_LABELS = {"refuse": "未予登记的理由", "reconsider": "申请复议的理由", "withdraw": "撤回原因"}
+
 
 def _registration_for(request, pk: int) -> Registration:
     registration = get_object_or_404(
@@ -78,6 +80,8 @@ def _action_forms(user, registration: Registration) -> list[dict]:
     for slug, (action, form_class, label) in ACTIONS.items():
         if action in available or (slug == "decide" and A.UPHOLD in available):
             form = form_class(prefix=slug)
+            if slug in REASON_LABELS:
+                form.fields["reason"].label = REASON_LABELS[slug]
             if slug == "register":
                 form.initial["technology_amount"] = registration.contract.technology_amount
             forms.append({"slug": slug, "label": label, "form": form, "danger": slug in ("refuse", "cancel",
