@@ -3,13 +3,12 @@ seller replies, they record an agreement, the seller (the registering party of a
 applies, a registry's staff member registers it, and the certificate PDF opens.
 
 Debian's chromium through Playwright against a live server, with the module-scoped `seed` fixture and the
-`browser` fixture of test_browser.py (the seed is imported again after the transactional test's flush).
+`browser` fixture of tests/web/conftest.py (the seed is imported again after the transactional test's flush).
 """
 
 import shutil
 import subprocess
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -20,9 +19,9 @@ from techmarket.directory.models import Organisation, Region
 from techmarket.market.models import Contract, Registration, RegistryStaff
 from techmarket.market.services.registries import provincial_registry
 from tests.conftest import PASSWORD
-from tests.web.test_browser import CHROMIUM, browser, seed  # noqa: F401 - the fixtures are reused
+from tests.web.conftest import needs_chromium
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")]
+pytestmark = needs_chromium
 
 OFFER = "innovation/hightech/1"  # a published offer of 青海大学
 
@@ -32,7 +31,7 @@ def make_user(username: str, organisation: Organisation | None) -> None:
                                          organisation=organisation, display_name=username)
 
 
-def log_in(browser, base: str, username: str):  # noqa: F811 - the fixture, passed in
+def log_in(browser, base: str, username: str):
     page = browser.new_context().new_page()
     page.set_default_timeout(20_000)
     page.goto(base + "/accounts/login/")
@@ -49,8 +48,7 @@ def submit(page, selector: str) -> None:
         page.click(selector)
 
 
-def test_offer_to_registered_contract(django_db_setup, browser, live_server, settings, tmp_path):  # noqa: F811
-    # django_db_setup is named so that the test database exists before the module-scoped `seed` fixture runs
+def test_offer_to_registered_contract(browser, live_server, settings, tmp_path):
     # (live_server alone does not pull it in before): run alone, `seed` would otherwise query the default database.
     settings.MEDIA_ROOT = tmp_path / "media"
     offer = Listing.objects.get(reference=OFFER)

@@ -7,48 +7,14 @@ file order, so in a full run this test follows test_browser.py's flush and re-im
 it needs were re-created by the import's on-commit signal handlers, with no manual reindex (checked first).
 """
 
-from pathlib import Path
 
-import pytest
-from django.conf import settings
-
-from techmarket.catalogue.importers.loader import import_file
-from techmarket.catalogue.models import Listing
 from techmarket.matching.models import SearchDocument
 from techmarket.matching.services.search import search
+from tests.web.conftest import needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 LITHIUM = {f"innovation/hightech/{n}" for n in (17, 35, 39, 40, 55, 77)}
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")]
-
-
-def ensure_seed() -> None:
-    if not Listing.objects.exists():
-        import_file(settings.TECHMARKET_SEED_FILE)
-
-
-@pytest.fixture(scope="module")
-def seed(django_db_blocker):
-    with django_db_blocker.unblock():
-        ensure_seed()
-    yield
-    with django_db_blocker.unblock():
-        ensure_seed()
-
-
-@pytest.fixture
-def browser(seed, live_server, monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+pytestmark = needs_chromium
 
 
 def test_search_from_the_navbar_and_open_a_result(browser, live_server):

