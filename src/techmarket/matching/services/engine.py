@@ -8,11 +8,7 @@ added at a new one, so posting arrays stay sorted.
 """
 
 import threading
-from array import array
-from collections import Counter
 from dataclasses import dataclass, field
-from itertools import repeat
-from operator import itemgetter
 
 import numpy as np
 
@@ -131,59 +127,18 @@ class Engine:
     def add(self, listing_id: int, terms: str, text: str, meta: dict, vector) -> None:
         """Add (or replace) one public document."""
         self.kill(listing_id)
+        pos = self.size
+        self._grow(pos + 1)
+        self.size += 1
         counts: dict[str, int] = {}
         for term in terms.split():
             counts[term] = counts.get(term, 0) + 1
-        pos = self._place(listing_id, text, meta, vector, float(sum(counts.values())))
         for term, tf in counts.items():
             lists = self.delta.setdefault(term, ([], []))
             lists[0].append(pos)
             lists[1].append(tf)
         self.delta_count += len(counts)
-        self._changed()
-
-    def load(self, rows) -> None:
-        """Add many public documents (listing_id, terms, text, meta, vector) to an empty engine and compact
-        it: the engine adding them one by one and compacting would build, made with a few array operations
-        instead of list appends per term and document (a cold start at 100k documents takes half as long)."""
-        if self.size or self.delta:
-            for row in rows:
-                self.add(*row)
-            return
-        vocabulary: dict[str, int] = {}  # term → id, in order of first occurrence, as the delta would be
-        term_ids, tfs, doc_positions = array("i"), array("i"), array("i")
-        for listing_id, terms, text, meta, vector in rows:
-            self.kill(listing_id)
-            counts = Counter(terms.split())
-            pos = self._place(listing_id, text, meta, vector, float(sum(counts.values())))
-            if not counts:
-                continue
-            new = set(counts).difference(vocabulary)
-            if new:
-                words = list(counts)
-                for term in sorted(new, key=words.index):
-                    vocabulary[term] = len(vocabulary)
-            ids = itemgetter(*counts)(vocabulary)
-            term_ids.extend(ids if len(counts) > 1 else (ids,))
-            tfs.extend(counts.values())
-            doc_positions.extend(repeat(pos, len(counts)))
-        ids = np.frombuffer(term_ids, dtype=np.int32) if term_ids else np.zeros(0, dtype=np.int32)
-        order = np.argsort(ids, kind="stable")  # by term, each term's documents in position order
-        positions = (np.frombuffer(doc_positions, dtype=np.int32) if doc_positions
-                     else np.zeros(0, dtype=np.int32))[order]
-        tf = (np.frombuffer(tfs, dtype=np.int32) if tfs else np.zeros(0, dtype=np.int32))[order].astype(np.float32)
-        bounds = np.searchsorted(ids[order], np.arange(len(vocabulary) + 1))
-        for term, i in vocabulary.items():
-            self.base[term] = Postings(positions[bounds[i]: bounds[i + 1]], tf[bounds[i]: bounds[i + 1]])
-        self._vocabulary = None
-        self._char_index = None
-        self._changed()
-
-    def _place(self, listing_id: int, text: str, meta: dict, vector, length: float) -> int:
-        """Take the next position for a document and record everything but its terms."""
-        pos = self.size
-        self._grow(pos + 1)
-        self.size += 1
+        length = float(sum(counts.values()))
         self.alive[pos] = True
         self.lengths[pos] = length
         self.total_length += length
@@ -209,7 +164,7 @@ class Engine:
         self.meta.append(meta)
         self.texts.append(text)
         self.pos_of[listing_id] = pos
-        return pos
+        self._changed()
 
     def _changed(self) -> None:
         self.version += 1
@@ -376,17 +331,14 @@ def get_engine() -> Engine:
         rows = SearchDocument.objects.order_by("seq").values_list(
             "listing_id", "seq", "public", "terms", "text", "meta", "vector")
         if state["generation"] != engine.generation or state["seq"] < engine.seq:
-            # A cold start: one row per listing, so the rows of listings out of the catalogue change nothing.
             engine = Engine(generation=state["generation"])
-            engine.load((listing_id, terms, text, meta, vector) for listing_id, _seq, public, terms, text, meta, vector
-                        in rows.filter(public=True).iterator(chunk_size=2000))
         else:
-            for listing_id, _seq, public, terms, text, meta, vector in rows.filter(seq__gt=engine.seq).iterator(
-                    chunk_size=2000):
-                if public:
-                    engine.add(listing_id, terms, text, meta, vector)
-                else:
-                    engine.kill(listing_id)
+            rows = rows.filter(seq__gt=engine.seq)
+        for listing_id, _seq, public, terms, text, meta, vector in rows.iterator(chunk_size=2000):
+            if public:
+                engine.add(listing_id, terms, text, meta, vector)
+            else:
+                engine.kill(listing_id)
         if engine.delta_count > COMPACT_AFTER or not engine.base:
             engine.compact()
         engine.seq = state["seq"]
