@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "techmarket.matching",
     "techmarket.policy",
     "techmarket.market",
+    "techmarket.indicators",
     "techmarket.web",
 ]
 
@@ -115,7 +116,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [("vendor/bootstrap", PROJECT_DIR / "node_modules" / "bootstrap" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", PROJECT_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chartjs", PROJECT_DIR / "node_modules" / "chart.js" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

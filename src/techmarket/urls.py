@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", include("techmarket.api.urls")),
     path("policy/", include("techmarket.policy.urls")),
     path("market/", include("techmarket.market.urls")),
+    path("indicators/", include("techmarket.indicators.urls")),
     path("", include("techmarket.matching.urls")),
     path("", include("techmarket.web.urls")),
 ]

@@ -6,7 +6,8 @@ REVIEWERS = "省科技厅审核员"
 REGISTRARS = "技术合同登记员"  # also need a registry assignment (market.RegistryStaff)
 
 ROLE_PERMISSIONS = {
-    REVIEWERS: ["catalogue.review_listing", "policy.review_application"],
+    REVIEWERS: ["catalogue.review_listing", "policy.review_application", "indicators.enter_value",
+                "indicators.approve_value"],
     REGISTRARS: ["market.examine_registration"],
 }
 

@@ -98,7 +98,6 @@ class Engine:
         self._multi_lists = {"mode": ([], []), "region": ([], [])}  # (positions, codes) of multi-valued meta
         self._multi: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._org_arrays: dict[int, np.ndarray] = {}
-        self.version = 0  # bumped on every change, for callers caching derived values
 
     # -- building -------------------------------------------------------------------------------------
     def _grow(self, needed: int) -> None:
@@ -122,7 +121,6 @@ class Engine:
             self.alive[pos] = False
             self.total_length -= float(self.lengths[pos])
             self.n_alive -= 1
-            self.version += 1
 
     def add(self, listing_id: int, terms: str, text: str, meta: dict, vector) -> None:
         """Add (or replace) one public document."""
@@ -167,7 +165,6 @@ class Engine:
         self._changed()
 
     def _changed(self) -> None:
-        self.version += 1
         self._expansions = {}
         self._multi = {}
         self._org_arrays = {}

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class IndicatorsConfig(AppConfig):
+    name = "techmarket.indicators"
+    verbose_name = "指标监测"
+
+    def ready(self):
+        from techmarket.indicators.services.definitions import sync_indicators
+
+        # data/indicators/indicators.yaml, in step with the database after every migrate.
+        post_migrate.connect(sync_indicators, sender=self, dispatch_uid="techmarket-sync-indicators")

@@ -1,0 +1,86 @@
+"""Indicators the platform computes from its own records: a registry of functions by name (the `computed_by` of
+data/indicators/indicators.yaml). Each takes the first and last day counted and returns a Computed: the value in
+the indicator's unit, the exact amount in yuan where it is money, and links to the records it came from."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.urls import reverse
+
+from techmarket.market.services import statistics as market_statistics
+
+YUAN_PER_YI = Decimal(100_000_000)
+
+
+@dataclass
+class Link:
+    kind: str  # "contract"
+    id: int
+    url: str
+
+
+@dataclass
+class Computed:
+    value: Decimal
+    exact_amount: Decimal | None = None  # yuan, for money indicators (value is then in 亿元)
+    links: list[Link] = field(default_factory=list)
+
+    @property
+    def contract_ids(self) -> list[int]:
+        return [link.id for link in self.links if link.kind == "contract"]
+
+
+def _contract_links(ids: list[int]) -> list[Link]:
+    return [Link("contract", pk, reverse("market:contract", args=[pk])) for pk in ids]
+
+
+def _yi(amount: Decimal) -> Decimal:
+    return (amount / YUAN_PER_YI).quantize(Decimal("0.0001"))
+
+
+def absorbed_transactions(start: datetime.date | None, end: datetime.date) -> Computed:
+    """吸纳技术交易额: registered contracts, buyer in Qinghai, seller outside (亿元; exact yuan kept)."""
+    figure = market_statistics.absorbed_transactions(start, end)
+    return Computed(_yi(figure.amount), figure.amount, _contract_links(figure.contract_ids))
+
+
+def technologies_introduced(start: datetime.date | None, end: datetime.date) -> Computed:
+    """引进技术成果: the absorbed transfer and licensing contracts (项)."""
+    figure = market_statistics.technologies_introduced(start, end)
+    return Computed(Decimal(figure.count), None, _contract_links(figure.contract_ids))
+
+
+def registered_contracts_amount(start: datetime.date | None, end: datetime.date) -> Computed:
+    """技术合同交易额 on the platform: certified technology amount of all registered contracts (亿元)."""
+    result = market_statistics.statistics(market_statistics.Filters(start=start, end=end))
+    return Computed(_yi(result.amount), result.amount, _contract_links([row.contract_id for row in result.rows]))
+
+
+def registered_contracts_count(start: datetime.date | None, end: datetime.date) -> Computed:
+    """Registered technology contracts (项)."""
+    rows = market_statistics.rows(market_statistics.Filters(start=start, end=end))
+    return Computed(Decimal(len(rows)), None, _contract_links([row.contract_id for row in rows]))
+
+
+COMPUTATIONS = {
+    "absorbed_transactions": absorbed_transactions,
+    "technologies_introduced": technologies_introduced,
+    "registered_contracts_amount": registered_contracts_amount,
+    "registered_contracts_count": registered_contracts_count,
+}
+
+# Which market.statistics rows each computation counts, for the breakdown by prefecture and field.
+ROW_FILTERS = {
+    "absorbed_transactions": lambda row, r: row.absorbed,
+    "technologies_introduced": lambda row, r: row.absorbed and r.type(row.contract_type).group
+    in market_statistics.INTRODUCTION_GROUPS,
+    "registered_contracts_amount": lambda row, r: True,
+    "registered_contracts_count": lambda row, r: True,
+}
+
+
+def compute(name: str, start: datetime.date | None, end: datetime.date) -> Computed:
+    return COMPUTATIONS[name](start, end)
