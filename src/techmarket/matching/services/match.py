@@ -419,21 +419,24 @@ def _run(subject: _Subject, limit: int, engine: Engine) -> MatchResult:
 
 def match_listing(listing: Listing, limit: int = 10, engine: Engine | None = None) -> MatchResult:
     engine = engine or get_engine()
-    return _run(_subject_for_listing(engine, listing), limit, engine)
+    with engine.lock:
+        return _run(_subject_for_listing(engine, listing), limit, engine)
 
 
 def match_text(text: str, limit: int = 10, engine: Engine | None = None) -> MatchResult:
     engine = engine or get_engine()
-    return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
+    with engine.lock:
+        return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
 
 
 def rank_institutions(listing: Listing, limit: int = 20, engine: Engine | None = None) -> list[OrganisationFit]:
     """Institutions (universities, institutes, transfer institutions, hospitals, in Qinghai or outside)
     ranked by their fit to a listing: for targeted publishing (定向发布)."""
     engine = engine or get_engine()
-    subject = _subject_for_listing(engine, listing)
-    mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
-    relevance, _, _ = _relevance(engine, subject, mask)
-    org_ids = _relevant_organisations(engine, relevance)
-    ctx = _Context(org_ids | set(subject.org_ids))
-    return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)
+    with engine.lock:
+        subject = _subject_for_listing(engine, listing)
+        mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
+        relevance, _, _ = _relevance(engine, subject, mask)
+        org_ids = _relevant_organisations(engine, relevance)
+        ctx = _Context(org_ids | set(subject.org_ids))
+        return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)

@@ -184,6 +184,12 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
     engine = engine or get_engine()
+    with engine.lock:  # another thread's incremental update must not change the arrays mid-read
+        return _search(engine, query, filters, limit, offset, mode)
+
+
+def _search(engine: Engine, query: str, filters: EngineFilters | None, limit: int, offset: int,
+            mode: str) -> SearchResult:
     filters = filters or EngineFilters()
     query = (query or "").strip()[:200]
     terms = _expand(engine, query)
