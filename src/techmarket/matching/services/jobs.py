@@ -13,7 +13,6 @@ crash or a lost job; on PostgreSQL, concurrent workers skip each other's rows (S
 
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -92,13 +91,3 @@ def rq_queue():
     from rq import Queue
 
     return Queue("techmarket", connection=Redis.from_url(settings.REDIS_URL))
-
-
-def wait_for_thread_jobs(timeout: float = 60.0) -> None:
-    """Block until the thread backend's queued jobs are done (for the CLI and benchmarks)."""
-    if _executor is None:
-        return
-    deadline = time.monotonic() + timeout
-    while _executor._work_queue.qsize() and time.monotonic() < deadline:  # noqa: SLF001
-        time.sleep(0.05)
-    _executor.submit(lambda: None).result(timeout=max(0.1, deadline - time.monotonic()))

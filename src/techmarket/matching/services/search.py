@@ -330,8 +330,3 @@ def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
         last = m.end()
     out.append(html.escape(window[last:]))
     return ("…" if start else "") + "".join(out) + ("…" if len(body) > start + width else "")
-
-
-def warm_up() -> None:
-    vocabulary()
-    get_engine()

@@ -9,7 +9,6 @@ The same analysis runs on documents and on queries, so both meet in the same ter
 import re
 import threading
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -87,10 +86,6 @@ def analyse(text: str) -> list[str]:
         if canonical and canonical != word:
             out.append(canonical)
     return out
-
-
-def term_frequencies(text: str) -> Counter:
-    return Counter(analyse(text))
 
 
 def query_terms(query: str) -> list[str]:
