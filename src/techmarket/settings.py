@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",  # serves the API docs page's Swagger UI from its bundled static files, not a CDN
+    "techmarket.common",
     "techmarket.accounts",
     "techmarket.directory",
     "techmarket.catalogue",

@@ -1,0 +1,1 @@
+"""What every domain uses, built once, importing no domain app (see docs/architecture.md)."""
