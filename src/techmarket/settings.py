@@ -6,8 +6,10 @@ it uses a SQLite file and a generated secret key under the data directory.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # log-in throttling (AXES_* below)
+    "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "ninja",  # serves the API docs page's Swagger UI from its bundled static files, not a CDN
     "techmarket.common",
     "techmarket.accounts",
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -67,7 +72,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "techmarket.common.middleware.AtomicWritesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "techmarket.urls"
@@ -95,14 +102,29 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite as an embedded database for concurrent use: write-ahead log (readers never wait for the writer),
+    # a busy timeout (a writer waits for the one before it instead of failing), and IMMEDIATE transactions
+    # (a transaction takes the write lock when it begins, so two transactions never deadlock upgrading a read
+    # lock). Past the timeout the request fails whole with a "busy" message (techmarket.common.middleware).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses log-ins while locked out; first, as django-axes requires
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name", "phone", "email")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "techmarket.accounts.validators.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -140,11 +162,59 @@ TECHMARKET_SEED_FILE = TECHMARKET_DATA_FILES / "seed" / "qinghai-cooperation-com
 TECHMARKET_JOBS = os.environ.get("TECHMARKET_JOBS", "thread")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
+# HTTPS (README, "Production"). SECURE_COOKIES=true says the site is served over HTTPS: cookies are sent over
+# HTTPS only, plain-HTTP requests are redirected, and browsers are told (HSTS) to use HTTPS only.
+# BEHIND_PROXY=true: a reverse proxy terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
+HTTPS = _env_bool("SECURE_COOKIES")
+BEHIND_PROXY = _env_bool("BEHIND_PROXY")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = _env_bool("SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("HSTS_PRELOAD")
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Asking browsers to preload HSTS is a decision for whoever owns the parent domain (HSTS_PRELOAD=true),
+# not a default: its check (security.W021) is silenced unless asked for.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): only this site's own files. The one inline script (indicator
+# charts) carries the request's nonce ({{ request.csp_nonce }}); style="" attributes are allowed, <style>
+# elements and inline event handlers are not. Bootstrap's CSS draws some icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp.constants.NONCE],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Log-in throttling (django-axes): after LOGIN_FAILURE_LIMIT failed log-ins for one username from one client
+# address, log-ins for that pair are refused (HTTP 429, accounts/locked.html), correct password or not, for
+# LOGIN_COOLOFF_MINUTES; a success resets the count. Applies to the site's and the admin's log-in pages.
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every command; lock-outs are still logged as warnings
+AXES_CLIENT_IP_CALLABLE = "techmarket.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "techmarket.accounts.throttling.lockout_response"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系工作人员解锁。"
 
 LOGGING = {
     "version": 1,

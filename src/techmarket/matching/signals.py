@@ -1,10 +1,10 @@
 """Keep the search index in step with the catalogue, with no manual step.
 
-Any save of a listing, its modes or its organisations marks the listing; when the transaction commits,
-the marked listings' search documents are rewritten at once and their embeddings queued.
+Any save of a listing, its modes or its organisations rewrites the listing's search document at once,
+inside the same transaction: the listing and its document commit together or not at all, so there is no
+index work left to fail after a commit. Only the embedding (slow, a model call) follows after the commit, as
+a job; a document whose embedding is missing stays pending until a worker (or `techmarket embed`) computes it.
 """
-
-import threading
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -12,34 +12,22 @@ from django.dispatch import receiver
 
 from techmarket.catalogue.models import Listing, ListingOrganisation
 
-_pending = threading.local()
-
 
 def mark(listing_id: int) -> None:
-    """Index the listing when the transaction commits. The first commit callback flushes every marked
-    listing; ids left by a rolled-back transaction are flushed with the next (re-indexing reads the
-    database as it is, so that is harmless). A callback is registered on every mark, even for an id
-    already pending: the callback of a rolled-back transaction is gone, and the later callbacks of one
-    transaction find nothing left to flush."""
-    ids = getattr(_pending, "ids", None)
-    if ids is None:
-        ids = _pending.ids = set()
-    ids.add(listing_id)
-    transaction.on_commit(_flush)
-
-
-def _flush() -> None:
+    """Rewrite the listing's search document now (in the caller's transaction); queue its embedding for
+    after the commit."""
     from techmarket.matching.services.documents import index_listings
     from techmarket.matching.services.jobs import enqueue_embedding
 
-    ids, _pending.ids = getattr(_pending, "ids", None) or set(), None
-    if ids:
-        enqueue_embedding(index_listings(sorted(ids)))
+    pending = index_listings([listing_id])
+    if pending:
+        transaction.on_commit(lambda: enqueue_embedding(pending))
 
 
 @receiver(post_save, sender=Listing)
-def listing_saved(sender, instance, **kwargs):
-    mark(instance.pk)
+def listing_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        mark(instance.pk)
 
 
 @receiver(m2m_changed, sender=Listing.modes.through)
@@ -50,12 +38,13 @@ def listing_modes_changed(sender, instance, action, **kwargs):
 
 @receiver(post_save, sender=ListingOrganisation)
 @receiver(post_delete, sender=ListingOrganisation)
-def listing_organisations_changed(sender, instance, **kwargs):
-    mark(instance.listing_id)
+def listing_organisations_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        mark(instance.listing_id)
 
 
 @receiver(post_delete, sender=Listing)
 def listing_deleted(sender, instance, **kwargs):
     from techmarket.matching.services.documents import new_generation
 
-    transaction.on_commit(new_generation)
+    new_generation()

@@ -50,16 +50,22 @@ def document_values(listing: Listing) -> dict:
     }
 
 
+STATE_PK = 1
+
+
 def state() -> IndexState:
-    existing = IndexState.objects.first()
-    return existing or IndexState.objects.create(seq=0, generation=uuid.uuid4().hex)
+    """The one index-state row (fixed key, so concurrent first writers cannot create two)."""
+    current, _ = IndexState.objects.get_or_create(pk=STATE_PK, defaults={"seq": 0, "generation": uuid.uuid4().hex})
+    return current
 
 
 @transaction.atomic
 def next_seq() -> int:
-    current = state()
-    IndexState.objects.filter(pk=current.pk).update(seq=F("seq") + 1)
-    return IndexState.objects.get(pk=current.pk).seq
+    """The next sequence number. The row stays locked until the caller's transaction commits, so numbers
+    become visible in order and a process following the index by number never skips one."""
+    state()
+    IndexState.objects.filter(pk=STATE_PK).update(seq=F("seq") + 1)
+    return IndexState.objects.get(pk=STATE_PK).seq
 
 
 @transaction.atomic
@@ -103,3 +109,24 @@ def rebuild_all() -> list[int]:
     pending = index_listings(list(Listing.objects.values_list("pk", flat=True)))
     new_generation()
     return pending
+
+
+def stale_listing_ids() -> list[int]:
+    """Listings whose search document is missing or disagrees with the listing's visibility."""
+    missing = Listing.objects.filter(search_document__isnull=True).values_list("pk", flat=True)
+    public_wrong = (Listing.objects.filter(search_document__public=True).exclude(status__in=PUBLIC_STATUSES)
+                    .values_list("pk", flat=True))
+    private_wrong = (Listing.objects.filter(search_document__public=False, status__in=PUBLIC_STATUSES)
+                     .values_list("pk", flat=True))
+    return sorted(set(missing) | set(public_wrong) | set(private_wrong))
+
+
+def repair_stale(batch: int = 500) -> tuple[int, list[int]]:
+    """Rewrite the documents of stale listings (see `stale_listing_ids`), a short transaction per batch.
+    Returns how many were repaired and the ids now pending embedding."""
+    ids = stale_listing_ids()
+    pending: list[int] = []
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            pending += index_listings(ids[start:start + batch])
+    return len(ids), pending

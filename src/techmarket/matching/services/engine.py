@@ -319,7 +319,7 @@ def get_engine() -> Engine:
     from techmarket.matching.models import IndexState, SearchDocument
 
     global _ENGINE
-    state = IndexState.objects.values("seq", "generation").first() or {"seq": 0, "generation": ""}
+    state = IndexState.objects.filter(pk=1).values("seq", "generation").first() or {"seq": 0, "generation": ""}
     engine = _ENGINE
     if state["generation"] == engine.generation and state["seq"] == engine.seq:
         return engine
