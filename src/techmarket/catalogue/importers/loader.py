@@ -1,22 +1,34 @@
-"""Importing a compilation file into the catalogue: read, check, then apply in one transaction.
+"""Importing a compilation file into the catalogue: read, check and plan, then write in one short transaction.
 
 A file with any bad row changes nothing: every problem is reported with its location. A good file is
 applied idempotently: a listing is found by its reference (section key and position, optionally under a
 collection prefix), so a re-import updates listings and never duplicates them.
+
+Everything slow happens before the write transaction, with the database read but not locked: parsing,
+checking, cooperation modes, kinds, field classification, grading, which organisations and people each row
+names (planned, not yet created) and the search documents' contents (text analysis). Then one transaction
+writes it all with bulk statements (listings, history, organisation and contact links, modes, search
+documents under one sequence number): on SQLite other writers wait for it (busy timeout) rather than fail.
+If the rows the plan was made from changed meanwhile, the plan is made again. Bulk statements send no
+signals, so the search documents are written here; embeddings follow after the commit, as jobs.
 """
 
 import hashlib
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from techmarket.catalogue.importers.compilation_text import parse_compilation_text
 from techmarket.catalogue.importers.document import parse_document
-from techmarket.catalogue.importers.rows import ImportFormatError, ImportRow, ParsedFile, RowProblem
+from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, RowProblem
 from techmarket.catalogue.importers.workbook import parse_workbook
 from techmarket.catalogue.models import (
     CooperationMode,
@@ -29,19 +41,26 @@ from techmarket.catalogue.models import (
     SourceDocument,
 )
 from techmarket.catalogue.services.classification import classify
-from techmarket.catalogue.services.grading import apply_computed_grade
+from techmarket.catalogue.services.grading import compute_grade
 from techmarket.catalogue.services.modes import normalise_modes
 from techmarket.catalogue.services.reference_data import sync_catalogue_data
-from techmarket.directory.models import Region
-from techmarket.directory.services.contacts import match_or_create_person, parse_contacts
-from techmarket.directory.services.organisations import find_organisation, resolve_unit, split_units
+from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
+from techmarket.directory.services.contacts import PersonPlan, parse_contacts
+from techmarket.directory.services.organisations import OrganisationPlan, split_units
 from techmarket.directory.services.reference_data import sync_directory_data
+from techmarket.matching.models import SearchDocument
+from techmarket.matching.services.documents import prepared_document_values, write_documents
 
 PARSERS = {".txt": parse_compilation_text, ".xlsx": parse_workbook, ".docx": parse_document}
 UPDATABLE_FIELDS = (
     "kind", "title", "description", "organisations_raw", "contacts_raw", "modes_raw",
     "source_section", "source_section_title", "source_position", "source_printed_number", "source_location",
 )
+# What an import writes on an existing listing besides the fields above.
+COMPUTED_FIELDS = ("owner", "field", "field_auto", "grade", "grade_basis", "source_document")
+CHUNK = 500  # ids or references per query (SQLite allows 999 parameters by default)
+PLAN_ATTEMPTS = 3  # plans made outside the transaction before one is made inside it
+log = logging.getLogger(__name__)
 
 
 class ImportRejected(Exception):
@@ -62,6 +81,9 @@ class ImportReport:
     organisations: Counter = field(default_factory=Counter)  # created, matched
     people: Counter = field(default_factory=Counter)  # created, matched
     warnings: list[str] = field(default_factory=list)
+    # Seconds spent reading the file, planning (outside any transaction) and in the write transaction;
+    # not part of the report's text or JSON.
+    timings: dict = field(default_factory=dict, compare=False)
 
     @property
     def total(self) -> int:
@@ -100,12 +122,14 @@ def parse_file(path: Path) -> ParsedFile:
     return parser(path)
 
 
+
 def import_file(
     path: Path | str, collection: str = "", actor_label: str = "import",
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import one file. Raises ImportFormatError or ImportRejected, in which case nothing has changed."""
     path = Path(path)
+    started = time.perf_counter()
     parsed = parse_file(path)
     prefix = f"{collection.strip('/')}/" if collection else ""
     problems = list(parsed.errors)
@@ -117,126 +141,285 @@ def import_file(
         seen[ref] = row.location
     if problems:
         raise ImportRejected(problems)
-
-    report = ImportReport(path.name, parsed.file_format)
-    report.warnings += [str(w) for w in parsed.warnings]
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    parsed_at = time.perf_counter()
+
+    # Reference data (regions, known organisations, fields, modes) is brought up to date first, in its own
+    # short transaction; it is idempotent and changes nothing when current.
     with transaction.atomic():
         sync_directory_data()
         sync_catalogue_data()
-        source, _ = SourceDocument.objects.update_or_create(
-            file_name=path.name, defaults={"title": parsed.title, "sha256": digest}
-        )
-        context = _Context()
-        for done, row in enumerate(parsed.rows, start=1):
-            _apply_row(row, prefix + row.reference, source, context, report, actor_label)
-            if progress:
-                progress(done, len(parsed.rows))
-        _section_report(parsed, report)
-        ImportRun.objects.create(
-            file_name=path.name, file_format=parsed.file_format, sha256=digest, report=report.as_dict(),
-            actor_label=actor_label,
-        )
+    for attempt in range(PLAN_ATTEMPTS + 1):
+        inside = attempt == PLAN_ATTEMPTS
+        planned_at = time.perf_counter()
+        if not inside:
+            plan = _Plan(parsed, path, prefix, actor_label, progress)
+        try:
+            with transaction.atomic():
+                writing_at = time.perf_counter()
+                if inside:  # the data kept changing under the plans: plan with the data locked
+                    plan = _Plan(parsed, path, prefix, actor_label, progress)
+                elif plan.snapshot != _snapshot(plan.references, lock=True):
+                    raise _Stale
+                log.info("import of %s: writing %d rows in one transaction", path.name, len(parsed.rows))
+                plan.write(digest)
+        except _Stale:
+            log.info("import of %s: the data changed while planning; planning again", path.name)
+            continue
+        break
+    done = time.perf_counter()
+    report = plan.report
+    report.timings = {"parse_s": parsed_at - started, "plan_s": writing_at - planned_at,
+                      "write_s": done - writing_at, "total_s": done - started, "attempts": attempt + 1}
     return report
 
 
-class _Context:
-    """Reference data read once per import."""
-
-    def __init__(self):
-        self.areas = list(Field.objects.filter(parent__isnull=False).select_related("parent"))
-        self.modes = list(CooperationMode.objects.all())
-        self.regions = list(Region.objects.all())
-        self.org_seen: set[int] = set()
-        self.person_seen: set[int] = set()
+class _Stale(Exception):
+    """The rows a plan was made from changed before its transaction began."""
 
 
-def _apply_row(row: ImportRow, reference: str, source: SourceDocument, ctx: _Context,
-               report: ImportReport, actor_label: str) -> None:
-    modes = normalise_modes(row.modes, ctx.modes)
-    if modes.unknown:
-        report.warnings.append(f"{row.location}: unknown cooperation mode(s) {'、'.join(modes.unknown)} kept as text")
-    if row.section.kind in (Listing.Kind.PLATFORM, Listing.Kind.TALENT):
-        kind = row.section.kind
-    else:
-        kind = Listing.Kind.OFFER if any(m.is_offer for m in modes.modes) else Listing.Kind.DEMAND
-    values = {
-        "kind": kind, "title": row.title, "description": row.description,
-        "organisations_raw": row.organisations, "contacts_raw": row.contacts, "modes_raw": row.modes,
-        "source_section": row.section.key, "source_section_title": row.section.title,
-        "source_position": row.position, "source_printed_number": row.printed_number,
-        "source_location": row.location,
-    }
-    listing = Listing.objects.filter(reference=reference).first()
-    if listing is None:
-        listing = Listing.objects.create(
-            reference=reference, status=Listing.Status.PUBLISHED, published_at=timezone.now(),
-            source_document=source, **values,
+def _snapshot(references: list[str], lock: bool = False) -> tuple:
+    """What a plan depends on: the directory's extent and the current state of the file's listings (locked
+    until the transaction ends on PostgreSQL; on SQLite the transaction already holds the write lock)."""
+    directory = tuple(tuple(model.objects.aggregate(n=Count("pk"), last=Max("pk")).values())
+                      for model in (Organisation, OrganisationAlias, Person))
+    listings = []
+    for start in range(0, len(references), CHUNK):
+        rows = Listing.objects.filter(reference__in=references[start:start + CHUNK])
+        if lock:
+            rows = rows.select_for_update()
+        listings += rows.values_list("pk", "updated_at")
+    return directory, sorted(listings)
+
+
+def _chunks(values: list):
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+class _Plan:
+    """Everything an import will write, computed from the file and a read of the database."""
+
+    def __init__(self, parsed: ParsedFile, path: Path, prefix: str, actor_label: str, progress):
+        self.path, self.parsed, self.actor_label = path, parsed, actor_label
+        self.references = [prefix + row.reference for row in parsed.rows]
+        self.snapshot = _snapshot(self.references)
+        report = self.report = ImportReport(path.name, parsed.file_format)
+        report.warnings += [str(w) for w in parsed.warnings]
+        self.source_pk = SourceDocument.objects.filter(file_name=path.name).values_list("pk", flat=True).first()
+        areas = list(Field.objects.filter(parent__isnull=False).select_related("parent"))
+        vocabulary = list(CooperationMode.objects.all())
+        self.organisations = OrganisationPlan(list(Region.objects.select_related("parent")))
+        existing = self._read_existing()
+
+        # First pass, in file order: what each row names (organisations are planned as they are met, so a
+        # later row finds the ones an earlier row introduced), its modes, kind and field.
+        rows, org_seen, person_seen = [], set(), set()
+        for row, reference in zip(parsed.rows, self.references, strict=True):
+            modes = normalise_modes(row.modes, vocabulary)
+            if modes.unknown:
+                report.warnings.append(
+                    f"{row.location}: unknown cooperation mode(s) {'、'.join(modes.unknown)} kept as text")
+            if row.section.kind in (Listing.Kind.PLATFORM, Listing.Kind.TALENT):
+                kind = row.section.kind
+            else:
+                kind = Listing.Kind.OFFER if any(m.is_offer for m in modes.modes) else Listing.Kind.DEMAND
+            organisations = []
+            for unit in split_units(row.organisations):
+                resolved = self.organisations.resolve(unit)
+                if all(resolved.organisation is not org for org in organisations):
+                    organisations.append(resolved.organisation)
+                _count(report.organisations, id(resolved.organisation), resolved.created, org_seen)
+            contacts = parse_contacts(row.contacts, self.organisations.find)
+            report.warnings += [f"{row.location}: {w}" for w in contacts.warnings]
+            entries = []
+            for entry in contacts.entries:
+                org = organisations[0] if organisations else None
+                if entry.organisation_hint:
+                    org = (self.organisations.find(entry.organisation_hint)
+                           or self.organisations.resolve(entry.organisation_hint).organisation)
+                entries.append((entry, org))
+            listing = existing.listings.get(reference)
+            title_description = (row.title, row.description)
+            classification = None
+            if listing is None or not listing.field_confirmed:
+                classification = classify(*title_description, areas)
+                if classification.area is None:
+                    report.warnings.append(f"{row.location}: no field keyword found; left unclassified for review")
+            rows.append((row, reference, kind, modes.modes, organisations, entries, classification))
+            if progress:
+                progress(len(rows), len(parsed.rows))
+
+        # Second pass: people, then each listing, its links and its search document.
+        self.people = PersonPlan(entry.name for *_, entries, _ in rows for entry, _ in entries)
+        self.new_listings: list[Listing] = []
+        self.changed_listings: list[Listing] = []
+        self.events: list[ListingEvent] = []
+        self.links = {model: {"create": [], "update": [], "delete": []}
+                      for model in (ListingOrganisation, ListingContact)}
+        self.new_modes: list[tuple[Listing, int]] = []
+        self.stale_modes: list[int] = []
+        self.documents: list[tuple[Listing, dict, list]] = []
+        now = timezone.now()
+        for row, reference, kind, modes, organisations, entries, classification in rows:
+            people = []
+            for entry, org in entries:
+                person, created = self.people.match(entry, org)
+                if all(person is not p for p in people):
+                    people.append(person)
+                _count(report.people, id(person), created, person_seen)
+            values = {
+                "kind": kind, "title": row.title, "description": row.description,
+                "organisations_raw": row.organisations, "contacts_raw": row.contacts, "modes_raw": row.modes,
+                "source_section": row.section.key, "source_section_title": row.section.title,
+                "source_position": row.position, "source_printed_number": row.printed_number,
+                "source_location": row.location,
+            }
+            listing = existing.listings.get(reference)
+            if listing is None:
+                listing = Listing(reference=reference, status=Listing.Status.PUBLISHED, published_at=now, **values)
+                self.new_listings.append(listing)
+                self.events.append(ListingEvent(
+                    listing=listing, type=ListingEvent.Type.IMPORT, to_value=listing.status,
+                    actor_label=actor_label, reason=f"imported from {path.name}"))
+                report.listings["created"] += 1
+                before = None
+            else:
+                before = _state(listing, listing.owner_id)
+                changed = [name for name in UPDATABLE_FIELDS if getattr(listing, name) != values[name]]
+                for name in changed:
+                    setattr(listing, name, values[name])
+                if changed:
+                    self.events.append(ListingEvent(
+                        listing=listing, type=ListingEvent.Type.IMPORT, actor_label=actor_label,
+                        reason=f"re-imported from {path.name}; changed: {', '.join(changed)}"))
+                report.listings["updated" if changed else "unchanged"] += 1
+            report.kinds[kind] += 1
+            listing.owner = organisations[0] if organisations else None
+            if classification is not None:
+                listing.field = classification.area
+                listing.field_auto = classification.area.code if classification.area else ""
+            mode_codes = {mode.code for mode in modes}
+            if not listing.grade_overridden:
+                listing.grade, listing.grade_basis = compute_grade(listing, len(organisations), mode_codes)
+            links_changed = self._plan_links(listing, existing, organisations, people, modes)
+            owner = listing.owner
+            changed = before is not None and (
+                before != _state(listing, owner.pk if owner is None or owner.pk is not None else object())
+                or self.source_pk is None or listing.source_document_id != self.source_pk)
+            if changed:
+                self.changed_listings.append(listing)
+            document = prepared_document_values(listing, organisations, mode_codes)
+            if before is None or changed or links_changed or existing.documents.get(listing.pk) != document:
+                self.documents.append((listing, document, organisations))
+
+    def _read_existing(self) -> SimpleNamespace:
+        """The file's listings already in the database, with their links, modes and search documents."""
+        existing = SimpleNamespace(listings={})
+        for chunk in _chunks(self.references):
+            existing.listings.update((listing.reference, listing) for listing in Listing.objects.filter(
+                reference__in=chunk).select_related("field", "field__parent"))
+        ids = [listing.pk for listing in existing.listings.values()]
+        existing.links = {ListingOrganisation: {}, ListingContact: {}}
+        existing.modes, existing.documents = {}, {}
+        through = Listing.modes.through
+        for chunk in _chunks(ids):
+            for link in ListingOrganisation.objects.filter(listing_id__in=chunk):
+                existing.links[ListingOrganisation].setdefault(link.listing_id, {})[link.organisation_id] = link
+            for link in ListingContact.objects.filter(listing_id__in=chunk):
+                existing.links[ListingContact].setdefault(link.listing_id, {})[link.person_id] = link
+            for pk, listing_id, mode_id in through.objects.filter(listing_id__in=chunk).values_list(
+                    "pk", "listing_id", "cooperationmode_id"):
+                existing.modes.setdefault(listing_id, {})[mode_id] = pk
+            for document in SearchDocument.objects.filter(listing_id__in=chunk).values(
+                    "listing_id", "public", "terms", "text", "meta", "text_hash"):
+                existing.documents[document.pop("listing_id")] = document
+        return existing
+
+    def _plan_links(self, listing, existing, organisations, people, modes) -> bool:
+        """Plan the listing's organisation and contact links and modes; True when any of them changes."""
+        changed = False
+        for model, targets, target_field in ((ListingOrganisation, organisations, "organisation"),
+                                             (ListingContact, people, "person")):
+            plan = self.links[model]
+            old = existing.links[model].get(listing.pk, {}) if listing.pk else {}
+            keep = {target.pk for target in targets if target.pk is not None}
+            stale = [link.pk for target_pk, link in old.items() if target_pk not in keep]
+            plan["delete"] += stale
+            changed |= bool(stale)
+            for position, target in enumerate(targets):
+                wanted = {"position": position}
+                if model is ListingOrganisation:
+                    wanted["role"] = (ListingOrganisation.Role.LEAD if position == 0
+                                      else ListingOrganisation.Role.PARTNER)
+                link = old.get(target.pk) if target.pk is not None else None
+                if link is None:
+                    plan["create"].append(model(listing=listing, **{target_field: target}, **wanted))
+                    changed = True
+                elif any(getattr(link, name) != value for name, value in wanted.items()):
+                    for name, value in wanted.items():
+                        setattr(link, name, value)
+                    plan["update"].append(link)
+                    changed = True
+        old_modes = existing.modes.get(listing.pk, {}) if listing.pk else {}
+        wanted_modes = [mode.pk for mode in modes]
+        stale_modes = [pk for mode_id, pk in old_modes.items() if mode_id not in wanted_modes]
+        new_modes = [mode_id for mode_id in wanted_modes if mode_id not in old_modes]
+        self.stale_modes += stale_modes
+        self.new_modes += [(listing, mode_id) for mode_id in new_modes]
+        return changed or bool(stale_modes or new_modes)
+
+    def write(self, digest: str) -> None:
+        """Write the plan: the caller holds the transaction."""
+        parsed, report = self.parsed, self.report
+        source, _ = SourceDocument.objects.update_or_create(
+            file_name=self.path.name, defaults={"title": parsed.title, "sha256": digest})
+        self.organisations.write()
+        self.people.write()
+        now = timezone.now()
+        for listing in self.new_listings:
+            listing.source_document = source
+        for listing in self.changed_listings:
+            listing.source_document, listing.updated_at = source, now
+        Listing.objects.bulk_create(self.new_listings, batch_size=CHUNK)
+        Listing.objects.bulk_update(self.changed_listings, UPDATABLE_FIELDS + COMPUTED_FIELDS + ("updated_at",),
+                                    batch_size=CHUNK)
+        ListingEvent.objects.bulk_create(self.events, batch_size=CHUNK)
+        for model, plan in self.links.items():
+            for chunk in _chunks(plan["delete"]):
+                model.objects.filter(pk__in=chunk).delete()
+            model.objects.bulk_update(plan["update"], ["position", "role"] if model is ListingOrganisation
+                                      else ["position"], batch_size=CHUNK)
+            model.objects.bulk_create(plan["create"], batch_size=CHUNK)
+        through = Listing.modes.through
+        for chunk in _chunks(self.stale_modes):
+            through.objects.filter(pk__in=chunk).delete()
+        through.objects.bulk_create([through(listing_id=listing.pk, cooperationmode_id=mode_id)
+                                     for listing, mode_id in self.new_modes], batch_size=CHUNK)
+        pending = write_documents(self.documents)
+        if pending:
+            from techmarket.matching.services.jobs import enqueue_embedding
+
+            transaction.on_commit(lambda: enqueue_embedding(pending))
+        _section_report(parsed, report)
+        ImportRun.objects.create(
+            file_name=self.path.name, file_format=parsed.file_format, sha256=digest, report=report.as_dict(),
+            actor_label=self.actor_label,
         )
-        ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.IMPORT, to_value=listing.status,
-                                    actor_label=actor_label, reason=f"imported from {source.file_name}")
-        report.listings["created"] += 1
-    else:
-        changed = [name for name in UPDATABLE_FIELDS if getattr(listing, name) != values[name]]
-        for name in changed:
-            setattr(listing, name, values[name])
-        listing.source_document = source
-        listing.save()
-        if changed:
-            ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.IMPORT, actor_label=actor_label,
-                                        reason=f"re-imported from {source.file_name}; changed: {', '.join(changed)}")
-        report.listings["updated" if changed else "unchanged"] += 1
-    report.kinds[kind] += 1
-
-    organisations = []
-    for unit in split_units(row.organisations):
-        resolved = resolve_unit(unit, ctx.regions)
-        if resolved.organisation not in organisations:
-            organisations.append(resolved.organisation)
-        _count(report.organisations, resolved.organisation.pk, resolved.created, ctx.org_seen)
-    ListingOrganisation.objects.filter(listing=listing).exclude(organisation__in=organisations).delete()
-    for position, org in enumerate(organisations):
-        ListingOrganisation.objects.update_or_create(
-            listing=listing, organisation=org,
-            defaults={"position": position,
-                      "role": ListingOrganisation.Role.LEAD if position == 0 else ListingOrganisation.Role.PARTNER},
-        )
-    listing.owner = organisations[0] if organisations else None
-
-    contacts = parse_contacts(row.contacts)
-    report.warnings += [f"{row.location}: {w}" for w in contacts.warnings]
-    people = []
-    for entry in contacts.entries:
-        org = listing.owner
-        if entry.organisation_hint:
-            org = (find_organisation(entry.organisation_hint)
-                   or resolve_unit(entry.organisation_hint, ctx.regions).organisation)
-        person, created = match_or_create_person(entry, org)
-        if person not in people:
-            people.append(person)
-        _count(report.people, person.pk, created, ctx.person_seen)
-    ListingContact.objects.filter(listing=listing).exclude(person__in=people).delete()
-    for position, person in enumerate(people):
-        ListingContact.objects.update_or_create(listing=listing, person=person, defaults={"position": position})
-
-    listing.modes.set(modes.modes)
-    if not listing.field_confirmed:
-        result = classify(listing.title, listing.description, ctx.areas)
-        listing.field = result.area
-        listing.field_auto = result.area.code if result.area else ""
-        if result.area is None:
-            report.warnings.append(f"{row.location}: no field keyword found; left unclassified for review")
-    listing.save()
-    apply_computed_grade(listing)
 
 
-def _count(counter: Counter, pk: int, created: bool, seen: set[int]) -> None:
-    if pk in seen:
+def _state(listing: Listing, owner) -> tuple:
+    """The columns an import may write on an existing listing, with the owner's id (an organisation not saved
+    yet is given as a fresh object, so it always counts as a change)."""
+    return tuple(getattr(listing, name) for name in UPDATABLE_FIELDS + ("field_auto", "grade", "grade_basis")) + (
+        owner, listing.field_id)
+
+
+def _count(counter: Counter, key: int, created: bool, seen: set[int]) -> None:
+    if key in seen:
         return
-    seen.add(pk)
+    seen.add(key)
     counter["created" if created else "matched"] += 1
-
-
 def _section_report(parsed: ParsedFile, report: ImportReport) -> None:
     imported = Counter(row.section.key for row in parsed.rows)
     for section in parsed.sections:

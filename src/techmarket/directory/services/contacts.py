@@ -36,14 +36,15 @@ def normalise_phone(raw: str) -> str:
     return digits
 
 
-def parse_contacts(raw: str) -> ParsedContacts:
+def parse_contacts(raw: str, find_organisation=None) -> ParsedContacts:
     """Split a contact cell into people with their details.
 
     Details belong to the name written before them. When several names come before a run of details
     and the counts of names and phones agree, they are paired in order; otherwise every name of the run
     gets all the details and a warning says so. An organisation name among the tokens is kept as the
     hint of the people after it; a cell with details but no person name gets an entry named after the
-    organisation (an office line).
+    organisation (an office line). `find_organisation`, when given, replaces the database look-up of
+    known organisation names.
     """
     text = _GROUPED_DIGITS.sub("", raw or "")
     groups: list[tuple[list[str], list[str], list[str], str]] = []  # names, phones, emails, org hint
@@ -62,7 +63,8 @@ def parse_contacts(raw: str) -> ParsedContacts:
     for match in _TOKEN.finditer(text):
         if match["name"]:
             token = match["name"]
-            if looks_like_organisation(token):
+            if (looks_like_organisation(token, find_organisation) if find_organisation
+                    else looks_like_organisation(token)):
                 flush()
                 hint = token
                 continue
@@ -117,3 +119,53 @@ def match_or_create_person(entry: ContactEntry, organisation: Organisation | Non
     if organisation:
         person.organisations.add(organisation)
     return person, True
+
+
+class PersonPlan:
+    """`match_or_create_person` for a bulk writer: the people of the given names are read once; matches,
+    new people and their organisations are planned in memory (later entries see earlier ones, as if each
+    had been written at once). `write()` saves the plan, in the caller's transaction."""
+
+    def __init__(self, names):
+        self.by_name: dict[str, list[Person]] = {}
+        names = sorted(set(names))
+        for start in range(0, len(names), 500):
+            for person in Person.objects.filter(name__in=names[start:start + 500]).order_by("id"):
+                self.by_name.setdefault(person.name, []).append(person)
+        self._original = [(person, list(person.phones), list(person.emails))
+                          for people in self.by_name.values() for person in people]
+        self.new_people: list[Person] = []
+        self._links: dict[tuple[int, int], tuple[Person, Organisation]] = {}
+
+    def match(self, entry: ContactEntry, organisation: Organisation | None) -> tuple[Person, bool]:
+        details = set(entry.phones) | set(entry.emails)
+        for person in self.by_name.get(entry.name, []):
+            known = set(person.phones) | set(person.emails)
+            if (details & known) or not details or not known:
+                person.phones = person.phones + [p for p in entry.phones if p not in person.phones]
+                person.emails = person.emails + [e for e in entry.emails if e not in person.emails]
+                self._link(person, organisation)
+                return person, False
+        person = Person(name=entry.name, phones=list(entry.phones), emails=list(entry.emails))
+        self.by_name.setdefault(entry.name, []).append(person)
+        self.new_people.append(person)
+        self._link(person, organisation)
+        return person, True
+
+    def _link(self, person: Person, organisation: Organisation | None) -> None:
+        if organisation is not None:
+            self._links.setdefault((id(person), id(organisation)), (person, organisation))
+
+    def changed_people(self) -> list[Person]:
+        """Existing people whose phones or e-mails the plan extends."""
+        return [person for person, phones, emails in self._original
+                if (person.phones, person.emails) != (phones, emails)]
+
+    def write(self) -> None:
+        """Save new people, changed details and the person–organisation links (existing links are kept)."""
+        Person.objects.bulk_create(self.new_people)
+        Person.objects.bulk_update(self.changed_people(), ["phones", "emails"])
+        through = Person.organisations.through
+        through.objects.bulk_create(
+            [through(person_id=person.pk, organisation_id=org.pk) for person, org in self._links.values()],
+            ignore_conflicts=True)

@@ -93,5 +93,47 @@ def resolve_unit(text: str, regions: list[Region] | None = None) -> ResolvedOrga
     return ResolvedOrganisation(org, created)
 
 
-def looks_like_organisation(text: str) -> bool:
-    return len(text) >= 4 and (guess_kind(text) != Organisation.Kind.OTHER or find_organisation(text) is not None)
+def looks_like_organisation(text: str, find=find_organisation) -> bool:
+    return len(text) >= 4 and (guess_kind(text) != Organisation.Kind.OTHER or find(text) is not None)
+
+
+class OrganisationPlan:
+    """`find_organisation` and `resolve_unit` for a bulk writer: every organisation and alias is read once,
+    and what would be created is planned instead (unsaved objects, in `new_organisations` and `new_aliases`)
+    and found by later look-ups, so the answers are those the one-by-one functions would give if each
+    creation had been written at once. `write()` saves the plan, in the caller's transaction."""
+
+    def __init__(self, regions: list[Region] | None = None):
+        self.regions = regions if regions is not None else list(Region.objects.select_related("parent"))
+        self.by_name: dict[str, Organisation] = {
+            org.name: org for org in Organisation.objects.select_related("region__parent")}
+        by_pk = {org.pk: org for org in self.by_name.values()}
+        self.by_alias: dict[str, Organisation] = {
+            name: by_pk[org_id] for name, org_id in OrganisationAlias.objects.values_list("name", "organisation_id")}
+        self.new_organisations: list[Organisation] = []
+        self.new_aliases: list[OrganisationAlias] = []
+
+    def find(self, name: str) -> Organisation | None:
+        return self.by_name.get(name) or self.by_alias.get(name)
+
+    def resolve(self, text: str) -> ResolvedOrganisation:
+        text = text.strip()
+        alias = None
+        match = _PAREN.match(text)
+        if match and len(match["inner"]) >= 4:
+            text, alias = match["name"].strip(), match["inner"].strip()
+        org = self.find(text) or (self.find(alias) if alias else None)
+        created = False
+        if org is None:
+            org = Organisation(name=text, kind=guess_kind(text), region=guess_region(text, self.regions))
+            self.by_name[text] = org
+            self.new_organisations.append(org)
+            created = True
+        if alias and alias != org.name and alias not in self.by_alias:
+            self.by_alias[alias] = org
+            self.new_aliases.append(OrganisationAlias(name=alias, organisation=org))
+        return ResolvedOrganisation(org, created)
+
+    def write(self) -> None:
+        Organisation.objects.bulk_create(self.new_organisations)
+        OrganisationAlias.objects.bulk_create(self.new_aliases)

@@ -130,3 +130,74 @@ def repair_stale(batch: int = 500) -> tuple[int, list[int]]:
         with transaction.atomic():
             pending += index_listings(ids[start:start + batch])
     return len(ids), pending
+
+
+# --- bulk writers (imports): documents computed before the transaction, written in it ----------------------
+
+class _Given:
+    """A listing whose organisations (in link order) and mode codes are given instead of read, so that
+    `document_values` can run on it before any of them is saved."""
+
+    def __init__(self, listing: Listing, organisations: list, mode_codes):
+        self._listing = listing
+        self._links = [_GivenLink(org) for org in organisations]
+        self._mode_codes = list(mode_codes)
+        self.organisation_links = self
+        self.modes = self
+
+    def __getattr__(self, name):
+        return getattr(self._listing, name)
+
+    def select_related(self, *args):
+        return self._links
+
+    def values_list(self, *args, **kwargs):
+        return self._mode_codes
+
+
+class _GivenLink:
+    def __init__(self, organisation):
+        self.organisation = organisation
+        self.organisation_id = organisation.pk
+
+
+def prepared_document_values(listing: Listing, organisations: list, mode_codes) -> dict:
+    """`document_values` of a listing as it will be saved with these organisations and modes (the same code
+    defines the contents). Reads nothing when the listing's field and the organisations' regions are loaded
+    with their parents; the ids of organisations not saved yet are filled in by `write_documents`."""
+    return document_values(_Given(listing, organisations, mode_codes))
+
+
+def write_documents(prepared: list[tuple[Listing, dict, list]]) -> list[int]:
+    """Write the search documents of saved listings in the caller's transaction, with bulk statements and one
+    sequence number. `prepared` holds (listing, values from prepared_document_values, its organisations, now
+    saved). A document whose embedded text changed loses its vector. Returns the ids pending embedding."""
+    if not prepared:
+        return []
+    seq = next_seq()
+    ids = [listing.pk for listing, _, _ in prepared]
+    hashes, with_vector = {}, set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        hashes.update(SearchDocument.objects.filter(listing_id__in=chunk).values_list("listing_id", "text_hash"))
+        with_vector.update(SearchDocument.objects.filter(listing_id__in=chunk, vector__isnull=False)
+                           .values_list("listing_id", flat=True))
+    create, keep_vector, drop_vector, pending = [], [], [], []
+    for listing, values, organisations in prepared:
+        values = {**values, "meta": {**values["meta"], "orgs": [org.pk for org in organisations]}}
+        document = SearchDocument(listing_id=listing.pk, seq=seq, **values)
+        if listing.pk not in hashes:
+            create.append(document)
+        elif hashes[listing.pk] == values["text_hash"] and listing.pk in with_vector:
+            keep_vector.append(document)
+            continue
+        else:
+            document.vector, document.vector_model = None, ""
+            drop_vector.append(document)
+        if document.public:
+            pending.append(listing.pk)
+    fields = ["seq", "public", "terms", "text", "meta", "text_hash"]
+    SearchDocument.objects.bulk_create(create, batch_size=500)
+    SearchDocument.objects.bulk_update(keep_vector, fields, batch_size=500)
+    SearchDocument.objects.bulk_update(drop_vector, fields + ["vector", "vector_model"], batch_size=500)
+    return pending
