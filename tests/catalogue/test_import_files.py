@@ -107,7 +107,7 @@ def test_broken_workbook_reports_each_bad_row_and_changes_nothing(tmp_path):
 def test_file_that_is_not_a_workbook_is_refused(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("not a zip")
-    with pytest.raises(ImportFormatError, match="not a readable .xlsx"):
+    with pytest.raises(ImportFormatError, match="not a valid .xlsx file"):
         import_file(path)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from techmarket.catalogue.importers.rows import (
     COLUMNS,
+    ImportFormatError,
     ImportRow,
     ParsedFile,
     RowProblem,
@@ -31,6 +32,8 @@ def parse_compilation_text(path: Path) -> ParsedFile:
         parsed = ParsedFile("text", path.name)
         parsed.errors.append(RowProblem(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return parsed
+    except OSError as exc:
+        raise ImportFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
     lines = [_BOOKMARK.sub("", line) for line in text.split("\n")]
     start, end = _part_bounds(lines)
     part_heading = lines[start - 1].strip() if start else ""

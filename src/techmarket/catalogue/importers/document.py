@@ -5,7 +5,6 @@ a table whose header row is repeated on each page, or a section split over sever
 the numbering of its section.
 """
 
-import zipfile
 from pathlib import Path
 
 import docx
@@ -15,6 +14,7 @@ from docx.text.paragraph import Paragraph
 
 from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, RowProblem, section_for_title
 from techmarket.catalogue.importers.tables import header_columns, rows_from_table
+from techmarket.common.uploads import UploadError, check_office_path
 
 
 def _blocks(document: Document):
@@ -27,10 +27,26 @@ def _blocks(document: Document):
 
 
 def parse_document(path: Path) -> ParsedFile:
+    """Read a Word document. A file that is not one (random bytes, a truncated or corrupt zip, a decompression
+    bomb, XML that python-docx cannot make sense of) raises ImportFormatError with a one-line message."""
     try:
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFormatError(f"{path.name} is not a readable .docx document ({exc})") from exc
+        check_office_path(path)
+    except UploadError as exc:
+        raise ImportFormatError(f"{path.name} {exc.english}") from None
+    except OSError as exc:
+        raise ImportFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return _parse_document(path)
+    except ImportFormatError:
+        raise
+    except Exception as exc:  # whatever a hostile document makes python-docx raise: it is no usable .docx
+        raise ImportFormatError(
+            f"{path.name} is not a readable .docx document ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
+
+
+def _parse_document(path: Path) -> ParsedFile:
+    document = docx.Document(str(path))
     parsed = ParsedFile("docx", path.stem)
     section = None
     next_position: dict[str, int] = {}

@@ -11,10 +11,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from techmarket.common.uploads import UploadError, check_upload
 from techmarket.indicators.models import Indicator, IndicatorValue
 from techmarket.indicators.services.periods import Period
-from techmarket.market.services.attachments import check_upload
-from techmarket.market.services.errors import MarketError
 
 S = IndicatorValue.Status
 
@@ -59,7 +58,7 @@ def submit_manual(user, indicator: Indicator, period: Period, value, evidence, n
         raise IndicatorError("人工录入的数值必须附佐证材料。")
     try:
         checked = check_upload(evidence)
-    except MarketError as exc:
+    except UploadError as exc:
         raise IndicatorError(str(exc)) from None
     item = IndicatorValue(
         indicator=indicator, granularity=period.granularity, period_key=period.key, period_start=period.start,
