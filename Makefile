@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench
+.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench loadtest
 
 run: setup migrate seed serve
 
@@ -26,11 +26,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's chromium, for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser) and poppler-utils
+# (pdftotext) for the certificate test.
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium >/dev/null; \
-	  else echo "chromium missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; }
+	@{ command -v chromium && command -v pdftotext; } >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium poppler-utils >/dev/null; \
+	  else echo "chromium or pdftotext missing: sudo apt-get install chromium poppler-utils (their tests will be skipped)"; fi; }
 
 migrate: deps assets
 	$(BIN)/techmarket migrate --noinput -v0
@@ -58,6 +59,11 @@ eval: deps
 # Latency at 10k and 100k synthetic listings (own databases in var/bench, kept between runs).
 bench: deps
 	$(BIN)/python bench/bench.py
+
+# Mixed read/write load against a served process at 1, 8 and 32 clients: requests/s, p50/p95, errors, beside
+# the server's ceiling (own database in var/loadtest; LOADTEST_DATABASE_URL=postgres://… for PostgreSQL).
+loadtest: deps assets
+	$(BIN)/python bench/loadtest.py $(if $(LOADTEST_DATABASE_URL),--database-url $(LOADTEST_DATABASE_URL))
 
 lint: deps
 	$(BIN)/ruff check src tests bench
