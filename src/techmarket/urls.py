@@ -10,3 +10,9 @@ urlpatterns = [
     path("", include("techmarket.matching.urls")),
     path("", include("techmarket.web.urls")),
 ]
+
+# JSON under /api/ (techmarket.api.errors), Django's default pages elsewhere.
+handler400 = "techmarket.api.errors.handler400"
+handler403 = "techmarket.api.errors.handler403"
+handler404 = "techmarket.api.errors.handler404"
+handler500 = "techmarket.api.errors.handler500"

@@ -336,7 +336,7 @@ def test_member_submits_own_draft_and_reviewer_publishes(login, member, reviewer
     assert (event.from_value, event.to_value, event.actor) == ("draft", "submitted", member)
 
     response = post_json(login(member), url, {"to_status": "published"})
-    assert response.status_code == 400
+    assert response.status_code == 403  # the lifecycle allows the step, but not to a member
     assert response.json() == {"detail": "只有省科技厅审核人员可以审核发布或退回。"}
 
     response = post_json(login(reviewer), url, {"to_status": "published"})
@@ -364,11 +364,12 @@ def test_withdrawal_needs_a_reason(login, member, draft):
     assert response.json()["status"] == "withdrawn"
 
 
-def test_transition_of_another_organisations_listing_is_refused(login, member, qinghai_university):
+def test_transition_of_another_organisations_listing_is_403(login, member, qinghai_university):
+    """issue 9: a non-owner's transition answered 400 where this document says 403."""
     listing = Listing.objects.exclude(owner=qinghai_university).first()
     response = post_json(login(member), f"/api/listings/{listing.reference}/transitions",
                          {"to_status": "withdrawn", "reason": "试试"})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert response.json() == {"detail": "只有发布单位的已核验成员或审核人员可以执行此操作。"}
     listing.refresh_from_db()
     assert listing.status == Listing.Status.PUBLISHED

@@ -1,20 +1,29 @@
-"""The NinjaAPI instance: routers, error responses (Chinese messages) and the documentation page."""
+"""The NinjaAPI instance: routers, error responses (Chinese messages) and the documentation page.
+
+Every answer under /api/ is JSON, errors included (docs/api.md, "Errors"): the exception handlers below answer
+the errors of the operations; errors.py answers unknown paths, wrong methods and what ninja does not handle
+(a 500 goes through Django's handling, so it is logged, and the project URLconf's handler500 answers JSON).
+The OpenAPI document lists the error responses of every operation (errors.add_error_responses).
+"""
 
 import json
 
 from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import re_path
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
 from techmarket.api.routers.listings import router as listings_router
 from techmarket.api.routers.organisations import router as organisations_router
 from techmarket.api.routers.search import router as search_router
-from techmarket.api.schemas import Stats
-from techmarket.catalogue.services.lifecycle import TransitionError
+from techmarket.api import errors
+from techmarket.api.schemas import Error, Stats
+from techmarket.catalogue.services.lifecycle import TransitionError, TransitionForbidden
 from techmarket.catalogue.services.listings import ListingPermissionError, catalogue_counts
 
 
@@ -38,7 +47,25 @@ class LocalSwagger(Swagger):
 # a CDN): without it the docs page is off and only /api/openapi.json is served.
 DOCS_URL = "/docs" if "ninja" in settings.INSTALLED_APPS else None
 
-api = NinjaAPI(
+class TechmarketAPI(NinjaAPI):
+    """NinjaAPI whose URLs answer JSON for unknown paths and wrong methods, and whose OpenAPI document lists
+    every operation's error responses."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return errors.add_error_responses(schema, Error.model_json_schema(), errors.VALIDATION_ERROR_SCHEMA)
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = errors.json_errors(pattern.callback)
+        # Last: whatever no route above takes. It also keeps CommonMiddleware from redirecting /api/x to /api/x/.
+        patterns.append(re_path(r"", errors.api_not_found, name="not-found"))
+        return patterns, app_name, namespace
+
+
+api = TechmarketAPI(
     title="青海科技开放合作平台 API",
     version="1",
     description="需求与成果、单位及统计的 JSON 接口。读取无需登录；写入使用网站登录会话并须携带 CSRF 令牌。"
@@ -67,6 +94,12 @@ def listing_permission_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
+@api.exception_handler(TransitionForbidden)
+def transition_forbidden(request, exc):
+    """The lifecycle allows the step, but not to this user (a non-owner, a non-reviewer): 403 as any refusal."""
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
 @api.exception_handler(TransitionError)
 def transition_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=400)
@@ -79,4 +112,32 @@ def authentication_error(request, exc):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "未找到。"}, status=404)
+    return api.create_response(request, {"detail": errors.NOT_FOUND}, status=404)
+
+
+# ninja's own messages, in Chinese like every other.
+NINJA_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON。"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    message = NINJA_MESSAGES.get(str(exc), str(exc))
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(IntegrityError)
+def integrity_error(request, exc):
+    """A unique constraint refused a second record of the same thing (a double submit, two requests at once):
+    409, nothing saved. Any other integrity error is a defect: it goes on to Django's 500 handling."""
+    if not errors.is_unique_violation(exc):
+        raise exc
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)
+    return api.create_response(request, {"detail": errors.CONFLICT}, status=409)
+
+
+@api.exception_handler(Exception)
+def unhandled(request, exc):
+    """Let Django handle it (even with DEBUG on, where ninja would answer a plain-text traceback): it logs the
+    error, AtomicWritesMiddleware turns a busy database into its 503, and handler500 answers JSON."""
+    raise exc

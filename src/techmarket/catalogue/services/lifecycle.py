@@ -35,6 +35,10 @@ class TransitionError(Exception):
     """A transition the rules forbid; the message is for the user (Chinese)."""
 
 
+class TransitionForbidden(TransitionError):
+    """A transition the rules allow, but not to this user (not a reviewer, not the owner): the API's 403."""
+
+
 def is_owner(user, listing: Listing) -> bool:
     return bool(
         user and user.is_authenticated and user.can_submit_listings and listing.owner_id == user.organisation_id
@@ -72,9 +76,9 @@ def _check_path_and_actor(user, listing: Listing, to_status: str, system: bool =
         reviewer = bool(user and user.is_authenticated and user.is_reviewer)
         if (listing.status, to_status) in REVIEWER_ONLY:
             if not reviewer:
-                raise TransitionError("只有省科技厅审核人员可以审核发布或退回。")
+                raise TransitionForbidden("只有省科技厅审核人员可以审核发布或退回。")
         elif not (reviewer or is_owner(user, listing)):
-            raise TransitionError("只有发布单位的已核验成员或审核人员可以执行此操作。")
+            raise TransitionForbidden("只有发布单位的已核验成员或审核人员可以执行此操作。")
 
 
 def available_transitions(user, listing: Listing) -> list[str]:
