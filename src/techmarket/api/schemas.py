@@ -6,15 +6,16 @@ responses never include persons.
 """
 
 import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints, model_validator
 
 from techmarket.catalogue.models import Listing, ListingContact, ListingOrganisation
 from techmarket.catalogue.services.listings import SORTS, ListingFilters
+from techmarket.common import bounds
 from techmarket.directory.models import Organisation
 
 MAX_ID = 2**63 - 1  # larger integers overflow the database's integer columns
@@ -200,30 +201,48 @@ class Error(Schema):
 # Request bodies
 
 
+def _bounded(validator):
+    """A common.bounds validator as a pydantic one (its Chinese message in the 422 answer)."""
+    def run(value):
+        if value is not None:
+            try:
+                validator(value)
+            except DjangoValidationError as error:
+                raise ValueError(error.messages[0]) from None
+        return value
+    return AfterValidator(run)
+
+
+# Titles: one line without control or bidi characters; descriptions and reasons: no control or bidi characters.
+TitleIn = Annotated[text(bounds.TITLE_MAX, min_length=1), _bounded(bounds.validate_single_line)]
+DescriptionIn = Annotated[text(bounds.DESCRIPTION_MAX, min_length=1), _bounded(bounds.validate_text)]
+ReasonIn = Annotated[text(bounds.REASON_MAX), _bounded(bounds.validate_text)]
+
+
 class ListingIn(Schema):
     """A listing's content as its organisation writes it (services.listings.ListingInput)."""
 
     kind: KindCode
-    title: text(300, min_length=1)
-    description: text(20000, min_length=1)
+    title: TitleIn
+    description: DescriptionIn
     modes: list[Code] = Field(default_factory=list, max_length=20, description="合作方式代码")
     field: Code | None = Field(None, description="二级领域代码；不填则自动分类")
     trl: int | None = Field(None, ge=1, le=9, description="技术成熟度 1–9")
-    budget_wan: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="预算（万元）")
-    valid_until: datetime.date | None = Field(None, description="有效期至")
+    budget_wan: bounds.BudgetIn | None = Field(None, description="预算（万元），0 到 10,000,000.00")
+    valid_until: bounds.ValidityIn | None = Field(None, description="有效期至；1985 年以后，最长 10 年")
 
 
 class ListingPatch(Schema):
     """A partial edit: omitted fields keep their values; `field: null` asks for automatic classification."""
 
     kind: KindCode | None = None
-    title: text(300, min_length=1) | None = None
-    description: text(20000, min_length=1) | None = None
+    title: TitleIn | None = None
+    description: DescriptionIn | None = None
     modes: list[Code] | None = Field(None, max_length=20)
     field: Code | None = None
     trl: int | None = Field(None, ge=1, le=9)
-    budget_wan: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    valid_until: datetime.date | None = None
+    budget_wan: bounds.BudgetIn | None = None
+    valid_until: bounds.DateIn | None = Field(None, description="有效期至；改动时最长 10 年（原值不变时不限）")
 
     @model_validator(mode="after")
     def required_fields_not_null(self):
@@ -235,8 +254,8 @@ class ListingPatch(Schema):
 
 class TransitionIn(Schema):
     to_status: StatusCode
-    reason: text(2000) = Field("", description="原因；撤回、退回时必填")
-    valid_until: datetime.date | None = Field(None, description="新的有效期；过期条目重新发布时必填")
+    reason: ReasonIn = Field("", description="原因；撤回、退回时必填")
+    valid_until: bounds.ValidityIn | None = Field(None, description="新的有效期；过期条目重新发布时必填；最长 10 年")
 
 
 # ---------------------------------------------------------------------------------------------------------

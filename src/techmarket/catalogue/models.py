@@ -2,9 +2,22 @@
 grading, lifecycle history and provenance."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+
+from techmarket.common.bounds import (
+    DESCRIPTION_MAX,
+    TITLE_MAX,
+    budget_check,
+    budget_field,
+    date_check,
+    validate_date,
+    validate_single_line,
+    validate_text,
+)
 
 
 class Field(models.Model):
@@ -85,8 +98,8 @@ class Listing(models.Model):
 
     reference = models.CharField("编号", max_length=120, unique=True)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    title = models.CharField("项目名称", max_length=300)
-    description = models.TextField("主要内容")
+    title = models.CharField("项目名称", max_length=TITLE_MAX, validators=[validate_single_line])
+    description = models.TextField("主要内容", validators=[MaxLengthValidator(DESCRIPTION_MAX), validate_text])
     organisations = models.ManyToManyField(
         "directory.Organisation", through="ListingOrganisation", related_name="listings", verbose_name="实施单位"
     )
@@ -108,9 +121,11 @@ class Listing(models.Model):
     trl = models.PositiveSmallIntegerField(
         "技术成熟度（TRL）", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
     )
-    budget_wan = models.DecimalField("预算（万元）", max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_wan = budget_field("预算（万元）", null=True, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
-    valid_until = models.DateField("有效期至", null=True, blank=True)
+    # The database keeps 1985–2100; "at most ten years ahead" is relative to today, so forms and services
+    # check it (common.bounds.validate_validity).
+    valid_until = models.DateField("有效期至", null=True, blank=True, validators=[validate_date])
     owner = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="owned_listings", verbose_name="发布单位",
@@ -135,6 +150,15 @@ class Listing(models.Model):
         verbose_name = verbose_name_plural = "需求与成果"
         permissions = [("review_listing", "审核、分级、分类需求与成果")]
         indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["valid_until"])]
+        constraints = [
+            budget_check("budget_wan", "listing_budget_wan_bounds"),
+            date_check("valid_until", "listing_valid_until_bounds"),
+            # SQLite does not enforce a varchar's length; the description is a text column everywhere.
+            models.CheckConstraint(condition=LessThanOrEqual(Length("title"), TITLE_MAX),
+                                   name="listing_title_length"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("description"), DESCRIPTION_MAX),
+                                   name="listing_description_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from techmarket.common.bounds import validate_single_line, validate_text
 from techmarket.directory.credit_code import validate_credit_code
 
 
@@ -51,13 +52,13 @@ class Organisation(models.Model):
         GROUP = "group", "泛指单位"
         OTHER = "other", "其他"
 
-    name = models.CharField("名称", max_length=200, unique=True)
+    name = models.CharField("名称", max_length=200, unique=True, validators=[validate_single_line])
     kind = models.CharField("类型", max_length=30, choices=Kind.choices, default=Kind.OTHER)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="所在地")
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code]
     )
-    description = models.TextField("简介", blank=True)
+    description = models.TextField("简介", blank=True, validators=[validate_text])
     website = models.URLField("网站", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,7 +78,7 @@ class Organisation(models.Model):
 
 class OrganisationAlias(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField("别名", max_length=200, unique=True)
+    name = models.CharField("别名", max_length=200, unique=True, validators=[validate_single_line])
 
     class Meta:
         ordering = ["name"]
@@ -93,7 +94,7 @@ class Person(models.Model):
     Phones and e-mails are personal contact details: they are shown only to verified users.
     """
 
-    name = models.CharField("姓名", max_length=100)
+    name = models.CharField("姓名", max_length=100, validators=[validate_single_line])
     phones = models.JSONField("电话", default=list, blank=True)
     emails = models.JSONField("电子邮箱", default=list, blank=True)
     organisations = models.ManyToManyField(Organisation, blank=True, related_name="people", verbose_name="所属单位")

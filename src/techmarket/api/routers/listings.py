@@ -4,6 +4,8 @@ Every query and every write goes through catalogue.services: visibility, filters
 decided there, exactly as for the web interface.
 """
 
+from contextlib import contextmanager
+
 from ninja import Query, Router, Status
 from ninja.errors import HttpError, ValidationError
 
@@ -23,6 +25,7 @@ from techmarket.catalogue.models import CooperationMode, Field, Listing
 from techmarket.catalogue.services.lifecycle import transition
 from techmarket.catalogue.services.listings import (
     ListingInput,
+    ListingInputError,
     create_listing,
     filter_listings,
     update_listing,
@@ -51,6 +54,15 @@ def _reload(request, listing: Listing) -> dict:
 
 def _body_error(name: str, message: str) -> ValidationError:
     return ValidationError([{"type": "value_error", "loc": ["body", "payload", name], "msg": message}])
+
+
+@contextmanager
+def _input_errors():
+    """A value the service refuses (common.bounds) is a 422 like the schema's own refusals."""
+    try:
+        yield
+    except ListingInputError as error:
+        raise _body_error(error.field, str(error)) from None
 
 
 def _modes(codes: list[str]) -> list[CooperationMode]:
@@ -104,7 +116,8 @@ def list_listings(request, params: Query[ListingQuery]):
 @router.post("", response={201: ListingOut, **WRITE_ERRORS}, auth=session_auth,
              summary="新建条目（草稿）")
 def create(request, payload: ListingIn):
-    listing = create_listing(request.auth, _input(payload))
+    with _input_errors():
+        listing = create_listing(request.auth, _input(payload))
     return Status(201, _reload(request, listing))
 
 
@@ -127,7 +140,8 @@ def get_listing(request, reference: str):
             summary="修改条目（全部字段）")
 def replace_listing(request, reference: str, payload: ListingIn):
     listing = get_visible(request, reference)
-    update_listing(request.auth, listing, _input(payload))
+    with _input_errors():
+        update_listing(request.auth, listing, _input(payload))
     return _reload(request, listing)
 
 
@@ -135,5 +149,6 @@ def replace_listing(request, reference: str, payload: ListingIn):
               summary="修改条目（部分字段）")
 def edit_listing(request, reference: str, payload: ListingPatch):
     listing = get_visible(request, reference)
-    update_listing(request.auth, listing, _input(payload, current=listing))
+    with _input_errors():
+        update_listing(request.auth, listing, _input(payload, current=listing))
     return _reload(request, listing)

@@ -7,11 +7,19 @@ does not undo a reviewer's grade.
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from techmarket.catalogue.models import Listing
 
 GRADE_A_MIN = 4
 GRADE_B_MIN = 2
+# The "scale" criterion: a budget of 1000 万元 (¥10M) or more, up to what one listing can plausibly ask for.
+# Qinghai's whole R&D spending is a few tens of 亿元 a year, so a budget above 100,000 万元 (¥1bn) is more
+# likely a slip (yuan typed as 万元, extra zeros) than a larger project: it earns no point, and the basis
+# says why, for a reviewer to check.
+SCALE_BUDGET_MIN = Decimal(1000)
+SCALE_BUDGET_PLAUSIBLE_MAX = Decimal(100000)
+IMPLAUSIBLE_BUDGET_NOTE = "预算超过 100,000 万元（10 亿元），超出常见范围，未计入分级，请审核人员核实。"
 
 _DEPLOYMENT = re.compile(r"产业化|示范|规模化|工程化|中试|推广|量产")
 _KEY_TECHNOLOGY = re.compile(r"关键技术|关键核心|核心技术|卡脖子|瓶颈|攻关|重大")
@@ -39,9 +47,13 @@ def grade_criteria(listing: Listing, organisation_count: int, mode_codes: set[st
         met.append(Criterion("key-technology", "涉及关键核心技术攻关", 1))
     if _DEPLOYMENT.search(text):
         met.append(Criterion("deployment", "面向产业化、示范或推广（紧迫度高）", 1))
-    if listing.budget_wan is not None and listing.budget_wan >= 1000:
+    if listing.budget_wan is not None and SCALE_BUDGET_MIN <= listing.budget_wan <= SCALE_BUDGET_PLAUSIBLE_MAX:
         met.append(Criterion("scale", "预算千万元以上", 1))
     return met
+
+
+def budget_implausible(listing: Listing) -> bool:
+    return listing.budget_wan is not None and listing.budget_wan > SCALE_BUDGET_PLAUSIBLE_MAX
 
 
 def compute_grade(listing: Listing, organisation_count: int, mode_codes: set[str]) -> tuple[str, dict]:
@@ -49,6 +61,8 @@ def compute_grade(listing: Listing, organisation_count: int, mode_codes: set[str
     score = sum(c.points for c in criteria)
     grade = Listing.Grade.A if score >= GRADE_A_MIN else Listing.Grade.B if score >= GRADE_B_MIN else Listing.Grade.C
     basis = {"score": score, "criteria": [c.__dict__ for c in criteria], "method": "computed"}
+    if budget_implausible(listing):
+        basis["notes"] = [IMPLAUSIBLE_BUDGET_NOTE]
     return grade, basis
 
 

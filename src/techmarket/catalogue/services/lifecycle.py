@@ -7,10 +7,12 @@ Every transition is recorded as a ListingEvent with who, when and why.
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.common.bounds import REASON_MAX, validate_text, validate_validity
 
 S = Listing.Status
 
@@ -58,6 +60,13 @@ def check_transition(user, listing: Listing, to_status: str, reason: str = "",
     _check_path_and_actor(user, listing, to_status, system)
     if to_status in REASON_REQUIRED and not reason.strip():
         raise TransitionError("请填写原因。")
+    if len(reason) > REASON_MAX:
+        raise TransitionError(f"原因最多 {REASON_MAX} 个字。")
+    try:
+        validate_text(reason)
+        validate_validity(valid_until)
+    except ValidationError as error:
+        raise TransitionError(error.messages[0]) from None
     if listing.status == S.EXPIRED and to_status == S.PUBLISHED:
         if valid_until is None or valid_until <= timezone.localdate():
             raise TransitionError("续期须填写晚于今天的新有效期。")

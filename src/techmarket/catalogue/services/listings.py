@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
@@ -18,6 +19,16 @@ from techmarket.catalogue.models import (
 )
 from techmarket.catalogue.services.classification import classify
 from techmarket.catalogue.services.grading import apply_computed_grade
+from techmarket.common.bounds import (
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    validate_budget,
+    validate_date,
+    validate_single_line,
+    validate_text,
+    validate_validity,
+)
 
 SORTS = {
     "reference": ("source_section", "source_position", "id"),
@@ -117,6 +128,41 @@ class ListingPermissionError(Exception):
     """The user may not write this listing; the message is for the user (Chinese)."""
 
 
+class ListingInputError(ValueError):
+    """A value outside the bounds of common.bounds; `field` names it, the message is for the user (Chinese).
+    Forms and API schemas refuse such values first; this keeps every other caller within them too."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def check_input(data: ListingInput, current: Listing | None = None) -> None:
+    """Raise ListingInputError unless `data` is within bounds. A validity date may be at most ten years
+    ahead; an unchanged one (editing a listing) need only be within the database's range."""
+    title, description = data.title.strip(), data.description.strip()
+    checks = [
+        ("title", lambda: validate_single_line(title)),
+        ("description", lambda: validate_text(description)),
+        ("budget_wan", lambda: validate_budget(data.budget_wan)),
+        ("valid_until", lambda: (validate_date if current is not None and data.valid_until == current.valid_until
+                                 else validate_validity)(data.valid_until)),
+    ]
+    if not title:
+        raise ListingInputError("title", "请填写项目名称。")
+    if len(title) > TITLE_MAX:
+        raise ListingInputError("title", f"项目名称最多 {TITLE_MAX} 个字（现有 {len(title)} 个）。")
+    if not description:
+        raise ListingInputError("description", "请填写主要内容。")
+    if len(description) > DESCRIPTION_MAX:
+        raise ListingInputError("description", f"主要内容最多 {DESCRIPTION_MAX} 个字（现有 {len(description)} 个）。")
+    for field, check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            raise ListingInputError(field, error.messages[0]) from None
+
+
 EDITABLE_STATUSES = (Listing.Status.DRAFT, Listing.Status.REJECTED, Listing.Status.PUBLISHED,
                      Listing.Status.IN_TALKS, Listing.Status.EXPIRED)
 
@@ -186,6 +232,7 @@ def review_queue_listings() -> QuerySet[Listing]:
 @transaction.atomic
 def create_listing(user, data: ListingInput) -> Listing:
     check_can_create(user)
+    check_input(data)
     listing = Listing.objects.create(
         reference=f"pending/{user.pk}/{datetime.datetime.now().timestamp()}", status=Listing.Status.DRAFT,
         owner=user.organisation, created_by=user, organisations_raw=user.organisation.name,
@@ -205,6 +252,7 @@ def create_listing(user, data: ListingInput) -> Listing:
 @transaction.atomic
 def update_listing(user, listing: Listing, data: ListingInput) -> Listing:
     check_can_edit(user, listing)
+    check_input(data, current=listing)
     for name, value in _writable_values(data).items():
         setattr(listing, name, value)
     listing.modes.set(data.modes)
@@ -239,6 +287,8 @@ def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
         raise ListingPermissionError("分级无效。")
     if not reason.strip():
         raise ListingPermissionError("请填写调整分级的原因。")
+    if len(reason) > REASON_MAX:
+        raise ListingPermissionError(f"调整原因最多 {REASON_MAX} 个字。")
     old = listing.grade
     listing.grade, listing.grade_overridden = grade, True
     listing.grade_basis = {**listing.grade_basis, "method": "reviewer", "reason": reason}

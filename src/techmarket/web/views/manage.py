@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.lifecycle import TransitionError
-from techmarket.catalogue.services.listings import ListingPermissionError
+from techmarket.catalogue.services.listings import ListingInputError, ListingPermissionError
 from techmarket.web.forms import ListingForm, TransitionForm
 
 S = Listing.Status
@@ -83,10 +83,13 @@ def listing_create(request):
             listing = listings.create_listing(request.user, form.to_input())
         except ListingPermissionError as error:
             return forbidden(request, str(error), title="暂不能发布")
-        messages.success(request, f"已保存草稿“{listing.title}”。")
-        if "submit_for_review" in request.POST:
-            _submit(request, listing)
-        return redirect("my-listings")
+        except ListingInputError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, f"已保存草稿“{listing.title}”。")
+            if "submit_for_review" in request.POST:
+                _submit(request, listing)
+            return redirect("my-listings")
     return render(request, "web/listing_form.html", {"form": form, "listing": None})
 
 
@@ -99,16 +102,19 @@ def listing_edit(request, reference):
         return forbidden(request, str(error), title="不能修改此条目")
     form = ListingForm(request.POST if request.method == "POST" else None, listing=listing)
     if request.method == "POST" and form.is_valid():
-        try:
+        try:  # the service checks the input before it changes anything
             listing = listings.update_listing(request.user, listing, form.to_input())
         except ListingPermissionError as error:
             return forbidden(request, str(error), title="不能修改此条目")
-        messages.success(request, f"已保存“{listing.title}”。")
-        if "submit_for_review" in request.POST:
-            _submit(request, listing)
-        if not lifecycle.is_owner(request.user, listing):  # a reviewer editing another organisation's listing
-            return redirect("review-listing", reference=listing.reference)
-        return redirect("my-listings")
+        except ListingInputError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, f"已保存“{listing.title}”。")
+            if "submit_for_review" in request.POST:
+                _submit(request, listing)
+            if not lifecycle.is_owner(request.user, listing):  # a reviewer editing another's listing
+                return redirect("review-listing", reference=listing.reference)
+            return redirect("my-listings")
     return render(request, "web/listing_form.html", {
         "form": form, "listing": listing, "can_submit_for_review": listing.status in lifecycle.ALLOWED[S.SUBMITTED],
     })
