@@ -51,7 +51,7 @@ def test_a_new_user_cannot_submit_listings_yet(client):
 
 @pytest.mark.parametrize("overrides, error", [
     ({"password2": "Another-2026-pass"}, "输入的两个密码不一致"),
-    ({"password1": "123", "password2": "123"}, "密码太短，至少需要 8 个字符。"),
+    ({"password1": "123", "password2": "123"}, "密码太短，至少需要 10 个字符。"),
     ({"username": ""}, "这个字段是必填项"),
     ({"display_name": " "}, "请填写姓名。"),
     ({"phone": ""}, "请填写手机号码"),
