@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db import connection, transaction
+from django.db.models import Count, Max, Model
 from django.utils import timezone
 
 from techmarket.catalogue.importers.compilation_text import parse_compilation_text
@@ -49,7 +49,12 @@ from techmarket.directory.services.contacts import PersonPlan, parse_contacts
 from techmarket.directory.services.organisations import OrganisationPlan, split_units
 from techmarket.directory.services.reference_data import sync_directory_data
 from techmarket.matching.models import SearchDocument
-from techmarket.matching.services.documents import prepared_document_values, write_documents
+from techmarket.matching.services.documents import (
+    insert_rows,
+    prepared_document_values,
+    update_rows,
+    write_documents,
+)
 
 PARSERS = {".txt": parse_compilation_text, ".xlsx": parse_workbook, ".docx": parse_document}
 UPDATABLE_FIELDS = (
@@ -252,12 +257,19 @@ class _Plan:
 
         # Second pass: people, then each listing, its links and its search document.
         self.people = PersonPlan(entry.name for *_, entries, _ in rows for entry, _ in entries)
+        # Rows are converted for the database here; ids of rows not written yet are filled in the transaction.
+        self.source = SourceDocument(pk=self.source_pk, file_name=path.name)
         self.new_listings: list[Listing] = []
-        self.changed_listings: list[Listing] = []
-        self.events: list[ListingEvent] = []
-        self.links = {model: {"create": [], "update": [], "delete": []}
-                      for model in (ListingOrganisation, ListingContact)}
-        self.new_modes: list[tuple[Listing, int]] = []
+        self.listing_rows = _Table(Listing, [f.name for f in Listing._meta.concrete_fields if not f.primary_key])
+        self.listing_updates = _Table(Listing, UPDATABLE_FIELDS + COMPUTED_FIELDS + ("updated_at",))
+        self.events = _Table(ListingEvent, ["listing", "type", "from_value", "to_value", "actor", "actor_label",
+                                            "reason", "at"])
+        self.new_links = {ListingOrganisation: _Table(ListingOrganisation, ["listing", "organisation", "role",
+                                                                            "position"]),
+                          ListingContact: _Table(ListingContact, ["listing", "person", "position"])}
+        self.changed_links: list = []  # existing links with a new position or role
+        self.stale_links: dict = {ListingOrganisation: [], ListingContact: []}
+        self.mode_rows = _Table(Listing.modes.through, ["listing", "cooperationmode"])
         self.stale_modes: list[int] = []
         self.documents: list[tuple[Listing, dict, list]] = []
         now = timezone.now()
@@ -277,11 +289,11 @@ class _Plan:
             }
             listing = existing.listings.get(reference)
             if listing is None:
-                listing = Listing(reference=reference, status=Listing.Status.PUBLISHED, published_at=now, **values)
+                listing = Listing(reference=reference, status=Listing.Status.PUBLISHED, published_at=now,
+                                  created_at=now, updated_at=now, source_document=self.source, **values)
                 self.new_listings.append(listing)
-                self.events.append(ListingEvent(
-                    listing=listing, type=ListingEvent.Type.IMPORT, to_value=listing.status,
-                    actor_label=actor_label, reason=f"imported from {path.name}"))
+                self.events.add(listing, ListingEvent.Type.IMPORT, "", listing.status, None, actor_label,
+                                f"imported from {path.name}", now)
                 report.listings["created"] += 1
                 before = None
             else:
@@ -290,9 +302,8 @@ class _Plan:
                 for name in changed:
                     setattr(listing, name, values[name])
                 if changed:
-                    self.events.append(ListingEvent(
-                        listing=listing, type=ListingEvent.Type.IMPORT, actor_label=actor_label,
-                        reason=f"re-imported from {path.name}; changed: {', '.join(changed)}"))
+                    self.events.add(listing, ListingEvent.Type.IMPORT, "", "", None, actor_label,
+                                    f"re-imported from {path.name}; changed: {', '.join(changed)}", now)
                 report.listings["updated" if changed else "unchanged"] += 1
             report.kinds[kind] += 1
             listing.owner = organisations[0] if organisations else None
@@ -307,8 +318,13 @@ class _Plan:
             changed = before is not None and (
                 before != _state(listing, owner.pk if owner is None or owner.pk is not None else object())
                 or self.source_pk is None or listing.source_document_id != self.source_pk)
-            if changed:
-                self.changed_listings.append(listing)
+            if before is None:
+                self.listing_rows.add(*[getattr(listing, f.name) if f.is_relation else f.pre_save(listing, True)
+                                        for f in self.listing_rows.fields])
+            elif changed:
+                listing.source_document, listing.updated_at = self.source, now
+                self.listing_updates.add(*[getattr(listing, name) for name in self.listing_updates.names],
+                                         pk=listing.pk)
             document = prepared_document_values(listing, organisations, mode_codes)
             if before is None or changed or links_changed or existing.documents.get(listing.pk) != document:
                 self.documents.append((listing, document, organisations))
@@ -339,13 +355,11 @@ class _Plan:
     def _plan_links(self, listing, existing, organisations, people, modes) -> bool:
         """Plan the listing's organisation and contact links and modes; True when any of them changes."""
         changed = False
-        for model, targets, target_field in ((ListingOrganisation, organisations, "organisation"),
-                                             (ListingContact, people, "person")):
-            plan = self.links[model]
+        for model, targets in ((ListingOrganisation, organisations), (ListingContact, people)):
             old = existing.links[model].get(listing.pk, {}) if listing.pk else {}
             keep = {target.pk for target in targets if target.pk is not None}
             stale = [link.pk for target_pk, link in old.items() if target_pk not in keep]
-            plan["delete"] += stale
+            self.stale_links[model] += stale
             changed |= bool(stale)
             for position, target in enumerate(targets):
                 wanted = {"position": position}
@@ -354,19 +368,21 @@ class _Plan:
                                       else ListingOrganisation.Role.PARTNER)
                 link = old.get(target.pk) if target.pk is not None else None
                 if link is None:
-                    plan["create"].append(model(listing=listing, **{target_field: target}, **wanted))
+                    self.new_links[model].add(listing, target, *([wanted["role"]] if "role" in wanted else []),
+                                              position)
                     changed = True
                 elif any(getattr(link, name) != value for name, value in wanted.items()):
                     for name, value in wanted.items():
                         setattr(link, name, value)
-                    plan["update"].append(link)
+                    self.changed_links.append(link)
                     changed = True
         old_modes = existing.modes.get(listing.pk, {}) if listing.pk else {}
         wanted_modes = [mode.pk for mode in modes]
         stale_modes = [pk for mode_id, pk in old_modes.items() if mode_id not in wanted_modes]
         new_modes = [mode_id for mode_id in wanted_modes if mode_id not in old_modes]
         self.stale_modes += stale_modes
-        self.new_modes += [(listing, mode_id) for mode_id in new_modes]
+        for mode_id in new_modes:
+            self.mode_rows.add(listing, mode_id)
         return changed or bool(stale_modes or new_modes)
 
     def write(self, digest: str) -> None:
@@ -374,28 +390,30 @@ class _Plan:
         parsed, report = self.parsed, self.report
         source, _ = SourceDocument.objects.update_or_create(
             file_name=self.path.name, defaults={"title": parsed.title, "sha256": digest})
+        self.source.pk = source.pk
         self.organisations.write()
         self.people.write()
-        now = timezone.now()
+        insert_rows(Person.organisations.through, ["person", "organisation"], self.people.organisation_links(),
+                    ignore_conflicts=True)
+        self.listing_rows.insert()
+        ids = {}
+        for chunk in _chunks([listing.reference for listing in self.new_listings]):
+            ids.update(Listing.objects.filter(reference__in=chunk).values_list("reference", "pk"))
         for listing in self.new_listings:
-            listing.source_document = source
-        for listing in self.changed_listings:
-            listing.source_document, listing.updated_at = source, now
-        Listing.objects.bulk_create(self.new_listings, batch_size=CHUNK)
-        Listing.objects.bulk_update(self.changed_listings, UPDATABLE_FIELDS + COMPUTED_FIELDS + ("updated_at",),
-                                    batch_size=CHUNK)
-        ListingEvent.objects.bulk_create(self.events, batch_size=CHUNK)
-        for model, plan in self.links.items():
-            for chunk in _chunks(plan["delete"]):
+            listing.pk = ids[listing.reference]
+        self.listing_updates.update()
+        self.events.insert()
+        for model, stale in self.stale_links.items():
+            for chunk in _chunks(stale):
                 model.objects.filter(pk__in=chunk).delete()
-            model.objects.bulk_update(plan["update"], ["position", "role"] if model is ListingOrganisation
-                                      else ["position"], batch_size=CHUNK)
-            model.objects.bulk_create(plan["create"], batch_size=CHUNK)
+        for model in (ListingOrganisation, ListingContact):
+            model.objects.bulk_update([link for link in self.changed_links if isinstance(link, model)],
+                                      ["position", "role"] if model is ListingOrganisation else ["position"])
+            self.new_links[model].insert()
         through = Listing.modes.through
         for chunk in _chunks(self.stale_modes):
             through.objects.filter(pk__in=chunk).delete()
-        through.objects.bulk_create([through(listing_id=listing.pk, cooperationmode_id=mode_id)
-                                     for listing, mode_id in self.new_modes], batch_size=CHUNK)
+        self.mode_rows.insert()
         pending = write_documents(self.documents)
         if pending:
             from techmarket.matching.services.jobs import enqueue_embedding
@@ -406,6 +424,42 @@ class _Plan:
             file_name=self.path.name, file_format=parsed.file_format, sha256=digest, report=report.as_dict(),
             actor_label=self.actor_label,
         )
+
+
+class _Table:
+    """Rows of one table with their values converted for the database when added (before the transaction).
+    A value that is a model instance is a reference to a row that may not be written yet: its id is taken
+    when the rows are written."""
+
+    def __init__(self, model, names):
+        self.model, self.names = model, list(names)
+        self.fields = [model._meta.get_field(name) for name in self.names]
+        self.rows: list[list] = []
+        self.references: list[tuple[list, int, Model]] = []
+
+    def add(self, *values, pk=None) -> None:
+        row = []
+        for field_, value in zip(self.fields, values, strict=True):
+            if isinstance(value, Model):
+                self.references.append((row, len(row), value))
+                value = None
+            else:
+                value = field_.get_db_prep_save(value, connection)
+            row.append(value)
+        if pk is not None:
+            row.append(pk)
+        self.rows.append(row)
+
+    def _resolved(self) -> list[list]:
+        for row, index, instance in self.references:
+            row[index] = instance.pk
+        return self.rows
+
+    def insert(self) -> None:
+        insert_rows(self.model, self.names, self._resolved())
+
+    def update(self) -> None:
+        update_rows(self.model, self.names, self._resolved())
 
 
 def _state(listing: Listing, owner) -> tuple:

@@ -162,10 +162,10 @@ class PersonPlan:
                 if (person.phones, person.emails) != (phones, emails)]
 
     def write(self) -> None:
-        """Save new people, changed details and the person–organisation links (existing links are kept)."""
+        """Save new people and changed details; then `organisation_links()` gives the rows linking people to
+        organisations (some may exist already: insert them ignoring conflicts)."""
         Person.objects.bulk_create(self.new_people)
         Person.objects.bulk_update(self.changed_people(), ["phones", "emails"])
-        through = Person.organisations.through
-        through.objects.bulk_create(
-            [through(person_id=person.pk, organisation_id=org.pk) for person, org in self._links.values()],
-            ignore_conflicts=True)
+
+    def organisation_links(self) -> list[tuple[int, int]]:
+        return [(person.pk, org.pk) for person, org in self._links.values()]

@@ -168,12 +168,47 @@ def prepared_document_values(listing: Listing, organisations: list, mode_codes) 
     return document_values(_Given(listing, organisations, mode_codes))
 
 
+def insert_rows(model, columns: list[str], rows: list, ignore_conflicts: bool = False) -> None:
+    """INSERT rows (sequences of values already converted for the database, in the order of `columns`) with
+    one prepared statement: bulk_create without building a model instance or compiling SQL per row."""
+    if not rows:
+        return
+    from django.db import connection
+    from django.db.models.constants import OnConflict
+
+    quote = connection.ops.quote_name
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    fields = [model._meta.get_field(column) for column in columns]
+    sql = (f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
+           f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ''}")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def update_rows(model, columns: list[str], rows: list) -> None:
+    """UPDATE rows by primary key with one prepared statement; each row holds the values of `columns`
+    (converted for the database) followed by the primary key."""
+    if not rows:
+        return
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    meta = model._meta
+    assignments = ", ".join(f"{quote(meta.get_field(column).column)} = %s" for column in columns)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                           rows)
+
+
 def write_documents(prepared: list[tuple[Listing, dict, list]]) -> list[int]:
     """Write the search documents of saved listings in the caller's transaction, with bulk statements and one
     sequence number. `prepared` holds (listing, values from prepared_document_values, its organisations, now
     saved). A document whose embedded text changed loses its vector. Returns the ids pending embedding."""
     if not prepared:
         return []
+    from django.db import connection
+
     seq = next_seq()
     ids = [listing.pk for listing, _, _ in prepared]
     hashes, with_vector = {}, set()
@@ -182,22 +217,23 @@ def write_documents(prepared: list[tuple[Listing, dict, list]]) -> list[int]:
         hashes.update(SearchDocument.objects.filter(listing_id__in=chunk).values_list("listing_id", "text_hash"))
         with_vector.update(SearchDocument.objects.filter(listing_id__in=chunk, vector__isnull=False)
                            .values_list("listing_id", flat=True))
+    meta_field = SearchDocument._meta.get_field("meta")
     create, keep_vector, drop_vector, pending = [], [], [], []
     for listing, values, organisations in prepared:
-        values = {**values, "meta": {**values["meta"], "orgs": [org.pk for org in organisations]}}
-        document = SearchDocument(listing_id=listing.pk, seq=seq, **values)
+        meta = meta_field.get_db_prep_save({**values["meta"], "orgs": [org.pk for org in organisations]},
+                                           connection)
+        row = [seq, values["public"], values["terms"], values["text"], meta, values["text_hash"]]
         if listing.pk not in hashes:
-            create.append(document)
+            create.append([listing.pk, *row, None, ""])
         elif hashes[listing.pk] == values["text_hash"] and listing.pk in with_vector:
-            keep_vector.append(document)
+            keep_vector.append([*row, listing.pk])
             continue
         else:
-            document.vector, document.vector_model = None, ""
-            drop_vector.append(document)
-        if document.public:
+            drop_vector.append([*row, None, "", listing.pk])
+        if values["public"]:
             pending.append(listing.pk)
-    fields = ["seq", "public", "terms", "text", "meta", "text_hash"]
-    SearchDocument.objects.bulk_create(create, batch_size=500)
-    SearchDocument.objects.bulk_update(keep_vector, fields, batch_size=500)
-    SearchDocument.objects.bulk_update(drop_vector, fields + ["vector", "vector_model"], batch_size=500)
+    columns = ["seq", "public", "terms", "text", "meta", "text_hash"]
+    insert_rows(SearchDocument, ["listing", *columns, "vector", "vector_model"], create)
+    update_rows(SearchDocument, columns, keep_vector)
+    update_rows(SearchDocument, [*columns, "vector", "vector_model"], drop_vector)
     return pending
