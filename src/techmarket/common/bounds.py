@@ -165,3 +165,32 @@ def _pydantic_types():
 
 
 MoneyIn, BudgetIn, DateIn, ValidityIn, PastDateIn = _pydantic_types()
+
+
+# Form fields (Django forms): the same bounds, one message naming the limit.
+
+def _money_places(value: Decimal | None) -> None:
+    validate_money(value)
+    if value is not None and value.as_tuple().exponent < -2:
+        raise ValidationError(MONEY_MESSAGE, code="money_bounds")
+
+
+def money_form_field(label: str, *, required: bool = True, **kwargs):
+    """A forms.DecimalField for yuan: 0 to ¥100,000,000,000.00, two decimals, the message naming the limit."""
+    from django import forms
+
+    field = forms.DecimalField(label=label, required=required, error_messages={"invalid": "请填写金额（元），如 12345.67。"},
+                               **kwargs)
+    field.validators = [_money_places]  # one message, not one per digit/range validator
+    field.widget.attrs.setdefault("min", "0")
+    field.widget.attrs.setdefault("max", str(MAX_AMOUNT))
+    field.widget.attrs.setdefault("step", "0.01")
+    return field
+
+
+def date_form_field(label: str, *, required: bool = True, past: bool = False, widget=None, **kwargs):
+    """A forms.DateField from 1985-01-01 (to 2100-12-31); with `past`, not after today either."""
+    from django import forms
+
+    return forms.DateField(label=label, required=required, widget=widget,
+                           validators=[not_in_future if past else validate_date], **kwargs)

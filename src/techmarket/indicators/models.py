@@ -2,10 +2,20 @@
 computed snapshots taken when a report is generated, and manual values entered with evidence and approved by a
 second person. See docs/indicators.md."""
 
-from django.conf import settings
-from django.db import models
+from decimal import Decimal
 
-VALUE = {"max_digits": 20, "decimal_places": 4}
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from techmarket.common.bounds import money_check, money_field, range_check
+
+# Values in the indicator's unit (件, 个, %, 亿元…): 15 significant digits at most, so that SQLite reads every one
+# back exactly; bounded well inside that.
+VALUE = {"max_digits": 15, "decimal_places": 4}
+MAX_VALUE = Decimal("10000000000")  # 100 亿 of any unit
+VALUE_MESSAGE = "数值须在 0 到 10,000,000,000 之间，最多四位小数。"
 
 
 class Indicator(models.Model):
@@ -82,8 +92,8 @@ class IndicatorValue(models.Model):
     period_key = models.CharField("周期", max_length=10, db_index=True)
     period_start = models.DateField("周期起")
     period_end = models.DateField("周期止")
-    value = models.DecimalField("数值", **VALUE)
-    exact_amount = models.DecimalField("精确金额（元）", max_digits=20, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField("数值", validators=[MinValueValidator(0), MaxValueValidator(MAX_VALUE)], **VALUE)
+    exact_amount = money_field("精确金额（元）", null=True, blank=True)
     records = models.JSONField("来源记录", default=list, blank=True)
     source = models.CharField("来源", max_length=10, choices=Source.choices)
     status = models.CharField("状态", max_length=12, choices=Status.choices)
@@ -110,6 +120,18 @@ class IndicatorValue(models.Model):
             ("approve_value", "审核指标数值"),
         ]
         indexes = [models.Index(fields=["indicator", "source", "status", "period_end"])]
+        # One value per intent: for an indicator and period, at most one manual value waiting for review, one
+        # approved manual value and one current computed snapshot (older ones are superseded, kept as history).
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="manual", status="submitted"),
+                                    name="indicators_one_pending_value_per_period"),
+            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="manual", status="approved"),
+                                    name="indicators_one_approved_value_per_period"),
+            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="computed", status="snapshot"),
+                                    name="indicators_one_snapshot_per_period"),
+            range_check("value", "indicators_value_bounds", 0, MAX_VALUE),
+            money_check("exact_amount", "indicators_exact_amount_bounds"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.period_key} {self.value}"

@@ -11,7 +11,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from techmarket.common.bounds import (
+    date_check,
+    money_check,
+    money_field,
+    validate_date,
+    validate_single_line,
+    validate_text,
+)
+
+# Statuses in which a registration holds its contract: one at a time per contract (services.registration).
+ACTIVE_REGISTRATION_STATUSES = ("submitted", "accepted", "reconsideration", "registered", "changed")
 
 
 class Location(models.TextChoices):
@@ -73,7 +83,7 @@ class Inquiry(models.Model):
                                     related_name="market_inquiries_received", verbose_name="发布单位")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                   verbose_name="发起人")
-    subject = models.CharField("主题", max_length=200)
+    subject = models.CharField("主题", max_length=200, validators=[validate_single_line])
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -97,7 +107,7 @@ class Message(models.Model):
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
-    body = models.TextField("内容")
+    body = models.TextField("内容", max_length=5000, validators=[validate_text])
     created_at = models.DateTimeField("时间", auto_now_add=True)
 
     class Meta:
@@ -160,8 +170,8 @@ class Agreement(models.Model):
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="agreements")
     contract_type = models.CharField("合同类型", max_length=40)
-    amount = models.DecimalField("拟定合同金额（元）", null=True, blank=True, **MONEY)
-    terms = models.TextField("协议要点")
+    amount = money_field("拟定合同金额（元）", null=True, blank=True)
+    terms = models.TextField("协议要点", max_length=10000, validators=[validate_text])
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PROPOSED)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     proposed_by_organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -174,6 +184,7 @@ class Agreement(models.Model):
     class Meta:
         ordering = ["-proposed_at", "-id"]
         verbose_name = verbose_name_plural = "协议"
+        constraints = [money_check("amount", "market_agreement_amount_bounds")]
 
     def __str__(self) -> str:
         return f"#{self.pk} ({self.status})"
@@ -182,13 +193,13 @@ class Agreement(models.Model):
 class Contract(models.Model):
     """A technology contract, made on the platform (from an inquiry) or recorded for registration."""
 
-    title = models.CharField("合同名称", max_length=300)
+    title = models.CharField("合同名称", max_length=300, validators=[validate_single_line])
     contract_type = models.CharField("合同类型", max_length=40)
-    summary = models.TextField("主要内容", blank=True)
-    signed_on = models.DateField("签订日期")
-    total_amount = models.DecimalField("合同总额（元）", **MONEY)
-    technology_amount = models.DecimalField(
-        "技术交易额（元）", **MONEY,
+    summary = models.TextField("主要内容", blank=True, max_length=10000, validators=[validate_text])
+    signed_on = models.DateField("签订日期", validators=[validate_date])
+    total_amount = money_field("合同总额（元）")
+    technology_amount = money_field(
+        "技术交易额（元）",
         help_text="合同总额中扣除非技术性款项（设备、原材料、基建等）后的技术性收入部分。",
     )
     field = models.ForeignKey("catalogue.Field", null=True, blank=True, on_delete=models.PROTECT,
@@ -202,6 +213,8 @@ class Contract(models.Model):
     made_on_platform = models.BooleanField("经平台成交", default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                    verbose_name="录入人")
+    # The form's one-time key: a second submission of the same form finds this contract instead of making another.
+    intent_key = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -209,6 +222,11 @@ class Contract(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = verbose_name_plural = "技术合同"
         constraints = [
+            money_check("total_amount", "market_contract_total_amount_bounds"),
+            money_check("technology_amount", "market_contract_technology_amount_bounds"),
+            date_check("signed_on", "market_contract_signed_on_bounds"),
+            models.UniqueConstraint(fields=["inquiry"], condition=Q(inquiry__isnull=False),
+                                    name="market_one_contract_per_inquiry"),
             models.CheckConstraint(condition=Q(technology_amount__lte=F("total_amount")),
                                    name="market_technology_amount_within_total"),
             models.CheckConstraint(condition=Q(technology_amount__gte=0), name="market_technology_amount_not_negative"),
@@ -247,10 +265,10 @@ class Milestone(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="milestones")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    description = models.CharField("内容", max_length=300)
-    amount = models.DecimalField("金额（元）", null=True, blank=True, **MONEY)
-    due_on = models.DateField("约定日期", null=True, blank=True)
-    done_on = models.DateField("完成日期", null=True, blank=True)
+    description = models.CharField("内容", max_length=300, validators=[validate_single_line])
+    amount = money_field("金额（元）", null=True, blank=True)
+    due_on = models.DateField("约定日期", null=True, blank=True, validators=[validate_date])
+    done_on = models.DateField("完成日期", null=True, blank=True, validators=[validate_date])
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
@@ -258,6 +276,11 @@ class Milestone(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = verbose_name_plural = "履约节点"
+        constraints = [
+            money_check("amount", "market_milestone_amount_bounds"),
+            date_check("due_on", "market_milestone_due_on_bounds"),
+            date_check("done_on", "market_milestone_done_on_bounds"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.description}"
@@ -294,8 +317,8 @@ class Registration(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     # Registrations made at a registry outside Qinghai, recorded here and verified by the provincial registry.
     external = models.BooleanField("省外登记", default=False)
-    external_registry = models.CharField("省外登记机构", max_length=200, blank=True)
-    external_number = models.CharField("省外登记号", max_length=40, blank=True)
+    external_registry = models.CharField("省外登记机构", max_length=200, blank=True, validators=[validate_single_line])
+    external_number = models.CharField("省外登记号", max_length=40, blank=True, validators=[validate_single_line])
     number = models.CharField("登记号", max_length=16, null=True, blank=True, unique=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     serial = models.PositiveIntegerField(null=True, blank=True)
@@ -308,7 +331,7 @@ class Registration(models.Model):
                                    related_name="+", verbose_name="决定人")
     decided_late = models.BooleanField("逾期作出决定", default=False)
     registered_on = models.DateField("登记日期", null=True, blank=True)
-    technology_amount = models.DecimalField("认定技术交易额（元）", null=True, blank=True, **MONEY)
+    technology_amount = money_field("认定技术交易额（元）", null=True, blank=True)
     reasons = models.TextField("未予登记理由", blank=True)
     reconsideration_requested_at = models.DateTimeField("申请复议时间", null=True, blank=True)
     reconsideration_reason = models.TextField("复议理由", blank=True)
@@ -327,6 +350,12 @@ class Registration(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["registry", "year", "serial"], name="market_registration_serial"),
+            models.UniqueConstraint(fields=["contract"], condition=Q(status__in=ACTIVE_REGISTRATION_STATUSES),
+                                    name="market_one_active_registration_per_contract"),
+            money_check("technology_amount", "market_registration_technology_amount_bounds"),
+            date_check("received_on", "market_registration_received_on_bounds"),
+            date_check("due_on", "market_registration_due_on_bounds"),
+            date_check("registered_on", "market_registration_registered_on_bounds"),
         ]
         indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["registered_on"])]
 

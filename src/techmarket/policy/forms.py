@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 
+from techmarket.common.bounds import date_form_field, money_form_field, validate_single_line, validate_text
 from techmarket.policy.services.data import rulebook
 
 AMOUNT_FIELDS = {
@@ -43,19 +44,20 @@ class CalculatorForm(forms.Form):
 
     type = forms.ChoiceField(label="事件类型")
     kind = forms.ChoiceField(label="类别", required=False, help_text="合同类别、认定类别或贡献类别")
-    date = forms.DateField(label="事件日期", widget=DateInput(),
+    date = date_form_field("事件日期", widget=DateInput(),
                            help_text="合同登记或交割日、认定日、损失确认日等，用于判断条款是否在有效期内")
     role = forms.ChoiceField(label="本单位在事件中的角色")
     others = forms.CharField(
-        label="其他当事方", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="其他当事方", required=False, max_length=5000, validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="每行一个，格式“角色：名称”，如“技术经纪人：张三”“卖方：中国科学院青海盐湖研究所”",
     )
     flags = forms.MultipleChoiceField(label="事实", required=False, widget=forms.CheckboxSelectMultiple)
-    project = forms.CharField(label="项目或合同编号", required=False, max_length=200,
+    project = forms.CharField(label="项目或合同编号", required=False, max_length=200, validators=[validate_single_line],
                               help_text="同一项目分次申报时填写相同编号，按项目累计的上限据此核算")
     year = forms.IntegerField(label="申报年度", required=False, min_value=1949, max_value=2200,
                               help_text="不填按事件日期所在年度")
-    since = forms.DateField(label="起算日期", required=False, widget=DateInput(),
+    since = date_form_field("起算日期", required=False, widget=DateInput(),
                             help_text="建成投产日期或税务登记日期（按年度支持的条款）")
     years = forms.IntegerField(label="年数", required=False, min_value=1, max_value=100,
                                help_text="建设期年数（按年支持的平台）")
@@ -76,8 +78,7 @@ class CalculatorForm(forms.Form):
         self.fields["role"].choices = list(words.roles.items())
         self.fields["flags"].choices = list(words.flags.items())
         for name, (label, help_text) in AMOUNT_FIELDS.items():
-            self.fields[name] = forms.DecimalField(label=label, help_text=help_text, required=False, min_value=0,
-                                                   max_digits=16, decimal_places=2)
+            self.fields[name] = money_form_field(label, help_text=help_text, required=False)
         self.order_fields(["type", "kind", "date", "role", "others", *AMOUNT_FIELDS, "flags", "project", "year",
                            "since", "years", "advanced"])
         for field in self.fields.values():
@@ -132,27 +133,39 @@ class CalculatorForm(forms.Form):
 class DecisionForm(forms.Form):
     """Approve (reason optional), or reject (reason required)."""
 
-    reason = forms.CharField(label="理由", required=False,
+    reason = forms.CharField(label="理由", required=False, max_length=2000, validators=[validate_text],
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+
+
+def _at_most(limit: Decimal):
+    def check(value):
+        if value is not None and value > limit:
+            raise forms.ValidationError(f"不能超过条款允许的最高额 ¥{limit:,.2f}。", code="above_rule")
+    return check
 
 
 class AdjustForm(forms.Form):
     """One amount per award (initially as computed now), and the reason for the adjustment."""
 
-    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    reason = forms.CharField(label="调整理由", max_length=2000, validators=[validate_text],
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
-    def __init__(self, *args, awards: list[dict], **kwargs):
+    def __init__(self, *args, awards: list[dict], maximums: dict[str, Decimal] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.keys = {}
         for i, award in enumerate(awards):
             name = f"amount_{i}"
             self.keys[name] = f"{award['rule']}|{award['beneficiary']['role']}"
-            self.fields[name] = forms.DecimalField(
-                label=f"{award['title']}（{award['rule']}）", initial=Decimal(award["amount"]), min_value=0,
-                max_digits=16, decimal_places=2,
+            limit = (maximums or {}).get(self.keys[name])
+            self.fields[name] = money_form_field(
+                f"{award['title']}（{award['rule']}）", initial=Decimal(award["amount"]),
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
-                help_text=f"按当前台账计算 ¥{Decimal(award['amount']):,.2f}",
+                help_text=f"按当前台账计算 ¥{Decimal(award['amount']):,.2f}"
+                          + (f"；条款允许的最高额 ¥{limit:,.2f}" if limit is not None else ""),
             )
+            if limit is not None:
+                self.fields[name].widget.attrs["max"] = str(limit)
+                self.fields[name].validators.append(_at_most(limit))
         self.order_fields([*self.keys, "reason"])
 
     def amounts(self) -> dict[str, Decimal]:

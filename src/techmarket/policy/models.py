@@ -3,8 +3,9 @@ budgets, applications with their history, and the ledger of commitments and paym
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+from techmarket.common.bounds import money_check, money_field, validate_single_line
 
 
 class Programme(models.Model):
@@ -28,12 +29,13 @@ class Budget(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="budgets")
     year = models.PositiveSmallIntegerField("年度")
-    amount = models.DecimalField("预算（元）", null=True, blank=True, **MONEY)
+    amount = money_field("预算（元）", null=True, blank=True)
     source = models.TextField("来源", blank=True)
 
     class Meta:
         ordering = ["programme", "year"]
-        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="policy_budget_programme_year")]
+        constraints = [models.UniqueConstraint(fields=["programme", "year"], name="policy_budget_programme_year"),
+                       money_check("amount", "policy_budget_amount_bounds")]
         verbose_name = verbose_name_plural = "年度预算"
 
     def __str__(self) -> str:
@@ -85,13 +87,16 @@ class Application(models.Model):
                                   related_name="policy_applications", verbose_name="申请人")
     title = models.CharField("事项", max_length=300)
     event = models.JSONField("事件")
+    # What makes two applications "the same": the organisation and this digest of the event as stored (the facts
+    # of the event in a canonical JSON form). See docs/policy.md, "One application per event".
+    event_key = models.CharField("事件摘要", max_length=64, db_index=True)
     awards = models.JSONField("申请时计算的奖补", default=list)
     not_applied = models.JSONField("未适用的条款", default=list)
     rules_version = models.CharField("条款版本", max_length=20)
-    computed_total = models.DecimalField("计算合计（元）", **MONEY)
+    computed_total = money_field("计算合计（元）")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     decided_awards = models.JSONField("核准的奖补", default=list, blank=True)
-    decided_total = models.DecimalField("核准合计（元）", null=True, blank=True, **MONEY)
+    decided_total = money_field("核准合计（元）", null=True, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", verbose_name="审核人")
     reason = models.TextField("审核理由", blank=True)
@@ -102,6 +107,12 @@ class Application(models.Model):
         ordering = ["-submitted_at", "-id"]
         permissions = [("review_application", "审核奖补申请")]
         verbose_name = verbose_name_plural = "奖补申请"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "event_key"], condition=~Q(status="rejected"),
+                                    name="policy_one_application_per_event"),
+            money_check("computed_total", "policy_application_computed_total_bounds"),
+            money_check("decided_total", "policy_application_decided_total_bounds"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.organisation} {self.title}"
@@ -154,10 +165,10 @@ class LedgerEntry(models.Model):
     rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name="条款")
     organisation = models.ForeignKey("directory.Organisation", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="policy_ledger_entries", verbose_name="受益单位")
-    beneficiary_name = models.CharField("受益方", max_length=200)
+    beneficiary_name = models.CharField("受益方", max_length=200, validators=[validate_single_line])
     project = models.CharField("项目编号", max_length=200, blank=True)
-    base_amount = models.DecimalField("计算基数（元）", default=0, **MONEY)
-    amount = models.DecimalField("金额（元）", **MONEY)
+    base_amount = money_field("计算基数（元）", default=0)
+    amount = money_field("金额（元）")
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="ledger_entries", verbose_name="申请")
@@ -168,6 +179,8 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["year", "id"]
         indexes = [models.Index(fields=["rule", "organisation", "year"], name="policy_ledger_cap_idx")]
+        constraints = [money_check("base_amount", "policy_ledger_base_amount_bounds"),
+                       money_check("amount", "policy_ledger_amount_bounds")]
         verbose_name = verbose_name_plural = "奖补台账"
 
     def __str__(self) -> str:

@@ -87,6 +87,9 @@ def apply(request):
         detail = error.zh if isinstance(error, EventError) else "事件数据不是有效的 JSON。"
         messages.error(request, f"未能提交申请：{detail}")
         return redirect("policy:calculator")
+    except applications.DuplicateApplication as duplicate:  # a double submission: show the one already made
+        messages.info(request, str(duplicate))
+        return redirect("policy:application", pk=duplicate.existing.pk)
     except ApplicationError as error:
         messages.error(request, f"未能提交申请：{error}")
         return redirect("policy:calculator")
@@ -109,12 +112,13 @@ def application_detail(request, pk: int):
     own = can_apply(request.user) and application.organisation_id == request.user.organisation_id
     if not reviewer and not own:
         return forbidden(request, "只能查看本单位的申请（须为已核验的本单位用户）。")
-    current = []
+    current, maximums = [], {}
     if reviewer and application.is_open:
         current = [a.as_dict() for a in applications.current_awards(application)]
+        maximums = applications.maximum_awards(application, current)
     forms = {
         "approve": DecisionForm(prefix="approve"), "reject": DecisionForm(prefix="reject"),
-        "adjust": AdjustForm(prefix="adjust", awards=current),
+        "adjust": AdjustForm(prefix="adjust", awards=current, maximums=maximums),
         "pay": PaymentForm(prefix="pay", years=applications.payable_years(application)),
     }
     if request.method == "POST":
@@ -124,7 +128,7 @@ def application_detail(request, pk: int):
         if action not in forms:
             messages.error(request, "未知的审核操作。")
             return redirect("policy:application", pk=pk)
-        response = _act(request, application, action, forms, current)
+        response = _act(request, application, action, forms, current, maximums)
         if response:
             return response
     return render(request, "policy/application_detail.html", {
@@ -136,10 +140,10 @@ def application_detail(request, pk: int):
     })
 
 
-def _act(request, application, action, forms, current):
+def _act(request, application, action, forms, current, maximums):
     """Carries out a reviewer's action; returns a redirect, or None to show the page with the form's errors."""
     if action == "adjust":
-        form = forms["adjust"] = AdjustForm(request.POST, prefix="adjust", awards=current)
+        form = forms["adjust"] = AdjustForm(request.POST, prefix="adjust", awards=current, maximums=maximums)
     elif action == "pay":
         form = forms["pay"] = PaymentForm(request.POST, prefix="pay",
                                           years=applications.payable_years(application))

@@ -8,11 +8,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from techmarket.common.bounds import MAX_AMOUNT, validate_text
 from techmarket.common.uploads import UploadError, check_upload
-from techmarket.indicators.models import Indicator, IndicatorValue
+from techmarket.indicators.models import MAX_VALUE, VALUE_MESSAGE, Indicator, IndicatorValue
 from techmarket.indicators.services.periods import Period
 
 S = IndicatorValue.Status
@@ -45,15 +47,49 @@ def _decimal(value) -> Decimal:
         raise IndicatorError("数值格式不正确。") from None
     if not result.is_finite() or result < 0:
         raise IndicatorError("数值须为非负数。")
+    if result > MAX_VALUE or result.as_tuple().exponent < -4:
+        raise IndicatorError(VALUE_MESSAGE)
     return result
+
+
+def _lock_indicator(indicator: Indicator) -> Indicator:
+    """Writes of an indicator's values wait for each other (one pending, approved or snapshot value per period)."""
+    return Indicator.objects.select_for_update().get(pk=indicator.pk)
+
+
+def pending_for(indicator: Indicator, period_key: str) -> IndicatorValue | None:
+    return IndicatorValue.objects.filter(indicator=indicator, period_key=period_key,
+                                         source=IndicatorValue.Source.MANUAL, status=S.SUBMITTED).first()
+
+
+class DuplicateValue(IndicatorError):
+    """A value for the indicator and period is already waiting for review."""
+
+    def __init__(self, existing: IndicatorValue):
+        super().__init__(f"“{existing.indicator.name}”{existing.period_key} 已有待审核的数值 {existing.value}"
+                         f"（{existing.entered_by or '—'} 录入），请先审核或退回后再录入。")
+        self.existing = existing
 
 
 @transaction.atomic
 def submit_manual(user, indicator: Indicator, period: Period, value, evidence, note: str = "") -> IndicatorValue:
     """Enter a value for a period with its evidence (PDF, image or Office file, checked by content); it waits for
-    a reviewer's approval."""
+    a reviewer's approval. One value per indicator and period waits at a time: the same user entering the same
+    value again (a double submission) gets the one already entered; anything else is refused with a message."""
     if not can_enter(user):
         raise IndicatorPermissionError("您没有录入指标数值的权限。")
+    number = _decimal(value)
+    note = (note or "").strip()
+    try:
+        validate_text(note)
+    except ValidationError as exc:
+        raise IndicatorError(exc.messages[0]) from None
+    indicator = _lock_indicator(indicator)
+    existing = pending_for(indicator, period.key)
+    if existing is not None:
+        if existing.entered_by_id == user.pk and existing.value == number:
+            return existing
+        raise DuplicateValue(existing)
     if evidence is None:
         raise IndicatorError("人工录入的数值必须附佐证材料。")
     try:
@@ -62,12 +98,21 @@ def submit_manual(user, indicator: Indicator, period: Period, value, evidence, n
         raise IndicatorError(str(exc)) from None
     item = IndicatorValue(
         indicator=indicator, granularity=period.granularity, period_key=period.key, period_start=period.start,
-        period_end=period.end, value=_decimal(value), source=IndicatorValue.Source.MANUAL, status=S.SUBMITTED,
+        period_end=period.end, value=number, source=IndicatorValue.Source.MANUAL, status=S.SUBMITTED,
         evidence_name=checked.name, evidence_sha256=checked.sha256, evidence_extension=checked.type.extension,
-        note=note.strip(), entered_by=user,
+        note=note, entered_by=user,
     )
     item.evidence.save("evidence", ContentFile(checked.data), save=False)
-    item.save()
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # a concurrent request got past the lock (it cannot on PostgreSQL): show its value
+        existing = pending_for(indicator, period.key)
+        if existing is None:
+            raise
+        if existing.entered_by_id == user.pk and existing.value == number:
+            return existing
+        raise DuplicateValue(existing) from None
     return item
 
 
@@ -79,17 +124,20 @@ def _lock(item: IndicatorValue) -> IndicatorValue:
 def approve(user, item: IndicatorValue, reason: str = "") -> IndicatorValue:
     if not can_approve(user):
         raise IndicatorPermissionError("您没有审核指标数值的权限。")
+    _lock_indicator(item.indicator)
     item = _lock(item)
     if item.status != S.SUBMITTED:
         raise IndicatorError(f"该数值当前为“{item.get_status_display()}”，不能审核。")
     if item.entered_by_id == user.pk:
         raise IndicatorPermissionError("录入人不能审核自己录入的数值，须由另一位审核员审核。")
-    previous = IndicatorValue.objects.select_for_update().filter(
+    previous = list(IndicatorValue.objects.select_for_update().filter(
         indicator=item.indicator, period_key=item.period_key, source=IndicatorValue.Source.MANUAL,
-        status=S.APPROVED).exclude(pk=item.pk)
+        status=S.APPROVED).exclude(pk=item.pk).values_list("pk", flat=True))
+    # The old value stops being the approved one before the new one becomes it (one approved value per period).
+    IndicatorValue.objects.filter(pk__in=previous).update(status=S.SUPERSEDED)
     item.status, item.approved_by, item.decided_at, item.reason = S.APPROVED, user, timezone.now(), reason.strip()
     item.save()
-    previous.update(status=S.SUPERSEDED, superseded_by=item)
+    IndicatorValue.objects.filter(pk__in=previous).update(superseded_by=item)
     return item
 
 
@@ -132,14 +180,21 @@ def snapshot(period: Period, rows) -> list[IndicatorValue]:
     for row in rows:
         if row.computed is None:
             continue
+        value, exact = row.computed.value, row.computed.exact_amount
+        if not 0 <= value <= MAX_VALUE:
+            continue  # not storable as a value; the report still shows it
+        if exact is not None and not 0 <= exact <= MAX_AMOUNT:
+            exact = None  # a sum beyond the bound of one amount: the value (亿元) is kept, the exact yuan not
+        _lock_indicator(row.indicator)
+        older = list(IndicatorValue.objects.filter(
+            indicator=row.indicator, period_key=period.key, source=IndicatorValue.Source.COMPUTED,
+            status=S.SNAPSHOT).values_list("pk", flat=True))
+        IndicatorValue.objects.filter(pk__in=older).update(status=S.SUPERSEDED)
         item = IndicatorValue.objects.create(
             indicator=row.indicator, granularity=period.granularity, period_key=period.key,
-            period_start=period.start, period_end=period.end, value=row.computed.value,
-            exact_amount=row.computed.exact_amount, records=row.computed.contract_ids,
-            source=IndicatorValue.Source.COMPUTED, status=S.SNAPSHOT,
+            period_start=period.start, period_end=period.end, value=value, exact_amount=exact,
+            records=row.computed.contract_ids, source=IndicatorValue.Source.COMPUTED, status=S.SNAPSHOT,
         )
-        IndicatorValue.objects.filter(indicator=row.indicator, period_key=period.key,
-                                      source=IndicatorValue.Source.COMPUTED, status=S.SNAPSHOT).exclude(
-            pk=item.pk).update(status=S.SUPERSEDED, superseded_by=item)
+        IndicatorValue.objects.filter(pk__in=older).update(superseded_by=item)
         stored.append(item)
     return stored

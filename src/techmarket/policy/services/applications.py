@@ -1,12 +1,16 @@
 """Applications: an organisation claims what an event earns it; the engine pre-computes; a reviewer approves,
 adjusts (with a reason) or rejects; approved amounts are committed to the ledger, year by year."""
 
+import dataclasses
+import hashlib
+import json
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from techmarket.common.bounds import MAX_AMOUNT
 from techmarket.directory.models import Organisation
 from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Programme, Rule
 from techmarket.policy.services.data import ensure_synced, rulebook
@@ -19,6 +23,22 @@ REVIEW_PERMISSION = "policy.review_application"
 
 class ApplicationError(Exception):
     """A refused application step; the message is shown to the user (Chinese)."""
+
+
+class DuplicateApplication(ApplicationError):
+    """The organisation already applied for the same event: `existing` is that application (a double submission
+    or a concurrent request lands here, and the caller shows the existing one)."""
+
+    def __init__(self, existing: Application):
+        super().__init__(f"本单位已就同一事件提交过申请（编号 {existing.pk}），未重复提交。")
+        self.existing = existing
+
+
+def event_key(stored: dict) -> str:
+    """What identifies "the same event" for one organisation: a digest of the event as stored (canonical JSON of
+    its type, date, kind, amounts, parties, flags, project, year…; see docs/policy.md)."""
+    text = json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def can_apply(user) -> bool:
@@ -77,24 +97,39 @@ def submit(user, data: dict) -> Application:
     if not any(p.organisation_id == user.organisation_id for p in event.parties):
         raise ApplicationError("事件的当事方中须有本单位。")
     stored = event.as_dict()
-    duplicate = Application.objects.filter(organisation_id=user.organisation_id, event=stored).exclude(
-        status=S.REJECTED).first()
-    if duplicate:
-        raise ApplicationError(f"本单位已就同一事件提交过申请（编号 {duplicate.pk}）。")
+    key = event_key(stored)
+    # The organisation's row is locked so that requests for it are serialised; the unique constraint on
+    # (organisation, event_key) is the backstop for any that get past the lock.
+    Organisation.objects.select_for_update().filter(pk=user.organisation_id).first()
+    _check_not_applied(user.organisation_id, key)
     result = evaluate(event, book, DatabaseLedger())
     awards = own_awards(result, user.organisation_id)
     if not awards:
         raise ApplicationError("按现行条款，本单位在此事件中没有可申请的奖补。")
     total = sum((a.amount for a in awards), ZERO)
-    application = Application.objects.create(
-        organisation_id=user.organisation_id, applicant=user, title=describe(event), event=stored,
-        awards=[a.as_dict() for a in awards],
-        not_applied=[n.as_dict() for n in result.not_applied if n.code != "event_type"],
-        rules_version=book.version, computed_total=total,
-    )
+    if total > MAX_AMOUNT:
+        raise ApplicationError(f"计算合计 ¥{total:,.2f} 超过单笔申请上限 ¥{MAX_AMOUNT:,.2f}，请核对事件金额。")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                organisation_id=user.organisation_id, applicant=user, title=describe(event), event=stored,
+                event_key=key, awards=[a.as_dict() for a in awards],
+                not_applied=[n.as_dict() for n in result.not_applied if n.code != "event_type"],
+                rules_version=book.version, computed_total=total,
+            )
+    except IntegrityError:
+        _check_not_applied(user.organisation_id, key)
+        raise
     ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.SUBMITTED, actor=user,
                                     detail={"total": str(total)})
     return application
+
+
+def _check_not_applied(organisation_id: int, key: str) -> None:
+    duplicate = Application.objects.filter(organisation_id=organisation_id, event_key=key).exclude(
+        status=S.REJECTED).first()
+    if duplicate:
+        raise DuplicateApplication(duplicate)
 
 
 def current_awards(application: Application) -> list[Award]:
@@ -102,6 +137,32 @@ def current_awards(application: Application) -> list[Award]:
     book = ensure_synced()
     event = parse_event(application.event, book)
     return own_awards(evaluate(event, book, DatabaseLedger()), application.organisation_id)
+
+
+def _most_generous(event: Event, book) -> Event:
+    """The event with every ranged parameter at the top of its range and no requested amount (so a ceiling
+    counts in full): what the rules allow at most for it."""
+    parameters = {rule_id: dict(values) for rule_id, values in event.parameters.items()}
+    for rule in book.rules:
+        for name, param in rule.formula.params().items():
+            if param.is_range:
+                parameters.setdefault(rule.id, {})[name] = param.high
+    amounts = {name: value for name, value in event.amounts.items() if name != "requested"}
+    return dataclasses.replace(event, parameters=parameters, amounts=amounts)
+
+
+def maximum_awards(application: Application, current: list[dict] | None = None) -> dict[str, Decimal]:
+    """Per award (award_key), the most a reviewer may commit: what the rule gives at its most generous reading
+    (top of a range, the full ceiling of a "最高/以内" rule), after the caps and today's ledger, and never less than
+    what is computed now."""
+    book = ensure_synced()
+    event = _most_generous(parse_event(application.event, book), book)
+    generous = own_awards(evaluate(event, book, DatabaseLedger()), application.organisation_id)
+    limits = {award_key(a.as_dict()): a.amount for a in generous}
+    for award in current if current is not None else [a.as_dict() for a in current_awards(application)]:
+        key = award_key(award)
+        limits[key] = max(limits.get(key, ZERO), Decimal(award["amount"]))
+    return limits
 
 
 def _split(total: Decimal, instalments: list[dict]) -> list[tuple[int, Decimal]]:
@@ -141,6 +202,7 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
     # Approvals of awards under the same rules wait for each other, so caps that span applications hold.
     list(Rule.objects.select_for_update().filter(rule_id__in=[a["rule"] for a in application.awards]))
     awards = [a.as_dict() for a in current_awards(application)]
+    limits = maximum_awards(application, awards) if action == "adjust" else {}
     decided = []
     for award in awards:
         computed = Decimal(award["amount"])
@@ -148,8 +210,12 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
         if action == "adjust":
             chosen = (amounts or {}).get(award_key(award))
             amount = computed if chosen is None else Decimal(chosen)
-            if amount < 0:
+            if not amount.is_finite() or amount < 0:
                 raise ApplicationError("核准金额不能为负数。")
+            limit = limits[award_key(award)]
+            if amount > limit:
+                raise ApplicationError(f"“{award['title']}”的核准金额不能超过条款允许的最高额 ¥{limit:,.2f}"
+                                       f"（按当前台账计算 ¥{computed:,.2f}）。")
             amount = amount.quantize(Decimal("0.01"))
         decided.append({**award, "computed": str(computed), "amount": str(amount)})
     total = sum((Decimal(a["amount"]) for a in decided), ZERO)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Protocol
 
+from techmarket.common.bounds import EARLIEST_DATE, LATEST_DATE, MAX_AMOUNT
 from techmarket.policy.services.rulebook import Formula, Param, Rule, Rulebook, Source, Vocabulary
 
 ZERO = Decimal("0")
@@ -108,16 +109,24 @@ def _amount(value, where: str) -> Decimal:
         raise EventError(f"{where} 不是有效金额：{value!r}。", f"{where} is not a valid amount: {value!r}") from None
     if not number.is_finite() or number < 0:
         raise EventError(f"{where} 须为非负金额。", f"{where} must be a non-negative amount")
+    if number > MAX_AMOUNT:
+        raise EventError(f"{where} 超过上限：金额不能超过 1000 亿元（100,000,000,000.00 元）。",
+                         f"{where} exceeds the limit of 100,000,000,000.00 yuan")
     return number
 
 
 def _date(value, where: str) -> dt.date:
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise EventError(f"{where} 须为日期（YYYY-MM-DD）。", f"{where} must be a date (YYYY-MM-DD)") from None
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise EventError(f"{where} 须为日期（YYYY-MM-DD）。", f"{where} must be a date (YYYY-MM-DD)") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise EventError(f"{where} 须在 1985 年 1 月 1 日至 2100 年 12 月 31 日之间。",
+                         f"{where} must be between 1985-01-01 and 2100-12-31")
+    return day
 
 
 def _int(value, where: str, low: int, high: int) -> int:
