@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Max, Model
 from django.utils import timezone
 
@@ -431,21 +431,39 @@ class _Table:
     A value that is a model instance is a reference to a row that may not be written yet: its id is taken
     when the rows are written."""
 
+    # Values of these types go to the database as they are.
+    PLAIN = {"CharField", "TextField", "SlugField", "BooleanField", "IntegerField", "BigIntegerField",
+             "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "ForeignKey"}
+
     def __init__(self, model, names):
         self.model, self.names = model, list(names)
         self.fields = [model._meta.get_field(name) for name in self.names]
         self.rows: list[list] = []
         self.references: list[tuple[list, int, Model]] = []
+        db = connections[router.db_for_write(model)]
+        self._convert = [None if f.get_internal_type() in self.PLAIN else self._converter(f, db)
+                         for f in self.fields]
+
+    @staticmethod
+    def _converter(field_, db):
+        if field_.get_internal_type() == "DateTimeField":  # one import writes few distinct times
+            memo = {}
+
+            def convert(value):
+                if value not in memo:
+                    memo[value] = field_.get_db_prep_save(value, db)
+                return memo[value]
+            return convert
+        return lambda value: field_.get_db_prep_save(value, db)
 
     def add(self, *values, pk=None) -> None:
-        row = []
-        for field_, value in zip(self.fields, values, strict=True):
+        row = list(values)
+        for index, (value, convert) in enumerate(zip(values, self._convert, strict=True)):
             if isinstance(value, Model):
-                self.references.append((row, len(row), value))
-                value = None
-            else:
-                value = field_.get_db_prep_save(value, connection)
-            row.append(value)
+                self.references.append((row, index, value))
+                row[index] = None
+            elif convert is not None and value is not None:
+                row[index] = convert(value)
         if pk is not None:
             row.append(pk)
         self.rows.append(row)

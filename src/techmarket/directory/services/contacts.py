@@ -134,6 +134,11 @@ class PersonPlan:
                 self.by_name.setdefault(person.name, []).append(person)
         self._original = [(person, list(person.phones), list(person.emails))
                           for people in self.by_name.values() for person in people]
+        ids = [person.pk for people in self.by_name.values() for person in people]
+        self._linked = set()  # (person id, organisation id) already in the database
+        for start in range(0, len(ids), 500):
+            self._linked.update(Person.organisations.through.objects.filter(
+                person_id__in=ids[start:start + 500]).values_list("person_id", "organisation_id"))
         self.new_people: list[Person] = []
         self._links: dict[tuple[int, int], tuple[Person, Organisation]] = {}
 
@@ -163,9 +168,11 @@ class PersonPlan:
 
     def write(self) -> None:
         """Save new people and changed details; then `organisation_links()` gives the rows linking people to
-        organisations (some may exist already: insert them ignoring conflicts)."""
+        organisations that were not there when planning (insert them ignoring conflicts: one may have been
+        added meanwhile)."""
         Person.objects.bulk_create(self.new_people)
         Person.objects.bulk_update(self.changed_people(), ["phones", "emails"])
 
     def organisation_links(self) -> list[tuple[int, int]]:
-        return [(person.pk, org.pk) for person, org in self._links.values()]
+        pairs = ((person.pk, org.pk) for person, org in self._links.values())
+        return [pair for pair in pairs if pair not in self._linked]
