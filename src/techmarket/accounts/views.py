@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 
 from techmarket.accounts.forms import SignupForm
@@ -11,13 +12,21 @@ VERIFICATION_NOTICE = (
 )
 
 
+@transaction.non_atomic_requests  # hash the password before taking the write lock, not while holding it
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, VERIFICATION_NOTICE)
-        return redirect("home")
+        user = form.save(commit=False)  # hashes the password
+        try:
+            with transaction.atomic():
+                user.save()
+                form.save_m2m()
+        except IntegrityError:  # the same user name taken by a request a moment ago
+            form.add_error("username", "该用户名已被注册，请换一个。")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, VERIFICATION_NOTICE)
+            return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
