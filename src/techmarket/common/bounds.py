@@ -94,10 +94,11 @@ def latest_validity(today: datetime.date | None = None) -> datetime.date:
 
 
 def validate_validity(value: datetime.date | None, today: datetime.date | None = None) -> None:
-    """A validity date ("有效期至") no more than ten years ahead."""
-    validate_date(value)
+    """A validity date ("有效期至") no more than ten years ahead (checked first: its message is the one
+    that means something for 9999-12-31)."""
     if value is not None and value > latest_validity(today):
         raise ValidationError(f"有效期最长为 {MAX_VALIDITY_YEARS} 年。", code="validity_bounds")
+    validate_date(value)
 
 
 def not_in_future(value: datetime.date | None, today: datetime.date | None = None) -> None:

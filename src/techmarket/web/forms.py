@@ -114,7 +114,7 @@ class ModesField(forms.ModelMultipleChoiceField):
             text = str(pk).strip()
             if not text.isascii() or not text.isdigit() or int(text) > MAX_PK:
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
-                                            params={"pk": text[:20]})
+                                            params={"pk": text[:40]})
         return super()._check_values(value)
 
 
