@@ -154,6 +154,23 @@ MEDIA_URL = "/media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# E-mail (techmarket.common.notifications). By default every message is written as a file under
+# <data dir>/mail (nothing leaves the machine); EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with the
+# EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS/EMAIL_USE_SSL variables sends
+# through an SMTP server. TECHMARKET_SITE_URL (SITE_URL) makes the links in e-mails absolute.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", DATA_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "青海科技开放合作平台 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+TECHMARKET_SITE_URL = os.environ.get("SITE_URL", "")
+
 # Where the platform's reviewed data files live (seed compilation, taxonomy, aliases, regions).
 TECHMARKET_DATA_FILES = Path(os.environ.get("TECHMARKET_DATA_FILES", PROJECT_DIR / "data"))
 TECHMARKET_SEED_FILE = TECHMARKET_DATA_FILES / "seed" / "qinghai-cooperation-compilation-2019.txt"
