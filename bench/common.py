@@ -25,6 +25,9 @@ def setup_django(data_dir: Path, jobs: str = "inline") -> None:
         sys.path.insert(0, str(src))
     import django
 
+    from techmarket.bootstrap import prepare
+
+    prepare()  # the secret key in data_dir
     django.setup()
 
 

@@ -73,8 +73,12 @@ def login(client):
 def fresh_search_engine():
     """Each test's writes are rolled back, sequence numbers included; a process-wide engine that saw
     them would think itself current. Production never sees uncommitted rows (indexing runs on commit)."""
+    from django.core.cache import cache
+
     from techmarket.matching.services.engine import reset_engine
 
     reset_engine()
+    cache.clear()  # cached matches panels are keyed by that sequence number too
     yield
     reset_engine()
+    cache.clear()

@@ -6,6 +6,8 @@
 import os
 import sys
 
+from techmarket.bootstrap import prepare
+
 ALIASES = {
     "import": "import_listings",
     "expire": "expire_listings",
@@ -21,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
         # A command ends with its process: background jobs (embeddings) run before it returns.
         os.environ.setdefault("TECHMARKET_JOBS", "inline")
     argv[0] = "techmarket"
+    prepare()  # the data directory and the secret key, before the settings are read
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

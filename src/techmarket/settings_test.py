@@ -1,8 +1,9 @@
-"""Settings for the test suite: the production settings with jobs run inline, plain static files and a
-fast password hasher."""
+"""Settings for the test suite: the production settings with jobs run inline, plain static files, a fast
+password hasher, and a fixed key when no key was generated (a fresh checkout: the suite creates no files)."""
 
 from techmarket.settings import *  # noqa: F403
 
 TECHMARKET_JOBS = "inline"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECRET_KEY = SECRET_KEY or "test-only-insecure-key-not-for-any-site"  # noqa: F405

@@ -9,8 +9,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services.export import export_listings_xlsx
+from techmarket.catalogue.services.history import listing_history
 from techmarket.catalogue.services.lifecycle import is_owner
 from techmarket.catalogue.services.listings import (
     ListingFilters,
@@ -20,6 +21,7 @@ from techmarket.catalogue.services.listings import (
 )
 from techmarket.directory.models import Organisation
 from techmarket.directory.services.privacy import can_see_contacts, listing_contacts
+from techmarket.matching.services.panel import listing_panel
 from techmarket.web.filters import CatalogueFilterForm
 
 PAGE_SIZE = 20
@@ -27,8 +29,6 @@ HOME_LISTINGS = 6
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What a listing card shows besides the listing's own columns.
 CARD_PREFETCH = ("organisation_links__organisation",)
-# Who acted, for history entries written without a user.
-ACTOR_LABELS = {"import": "数据导入", "expiry": "系统（有效期到期）"}
 
 
 @require_GET
@@ -100,25 +100,9 @@ def listing_detail(request, reference: str):
         "grade_criteria": [c for c in basis.get("criteria", []) if isinstance(c, dict)],
         "can_see_contacts": can_see_contacts(user),
         "contacts": listing_contacts(listing, user),
-        "events": event_rows(listing) if (is_reviewer or is_owner_member) else None,
+        "events": listing_history(listing) if (is_reviewer or is_owner_member) else None,
+        "matches_panel": listing_panel(listing),
         "show_review_link": is_reviewer,
         "show_edit_link": is_owner_member,
     })
-
-
-def event_rows(listing: Listing) -> list[dict]:
-    """The listing's history, with status codes shown by their Chinese names."""
-    labels = dict(Listing.Status.choices)
-    rows = []
-    for event in listing.events.select_related("actor"):
-        translate = event.type in (ListingEvent.Type.TRANSITION, ListingEvent.Type.IMPORT)
-        rows.append({
-            "at": event.at,
-            "type": event.get_type_display(),
-            "from_value": labels.get(event.from_value, event.from_value) if translate else event.from_value,
-            "to_value": labels.get(event.to_value, event.to_value) if translate else event.to_value,
-            "actor": str(event.actor) if event.actor_id else ACTOR_LABELS.get(event.actor_label, event.actor_label),
-            "reason": event.reason,
-        })
-    return rows
 
