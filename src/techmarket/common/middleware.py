@@ -63,6 +63,14 @@ class AtomicWritesMiddleware:
                 return busy_response(request)
             raise
 
+    def process_exception(self, request, exception):
+        """A busy database in a view that runs in autocommit (see NON_ATOMIC_VIEW_NAMES): each of its statements
+        either committed or did nothing."""
+        if isinstance(exception, DatabaseError) and is_busy_error(exception):
+            log.warning("database busy on %s %s: %s", request.method, request.path, exception)
+            return busy_response(request)
+        return None
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method in _SAFE_METHODS or getattr(view_func, "_non_atomic_requests", None):
             return None
