@@ -38,6 +38,17 @@ def sent(reviewer, listing, qinghai_university):
     return intent
 
 
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """remind_unanswered with the e-mails it sends after commit delivered (each test runs in one transaction that
+    never commits)."""
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service.remind_unanswered(**kwargs)
+
+    return run
+
+
 def days_ago(days: float) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=days)
 
@@ -223,22 +234,22 @@ def test_declined_is_final(member, sent):
 
 # --- Reminders -------------------------------------------------------------------------------------
 
-def test_no_reminder_before_n_days(sent):
+def test_no_reminder_before_n_days(remind, sent):
     backdate(sent, 6.9)
-    assert service.remind_unanswered(days=7) == []
+    assert remind(days=7) == []
     sent.refresh_from_db()
     assert sent.reminder_count == 0 and sent.last_reminded_at is None
     assert mail.outbox == []
 
 
-def test_reminder_after_n_days_counts_and_e_mails_members(sent, member, make_user, qinghai_university):
+def test_reminder_after_n_days_counts_and_e_mails_members(remind, sent, member, make_user, qinghai_university):
     member.email = "member@qhu.edu.cn"
     member.save()
     make_user("nomail", organisation=qinghai_university)  # no address: not written to
     make_user("stranger", organisation=Organisation.objects.get(name="中国农业大学"), email="x@cau.edu.cn")
     backdate(sent, 8)
     now = timezone.now()
-    reminded = service.remind_unanswered(days=7, now=now)
+    reminded = remind(days=7, now=now)
     assert [i.pk for i in reminded] == [sent.pk]
     assert reminded[0].mailed_to == ["member@qhu.edu.cn"]
     sent.refresh_from_db()
@@ -249,42 +260,43 @@ def test_reminder_after_n_days_counts_and_e_mails_members(sent, member, make_use
     assert (event.type, event.actor_label) == (IntentEvent.Type.REMINDER, service.REMINDER_LABEL)
 
     # Not again until N days after the last reminder.
-    assert service.remind_unanswered(days=7, now=now + datetime.timedelta(days=6)) == []
-    again = service.remind_unanswered(days=7, now=now + datetime.timedelta(days=7, minutes=1))
+    assert remind(days=7, now=now + datetime.timedelta(days=6)) == []
+    again = remind(days=7, now=now + datetime.timedelta(days=7, minutes=1))
     assert [i.reminder_count for i in again] == [2]
     sent.refresh_from_db()
     assert sent.reminder_count == 2 and len(mail.outbox) == 2
 
 
-def test_no_reminder_for_answered_intents(sent, member):
+def test_no_reminder_for_answered_intents(remind, sent, member):
     member.email = "member@qhu.edu.cn"
     member.save()
     service.respond(member, sent, ST.INTERESTED, "")
     backdate(sent, 30)
-    assert service.remind_unanswered(days=7) == []
+    assert remind(days=7) == []
     sent.refresh_from_db()
     assert sent.reminder_count == 0 and mail.outbox == []
 
 
-def test_no_reminder_once_the_listing_left_the_catalogue(sent):
+def test_no_reminder_once_the_listing_left_the_catalogue(remind, sent):
     backdate(sent, 30)
     Listing.objects.filter(pk=sent.listing_id).update(status=Listing.Status.WITHDRAWN)
-    assert service.remind_unanswered(days=7) == []
+    assert remind(days=7) == []
 
 
-def test_reminder_without_member_addresses_is_still_recorded(sent):
+def test_reminder_without_member_addresses_is_still_recorded(remind, sent):
     backdate(sent, 8)
-    [intent] = service.remind_unanswered(days=7)
+    [intent] = remind(days=7)
     assert intent.mailed_to == [] and intent.reminder_count == 1 and mail.outbox == []
 
 
-def test_remind_intents_command(sent, member, capsys):
+def test_remind_intents_command(sent, member, capsys, django_capture_on_commit_callbacks):
     member.email = "member@qhu.edu.cn"
     member.save()
     backdate(sent, 3)
     call_command("remind_intents")
     assert "0 intent(s) reminded" in capsys.readouterr().out
-    call_command("remind_intents", "--days", "2")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind_intents", "--days", "2")
     out = capsys.readouterr().out
     assert f"reminded 青海大学 about {DEMAND} (reminder 1" in out
     assert "1 intent(s) reminded, 1 e-mail(s) sent." in out

@@ -14,8 +14,10 @@
 
   A proposal (提交方案) needs its text; the other answers may carry a note.
 - Reminding: an intent still 'sent' N days after it was sent, or N days after its last reminder, whose
-  listing is still published or in talks, is reminded: reminder_count + 1, last_reminded_at, and an
-  e-mail to each verified, active member of the recipient organisation who has an e-mail address.
+  listing is still published or in talks, is reminded: reminder_count + 1, last_reminded_at, and a
+  notification (techmarket.common.notifications: the inbox, and an e-mail after commit to those with an
+  address who have not switched the topic off) to each verified, active member of the recipient organisation.
+  Sending notifies them the same way.
 - Every change (sending, each answer, each reminder) is recorded as an IntentEvent.
 """
 
@@ -23,15 +25,14 @@ import datetime
 import logging
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
+from techmarket.common.notifications import notify
 from techmarket.catalogue.services.lifecycle import is_owner
 from techmarket.directory.models import Organisation
 from techmarket.matching.models import CooperationIntent, IntentEvent
@@ -57,7 +58,9 @@ SUGGEST_LIMIT = 20
 SNAPSHOT_LIMIT = 200
 DEFAULT_REMINDER_DAYS = 7
 REMINDER_LABEL = "reminder"
-SUBJECT_PREFIX = "【青海科技开放合作平台】"
+# Notification topics (declared in matching/notification_topics.py).
+INTENT_TOPIC = "matching.intent"
+REMINDER_TOPIC = "matching.intent-reminder"
 
 
 class IntentError(Exception):
@@ -168,7 +171,8 @@ def send_intents(reviewer, listing: Listing, organisation_ids, message: str = ""
         IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.SENT, to_status=ST.SENT, actor=reviewer,
                                    note=message, at=now)
         intents.append(intent)
-    transaction.on_commit(lambda: [_notify(intent, reminder=False) for intent in intents])
+    for intent in intents:
+        _notify(intent, reminder=False)
     return intents
 
 
@@ -217,8 +221,8 @@ def due_for_reminder(days: int = DEFAULT_REMINDER_DAYS, now: datetime.datetime |
 def remind_unanswered(days: int = DEFAULT_REMINDER_DAYS,
                       now: datetime.datetime | None = None) -> list[CooperationIntent]:
     """Remind every intent due (see due_for_reminder) and return them; each returned intent carries
-    `mailed_to`, the addresses its reminder was sent to (empty when its organisation has none or the
-    mail failed, which is logged)."""
+    `mailed_to`, the addresses its reminder is e-mailed to once the reminder commits (empty when its
+    organisation has none; a failing mail server is logged)."""
     if days < 0:
         raise ValueError("days must not be negative")
     now = now or timezone.now()
@@ -235,47 +239,41 @@ def remind_unanswered(days: int = DEFAULT_REMINDER_DAYS,
             IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.REMINDER, to_status=ST.SENT,
                                        actor_label=REMINDER_LABEL, note=f"第 {intent.reminder_count} 次提醒",
                                        at=now)
-        intent.mailed_to = _notify(intent, reminder=True)
+            intent.mailed_to = _notify(intent, reminder=True)
         reminded.append(intent)
     return reminded
 
 
+def recipients(organisation_id: int):
+    """The organisation's active, verified members, who hear of its intents."""
+    return get_user_model().objects.filter(organisation_id=organisation_id, is_active=True,
+                                           is_verified=True).order_by("email", "pk")
+
+
 def recipient_emails(organisation_id: int) -> list[str]:
     """E-mail addresses of the organisation's active, verified members."""
-    users = get_user_model().objects.filter(organisation_id=organisation_id, is_active=True, is_verified=True)
-    return sorted({email.strip() for email in users.values_list("email", flat=True) if email and email.strip()})
+    return sorted({email.strip() for email in recipients(organisation_id).values_list("email", flat=True)
+                   if email and email.strip()})
 
 
 def _notify(intent: CooperationIntent, reminder: bool) -> list[str]:
-    """E-mail the recipient organisation's members, one message each (members do not see each other's
-    addresses). Returns the addresses written to; a failing mail server is logged, not raised."""
-    addresses = recipient_emails(intent.organisation_id)
-    if not addresses:
-        return []
+    """Notify the recipient organisation's members (inbox now, e-mail after commit, one message each so that
+    members do not see each other's addresses). Returns the addresses to be written to."""
     listing = intent.listing
-    inbox = getattr(settings, "TECHMARKET_SITE_URL", "").rstrip("/") + reverse("my-intents")
     if reminder:
-        subject = f"{SUBJECT_PREFIX}定向发布待回复提醒：{listing.title}"
+        topic, title = REMINDER_TOPIC, f"定向发布待回复提醒：{listing.title}"
         opening = (f"省科技厅于 {timezone.localtime(intent.sent_at):%Y-%m-%d} 向贵单位定向发布的以下条目尚未回复"
                    f"（第 {intent.reminder_count} 次提醒）：")
     else:
-        subject = f"{SUBJECT_PREFIX}定向发布：{listing.title}"
+        topic, title = INTENT_TOPIC, f"定向发布：{listing.title}"
         opening = "省科技厅向贵单位定向发布了以下条目，邀请贵单位参与合作："
     lines = [f"{intent.organisation.name}：", "", opening, "",
              f"{listing.get_kind_display()} {listing.reference}", listing.title, ""]
     if intent.message:
         lines += ["附言：", intent.message, ""]
-    lines += [f"请登录平台，在“合作意向”中回复（有意向、暂不合作或提交方案）：{inbox}", "",
-              "青海省科学技术厅 · 青海科技开放合作平台"]
-    sent = []
-    for address in addresses:
-        try:
-            send_mail(subject, "\n".join(lines), None, [address])
-        except Exception:  # the reminder is recorded either way; the next run does not resend it
-            log.exception("could not e-mail intent %s to %s", intent.pk, address)
-            continue
-        sent.append(address)
-    return sent
+    lines += ["请登录平台，在“合作意向”中回复（有意向、暂不合作或提交方案）。"]
+    done = notify(recipients(intent.organisation_id), topic, title, "\n".join(lines), link=reverse("my-intents"))
+    return done.emails
 
 
 # --- Follow-up -------------------------------------------------------------------------------------
