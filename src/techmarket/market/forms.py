@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from techmarket.catalogue.models import Field
+from techmarket.common.bounds import (
+    date_form_field,
+    money_form_field,
+    validate_single_line,
+    validate_text,
+)
 from techmarket.directory.services.organisations import find_organisation
 from techmarket.market.models import Location, Milestone, Registration
 from techmarket.market.services.attachments import MAX_BYTES
@@ -14,7 +22,8 @@ from techmarket.market.services.registries import active_registries
 from techmarket.market.services.rules import rules
 from techmarket.web.forms import BootstrapMixin, DateInput
 
-MONEY = {"max_digits": 16, "decimal_places": 2, "min_value": 0}
+TEXT = [validate_text]
+LINE = [validate_single_line]
 
 
 def type_choices(blank: str = "请选择") -> list:
@@ -22,12 +31,12 @@ def type_choices(blank: str = "请选择") -> list:
 
 
 class MessageForm(BootstrapMixin, forms.Form):
-    body = forms.CharField(label="消息", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="消息", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InquiryForm(BootstrapMixin, forms.Form):
     message = forms.CharField(
-        label="洽谈意向", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        label="洽谈意向", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 5}),
         help_text="说明贵单位的合作意向、需求或可提供的技术，对方单位的已核验成员将在平台上答复。",
     )
 
@@ -44,8 +53,8 @@ class UploadForm(BootstrapMixin, forms.Form):
 
 class AgreementForm(BootstrapMixin, forms.Form):
     contract_type = forms.ChoiceField(label="合同类型", choices=())
-    amount = forms.DecimalField(label="拟定合同金额（元）", required=False, **MONEY)
-    terms = forms.CharField(label="协议要点", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+    amount = money_form_field("拟定合同金额（元）", required=False)
+    terms = forms.CharField(label="协议要点", max_length=10000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 5}),
                             help_text="标的、价款及支付方式、交付内容与期限等双方已商定的事项。")
 
     def __init__(self, *args, **kwargs):
@@ -54,32 +63,35 @@ class AgreementForm(BootstrapMixin, forms.Form):
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
-    answer = forms.CharField(label="答复", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label="答复", max_length=5000, required=False, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="原因", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="原因", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="说明", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="说明", max_length=5000, required=False, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ContractForm(BootstrapMixin, forms.Form):
-    title = forms.CharField(label="合同名称", max_length=300)
+    title = forms.CharField(label="合同名称", max_length=300, validators=LINE)
     contract_type = forms.ChoiceField(label="合同类型", choices=())
-    signed_on = forms.DateField(label="签订日期", widget=DateInput())
-    total_amount = forms.DecimalField(label="合同总额（元）", **MONEY)
-    technology_amount = forms.DecimalField(
-        label="技术交易额（元）", **MONEY, help_text="合同总额中扣除设备、原材料、基建等非技术性款项后的部分。")
+    signed_on = date_form_field("签订日期", past=True, widget=DateInput())
+    total_amount = money_form_field("合同总额（元）")
+    technology_amount = money_form_field(
+        "技术交易额（元）", help_text="合同总额中扣除设备、原材料、基建等非技术性款项后的部分。")
     field = forms.ModelChoiceField(label="技术领域", queryset=Field.objects.none(), required=False,
                                    empty_label="（按关联条目或不填）")
-    summary = forms.CharField(label="主要内容", required=False, max_length=10000,
+    summary = forms.CharField(label="主要内容", required=False, max_length=10000, validators=TEXT,
                               widget=forms.Textarea(attrs={"rows": 4}))
+    # A one-time key per form shown: submitting the same form twice records one contract (docs/market.md).
+    intent = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract_type"].choices = type_choices()
+        self.fields["intent"].initial = uuid.uuid4().hex
         self.fields["field"].queryset = Field.objects.select_related("parent").order_by("position", "id")
 
     def clean(self):
@@ -91,7 +103,7 @@ class ContractForm(BootstrapMixin, forms.Form):
 
 
 class PartyForm(BootstrapMixin, forms.Form):
-    organisation = forms.CharField(label="单位名称", max_length=200,
+    organisation = forms.CharField(label="单位名称", max_length=200, validators=LINE,
                                    widget=forms.TextInput(attrs={"list": "organisation-names"}))
     role = forms.ChoiceField(label="合同角色", choices=())
     location = forms.ChoiceField(label="所在地", required=False,
@@ -112,9 +124,9 @@ class PartyForm(BootstrapMixin, forms.Form):
 
 class MilestoneForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="类别", choices=[("", "—"), *Milestone.Kind.choices])
-    description = forms.CharField(label="内容", max_length=300)
-    amount = forms.DecimalField(label="金额（元）", required=False, **MONEY)
-    due_on = forms.DateField(label="约定日期", required=False, widget=DateInput())
+    description = forms.CharField(label="内容", max_length=300, validators=LINE)
+    amount = money_form_field("金额（元）", required=False)
+    due_on = date_form_field("约定日期", required=False, widget=DateInput())
 
 
 PartyFormSet = forms.formset_factory(PartyForm, extra=1, min_num=2, validate_min=True, max_num=10)
@@ -126,7 +138,7 @@ def contract_input(form: ContractForm, parties, milestones) -> ContractInput:
     return ContractInput(
         title=data["title"], contract_type=data["contract_type"], signed_on=data["signed_on"],
         total_amount=data["total_amount"], technology_amount=data["technology_amount"],
-        summary=data.get("summary") or "", field=data.get("field"),
+        summary=data.get("summary") or "", field=data.get("field"), intent_key=data.get("intent") or None,
         parties=[PartyInput(f.cleaned_data["organisation"], f.cleaned_data["role"], f.cleaned_data.get("location", ""),
                             f.cleaned_data.get("is_registering_party", False))
                  for f in parties.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")],
@@ -138,9 +150,9 @@ def contract_input(form: ContractForm, parties, milestones) -> ContractInput:
 
 class SubmitForm(BootstrapMixin, forms.Form):
     registry = forms.ModelChoiceField(label="登记机构", queryset=None, empty_label=None)
-    external_registry = forms.CharField(label="省外登记机构", max_length=200, required=False,
+    external_registry = forms.CharField(label="省外登记机构", max_length=200, required=False, validators=LINE,
                                         help_text="登记方位于省外或境外时填写：已办理登记的所在地登记机构。")
-    external_number = forms.CharField(label="省外登记号", max_length=40, required=False)
+    external_number = forms.CharField(label="省外登记号", max_length=40, required=False, validators=LINE)
 
     def __init__(self, *args, registries=None, external: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,34 +164,34 @@ class SubmitForm(BootstrapMixin, forms.Form):
 
 
 class RegisterForm(BootstrapMixin, forms.Form):
-    technology_amount = forms.DecimalField(label="认定技术交易额（元）", required=False, **MONEY,
-                                           help_text="不填则按合同所列技术交易额认定。")
-    reason = forms.CharField(label="说明", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    technology_amount = money_form_field("认定技术交易额（元）", required=False,
+                                         help_text="不填则按合同所列技术交易额认定。")
+    reason = forms.CharField(label="说明", required=False, max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReconsiderationDecisionForm(BootstrapMixin, forms.Form):
     decision = forms.ChoiceField(label="复议决定", choices=[("overturn", "撤销原结论，准予登记"),
                                                          ("uphold", "维持未予登记结论")],
                                  widget=forms.RadioSelect)
-    technology_amount = forms.DecimalField(label="认定技术交易额（元）", required=False, **MONEY)
-    reason = forms.CharField(label="理由", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    technology_amount = money_form_field("认定技术交易额（元）", required=False)
+    reason = forms.CharField(label="理由", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ChangeForm(BootstrapMixin, forms.Form):
-    title = forms.CharField(label="变更后的合同名称", max_length=300, required=False)
-    total_amount = forms.DecimalField(label="变更后的合同总额（元）", required=False, **MONEY)
-    technology_amount = forms.DecimalField(label="变更后的技术交易额（元）", required=False, **MONEY)
-    reason = forms.CharField(label="变更内容及依据", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label="变更后的合同名称", max_length=300, required=False, validators=LINE)
+    total_amount = money_form_field("变更后的合同总额（元）", required=False)
+    technology_amount = money_form_field("变更后的技术交易额（元）", required=False)
+    reason = forms.CharField(label="变更内容及依据", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CancelForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="注销原因", choices=Registration.CancelKind.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="说明及依据", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="说明及依据", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class StatisticsForm(BootstrapMixin, forms.Form):
-    start = forms.DateField(label="登记日期起", required=False, widget=DateInput())
-    end = forms.DateField(label="登记日期止", required=False, widget=DateInput())
+    start = date_form_field("登记日期起", required=False, widget=DateInput())
+    end = date_form_field("登记日期止", required=False, widget=DateInput())
     contract_type = forms.ChoiceField(label="合同类型", required=False, choices=())
     registry = forms.ChoiceField(label="登记机构", required=False, choices=())
     field = forms.ChoiceField(label="技术领域", required=False, choices=())

@@ -12,11 +12,21 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from techmarket.catalogue.models import Field
+from techmarket.common.bounds import (
+    DATE_MESSAGE,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_AMOUNT,
+    MONEY_MESSAGE,
+    validate_single_line,
+    validate_text,
+)
 from techmarket.directory.models import Organisation, Region
 from techmarket.market.models import (
     Agreement,
@@ -30,7 +40,7 @@ from techmarket.market.models import (
     Registration,
 )
 from techmarket.market.services import deals
-from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
 from techmarket.market.services.registries import can_oversee, staff_registry
 from techmarket.market.services.rules import BUYER, INTERMEDIARY, SELLER, rules
 
@@ -68,6 +78,7 @@ class ContractInput:
     field: Field | None = None
     parties: list[PartyInput] = dataclass_field(default_factory=list)
     milestones: list[MilestoneInput] = dataclass_field(default_factory=list)
+    intent_key: str | None = None  # the form's one-time key: a second submission finds the first contract
 
 
 def location_of(organisation: Organisation) -> str:
@@ -90,6 +101,26 @@ def _region_code(organisation: Organisation, location: str) -> str:
     return region.code
 
 
+def check_money(value: Decimal | None, what: str) -> None:
+    """An amount in yuan within the common bounds (0 to ¥100,000,000,000.00, two decimals)."""
+    if value is None:
+        return
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT or value.as_tuple().exponent < -2:
+        raise MarketError(f"{what}：{MONEY_MESSAGE}")
+
+
+def check_date(value: datetime.date | None, what: str) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise MarketError(f"{what}：{DATE_MESSAGE if value < EARLIEST_DATE else '日期须在 2100 年之前。'}")
+
+
+def check_text(value: str, what: str, single_line: bool = False) -> None:
+    try:
+        (validate_single_line if single_line else validate_text)(value)
+    except ValidationError as exc:
+        raise MarketError(f"{what}：{exc.messages[0]}") from None
+
+
 def validate(data: ContractInput) -> None:
     """Raise MarketError with the first rule the contract breaks."""
     contract_type = rules().type(data.contract_type)
@@ -97,14 +128,21 @@ def validate(data: ContractInput) -> None:
         raise MarketError("请选择合同类型。")
     if not data.title.strip():
         raise MarketError("请填写合同名称。")
+    if len(data.title.strip()) > 300:
+        raise MarketError("合同名称不能超过 300 字。")
+    check_text(data.title, "合同名称", single_line=True)
+    check_text(data.summary, "主要内容")
     if data.signed_on is None:
         raise MarketError("请填写签订日期。")
+    check_date(data.signed_on, "签订日期")
     if data.signed_on > timezone.localdate():
         raise MarketError("签订日期不能晚于今天。")
     if data.total_amount is None or data.total_amount <= 0:
         raise MarketError("合同总额须大于零。")
+    check_money(data.total_amount, "合同总额")
     if data.technology_amount is None or data.technology_amount < 0:
         raise MarketError("请填写技术交易额（不能为负数）。")
+    check_money(data.technology_amount, "技术交易额")
     if data.technology_amount > data.total_amount:
         raise MarketError("技术交易额不能大于合同总额：技术交易额是合同总额中扣除非技术性款项后的部分。")
     if len(data.parties) < 2:
@@ -143,9 +181,12 @@ def validate(data: ContractInput) -> None:
             raise MarketError("履约节点类别须为付款或交付。")
         if not milestone.description.strip():
             raise MarketError("请填写履约节点的内容。")
+        check_text(milestone.description, "履约节点内容", single_line=True)
+        check_date(milestone.due_on, "履约节点约定日期")
         if milestone.amount is not None:
             if milestone.amount < 0:
                 raise MarketError("履约节点金额不能为负数。")
+            check_money(milestone.amount, "履约节点金额")
             if milestone.kind == Milestone.Kind.PAYMENT:
                 paid += milestone.amount
     if paid > data.total_amount:
@@ -192,16 +233,51 @@ def _check_author(user, data: ContractInput) -> None:
         raise MarketPermissionError("录入人所在单位须为合同当事人之一。")
 
 
+def _recorded_with(intent_key: str | None, user) -> Contract | None:
+    """The contract a previous submission of the same form recorded, if any."""
+    if not intent_key:
+        return None
+    existing = Contract.objects.filter(intent_key=intent_key).first()
+    if existing is not None and existing.created_by_id != user.pk:
+        raise MarketError("表单已失效，请刷新页面后重新填写。")
+    return existing
+
+
+def _already_recorded(existing: Contract) -> AlreadyDone:
+    return AlreadyDone(f"合同“{existing.title}”已录入，未重复录入。", existing)
+
+
 @transaction.atomic
 def create_contract(user, data: ContractInput, inquiry: Inquiry | None = None) -> Contract:
-    """Record a contract; from an inquiry, its accepted agreement makes it a deal made on the platform."""
+    """Record a contract; from an inquiry, its accepted agreement makes it a deal made on the platform. The same
+    form submitted twice, or a second contract for an inquiry, raises AlreadyDone with the contract recorded."""
     _check_author(user, data)
     validate(data)
+    if inquiry is not None:
+        # Requests for the same inquiry wait for each other here (the inquiry's row is locked).
+        inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    existing = _recorded_with(data.intent_key, user)
+    if existing is not None:
+        raise _already_recorded(existing)
+    try:
+        with transaction.atomic():
+            return _create_contract(user, data, inquiry)
+    except IntegrityError:
+        # A concurrent request with the same form key or for the same inquiry committed first.
+        existing = _recorded_with(data.intent_key, user) or (inquiry.contracts.first() if inquiry else None)
+        if existing is None:
+            raise
+        raise _already_recorded(existing) from None
+
+
+def _create_contract(user, data: ContractInput, inquiry: Inquiry | None) -> Contract:
     agreement = None
     if inquiry is not None:
-        inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
         deals.check_party(user, inquiry)
         if inquiry.status == Inquiry.Status.CONTRACTED:
+            existing = inquiry.contracts.first()
+            if existing is not None:
+                raise AlreadyDone("此洽谈已录入合同，未重复录入。", existing)
             raise MarketError("此洽谈已录入合同。")
         if inquiry.status != Inquiry.Status.AGREED:
             raise MarketError("双方确认协议后才能录入合同。")
@@ -209,7 +285,8 @@ def create_contract(user, data: ContractInput, inquiry: Inquiry | None = None) -
         orgs = {p.organisation.pk for p in data.parties}
         if not {inquiry.organisation_id, inquiry.counterpart_id} <= orgs:
             raise MarketError("经平台洽谈的合同须以洽谈双方为当事人。")
-    contract = Contract(created_by=user, inquiry=inquiry, agreement=agreement, made_on_platform=inquiry is not None)
+    contract = Contract(created_by=user, inquiry=inquiry, agreement=agreement, made_on_platform=inquiry is not None,
+                        intent_key=data.intent_key or None)
     _write(contract, data)
     if inquiry is not None:
         contract.listings.add(inquiry.listing)
@@ -332,6 +409,7 @@ def complete_milestone(user, milestone: Milestone, done_on: datetime.date | None
     if milestone.done_on:
         raise MarketError("该节点已完成。")
     done_on = done_on or timezone.localdate()
+    check_date(done_on, "完成日期")
     if done_on > timezone.localdate():
         raise MarketError("完成日期不能晚于今天。")
     milestone.done_on, milestone.done_by = done_on, user

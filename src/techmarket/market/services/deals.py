@@ -7,14 +7,17 @@ The two sides of an inquiry are the interested organisation (`organisation`) and
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
+from techmarket.common.bounds import MAX_AMOUNT, MONEY_MESSAGE, validate_text
 from techmarket.market.models import Agreement, Attachment, Contract, DealEvent, Inquiry, Message
 from techmarket.market.services.attachments import check_upload
 from techmarket.market.services.errors import MarketError, MarketPermissionError
@@ -102,14 +105,30 @@ def open_inquiry(user, listing: Listing, message: str) -> Inquiry:
         return existing
     if not message:
         raise MarketError("请填写洽谈意向。")
-    inquiry = Inquiry.objects.create(
-        listing=listing, organisation_id=user.organisation_id, counterpart_id=listing.owner_id, opened_by=user,
-        subject=listing.title[:200],
-    )
+    try:
+        with transaction.atomic():
+            inquiry = Inquiry.objects.create(
+                listing=listing, organisation_id=user.organisation_id, counterpart_id=listing.owner_id,
+                opened_by=user, subject=listing.title[:200],
+            )
+    except IntegrityError:  # a concurrent request opened it first (the constraint: one open inquiry)
+        existing = open_inquiry_for(user, listing)
+        if existing is None:
+            raise
+        post_message(user, existing, message)
+        return existing
     DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.INQUIRY_OPENED, actor=user,
                              organisation_id=user.organisation_id, note=listing.reference)
     post_message(user, inquiry, message)
     return inquiry
+
+
+def check_text(value: str, what: str) -> None:
+    """Control and bidi characters refused (the message names the field)."""
+    try:
+        validate_text(value)
+    except ValidationError as exc:
+        raise MarketError(f"{what}：{exc.messages[0]}") from None
 
 
 def _check_open(inquiry: Inquiry, what: str) -> None:
@@ -117,7 +136,13 @@ def _check_open(inquiry: Inquiry, what: str) -> None:
         raise MarketError(f"洽谈{inquiry.get_status_display()}，不能再{what}。")
 
 
+# The same message from the same person within this time is the same message sent twice (a double submission).
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
+@transaction.atomic
 def post_message(user, inquiry: Inquiry, body: str) -> Message:
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     check_party(user, inquiry)
     _check_open(inquiry, "发送消息")
     body = body.strip()
@@ -125,6 +150,11 @@ def post_message(user, inquiry: Inquiry, body: str) -> Message:
         raise MarketError("消息不能为空。")
     if len(body) > MESSAGE_MAX:
         raise MarketError(f"消息不能超过 {MESSAGE_MAX} 字。")
+    check_text(body, "消息")
+    last = inquiry.messages.order_by("-created_at", "-id").first()
+    if (last is not None and last.author_id == user.pk and last.body == body
+            and last.created_at >= timezone.now() - REPEAT_WINDOW):
+        return last
     message = Message.objects.create(inquiry=inquiry, author=user, organisation_id=user.organisation_id, body=body)
     inquiry.save(update_fields=["updated_at"])
     return message
@@ -169,8 +199,11 @@ def propose_agreement(user, inquiry: Inquiry, contract_type: str, terms: str,
     terms = terms.strip()
     if not terms:
         raise MarketError("请填写协议要点。")
+    check_text(terms, "协议要点")
     if amount is not None and amount < 0:
         raise MarketError("金额不能为负数。")
+    if amount is not None and not (amount.is_finite() and amount <= MAX_AMOUNT and amount.as_tuple().exponent >= -2):
+        raise MarketError(f"拟定合同金额：{MONEY_MESSAGE}")
     inquiry.agreements.filter(status=Agreement.Status.PROPOSED).update(status=Agreement.Status.SUPERSEDED)
     agreement = Agreement.objects.create(
         inquiry=inquiry, contract_type=contract_type, terms=terms, amount=amount, proposed_by=user,

@@ -11,3 +11,12 @@ class MarketPermissionError(MarketError):
 
 class TransitionError(MarketError):
     """A registration transition the rules forbid (wrong status, duplicate, wrong registry…)."""
+
+
+class AlreadyDone(MarketError):
+    """The same intent was already carried out (a double submission, or a concurrent request that came first):
+    `existing` is the record it made, which the caller shows instead of making another."""
+
+    def __init__(self, message: str, existing):
+        super().__init__(message)
+        self.existing = existing

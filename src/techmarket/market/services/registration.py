@@ -17,14 +17,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationEvent, Registry
 from techmarket.market.services import contracts
 from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_REGISTRATION
-from techmarket.market.services.errors import MarketError, MarketPermissionError, TransitionError
+from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError, TransitionError
 from techmarket.market.services.registries import can_oversee, registries_for_party, staff_registry
 from techmarket.market.services.rules import rules
 
@@ -239,6 +239,7 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
         raise MarketPermissionError(
             f"{contract_type.name}由{contract_type.registering_role_name}申请登记；"
             f"贵单位在本合同中为{rules().role_name(contract.contract_type, party.role)}，不能申请登记。")
+    _check_not_submitted(contract, registry)
     check_not_duplicate(contract)
     if not contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT).exists():
         raise TransitionError("请先上传合同文本（书面合同，青海省技术市场管理办法第十二条）。")
@@ -248,6 +249,8 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
                               f"（{'、'.join(r.name for r in allowed)}），不能向{registry.name}申请。")
     external = party.location != Location.QINGHAI
     external_registry, external_number = external_registry.strip(), external_number.strip()
+    contracts.check_text(external_registry, "省外登记机构", single_line=True)
+    contracts.check_text(external_number, "省外登记号", single_line=True)
     if external and not (external_registry and external_number):
         raise TransitionError("登记方位于省外或境外，应在其所在地区的登记机构登记；请填写该登记机构名称和登记号，"
                               "由省级登记机构核实后记入本平台。")
@@ -255,17 +258,35 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
             status__in=(S.REFUSED, S.WITHDRAWN, S.CANCELLED)).exists():
         raise TransitionError(f"省外登记号 {external_number} 已经记入本平台，不得重复登记。")
     received_on = today()
-    registration = Registration.objects.create(
-        contract=contract, registry=registry, party=party, organisation_id=party.organisation_id, applicant=user,
-        external=external, external_registry=external_registry if external else "",
-        external_number=external_number if external else "", received_on=received_on,
-        due_on=decision_due(received_on),
-        document_sha256=sorted(contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT)
-                               .values_list("sha256", flat=True)),
-        snapshot=_snapshot(contract),
-    )
+    try:
+        with transaction.atomic():
+            registration = Registration.objects.create(
+                contract=contract, registry=registry, party=party, organisation_id=party.organisation_id,
+                applicant=user, external=external, external_registry=external_registry if external else "",
+                external_number=external_number if external else "", received_on=received_on,
+                due_on=decision_due(received_on),
+                document_sha256=sorted(contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT)
+                                       .values_list("sha256", flat=True)),
+                snapshot=_snapshot(contract),
+            )
+    except IntegrityError:  # a concurrent application for the contract committed first
+        _check_not_submitted(contract, registry)
+        check_not_duplicate(contract)
+        raise
     _event(registration, A.SUBMIT, "", user, due_on=registration.due_on.isoformat())
     return registration
+
+
+class AlreadySubmitted(AlreadyDone, TransitionError):
+    """The application was already made (a double submission); `existing` is it."""
+
+
+def _check_not_submitted(contract: Contract, registry: Registry) -> None:
+    """The same application made twice (a double submission): the pending one at the same registry."""
+    existing = Registration.objects.filter(contract=contract, registry=registry,
+                                           status__in=(S.SUBMITTED, S.ACCEPTED)).first()
+    if existing is not None:
+        raise AlreadySubmitted(f"本合同已向{registry.name}提交登记申请（{existing.label}），未重复提交。", existing)
 
 
 def _locked(registration: Registration) -> Registration:
@@ -314,6 +335,7 @@ def _make_registered(registration: Registration, user, technology_amount: Decima
         other = contracts.active_registration(contract)
         raise TransitionError(f"重复登记：本合同已有{_describe(other)}。技术合同按地域一次登记，不得重复登记。")
     amount = contract.technology_amount if technology_amount is None else technology_amount
+    contracts.check_money(amount, "认定技术交易额")
     if amount < 0 or amount > contract.total_amount:
         raise TransitionError("认定的技术交易额须在零与合同总额之间。")
     registration.technology_amount = amount
@@ -393,6 +415,12 @@ def register_change(user, registration: Registration, reason: str, total_amount:
     new_technology = registration.technology_amount if technology_amount is None else technology_amount
     if new_total <= 0:
         raise TransitionError("合同总额须大于零。")
+    contracts.check_money(new_total, "变更后的合同总额")
+    contracts.check_money(new_technology, "变更后的技术交易额")
+    title = title.strip()
+    if len(title) > 300:
+        raise TransitionError("合同名称不能超过 300 字。")
+    contracts.check_text(title, "变更后的合同名称", single_line=True)
     if new_technology < 0 or new_technology > new_total:
         raise TransitionError("技术交易额不能大于合同总额，也不能为负数。")
     contract.title = title.strip() or contract.title

@@ -21,7 +21,7 @@ from techmarket.market.models import Attachment, Contract, DealEvent, Inquiry, L
 from techmarket.market.services import contracts as service
 from techmarket.market.services import deals
 from techmarket.market.services import registration as registration_service
-from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
 from techmarket.market.services.registries import registries_for_party
 from techmarket.market.services.rules import rules
 from techmarket.market.views import forbidden
@@ -63,6 +63,9 @@ def _contract_form_page(request, *, inquiry=None, contract=None, initial=None, p
                 messages.success(request, "合同已修改。")
         except MarketPermissionError as error:
             return forbidden(request, str(error))
+        except AlreadyDone as done:  # the same form submitted twice: show what the first submission recorded
+            messages.info(request, str(done))
+            return redirect(done.existing)
         except MarketError as error:
             form.add_error(None, str(error))
         else:
@@ -211,6 +214,9 @@ def submit_registration(request, pk: int):
                                                        data.get("external_number", ""))
         except MarketPermissionError as error:
             return forbidden(request, str(error), title="不能申请登记")
+        except AlreadyDone as done:
+            messages.info(request, str(done))
+            return redirect(done.existing)
         except MarketError as error:
             form.add_error(None, str(error))
         else:
