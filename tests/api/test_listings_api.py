@@ -294,6 +294,11 @@ def test_reviewer_edits_any_listing(login, reviewer, qinghai_university):
     {"title": "x" * 301}, {"title": None}, {"description": "a\x00b"}, {"budget_wan": "NaN"},
     {"budget_wan": -1}, {"budget_wan": "1.234"}, {"budget_wan": "1" * 20}, {"valid_until": "2030-13-01"},
     {"modes": ["no-such-mode"]}, {"modes": "joint-rd"}, {"field": "salt-lake"}, {"field": "nope"},
+    # Bounds (issue 9): sizes, control and bidi characters, budgets, validity dates.
+    {"description": "a" * 1_100_000}, {"description": "字" * 20001}, {"title": "盐湖\u202egpj.exe"},
+    {"title": "盐湖\n提锂"}, {"title": "\x07响铃"}, {"description": "正文\u2067隔离"}, {"description": "\x1b[2J"},
+    {"budget_wan": 999999999}, {"budget_wan": "10000000.01"}, {"budget_wan": "99999999999999999999999"},
+    {"valid_until": "9999-12-31"}, {"valid_until": "1984-12-31"}, {"valid_until": "2099-01-01"},
 ])
 def test_bad_listing_bodies_are_422(login, member, draft, change):
     client = login(member)
@@ -409,3 +414,62 @@ def test_docs_page_uses_bundled_swagger_ui(client):
     assert "cdn" not in html.lower() and "https://" not in html
     for asset in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
         assert finders.find(asset)
+
+
+# --- Bounds (issue 9) ------------------------------------------------------------------------------------
+
+
+def test_out_of_bounds_values_are_422_with_a_chinese_message_naming_the_limit(login, member, draft):
+    client = login(member)
+    cases = {
+        "valid_until": ({"valid_until": "9999-12-31"}, "有效期最长为 10 年"),
+        "title": ({"title": "盐湖\u202e提锂"}, "控制字符"),
+        "description": ({"description": "字" * 20001}, "20000"),
+        "budget_wan": ({"budget_wan": "999999999"}, "预算须在 0 到 10,000,000 万元之间"),
+    }
+    for field, (change, words) in cases.items():
+        for response in (post_json(client, "/api/listings", {**DRAFT, **change}),
+                         post_json(client, f"/api/listings/{draft.reference}", change, method="patch")):
+            assert response.status_code == 422, (field, response.content)
+            assert words in response.content.decode(), (field, response.content.decode())
+    draft.refresh_from_db()
+    assert draft.title == DRAFT["title"] and str(draft.budget_wan) == DRAFT["budget_wan"]
+
+
+def test_a_patch_may_keep_an_unchanged_validity_date(login, member, draft):
+    response = post_json(login(member), f"/api/listings/{draft.reference}",
+                         {"valid_until": DRAFT["valid_until"], "title": "新名称"}, method="patch")
+    assert response.status_code == 200
+    assert response.json()["valid_until"] == DRAFT["valid_until"]
+
+
+def test_limit_values_are_accepted_and_read_back_exactly(login, member):
+    from decimal import Decimal
+
+    from techmarket.common.bounds import latest_validity
+
+    client = login(member)
+    last_day = latest_validity().isoformat()
+    body = {**DRAFT, "title": "名" * 300, "description": "字" * 20000, "budget_wan": "10000000.00",
+            "valid_until": last_day}
+    response = post_json(client, "/api/listings", body)
+    assert response.status_code == 201, response.content
+    reference = response.json()["reference"]
+    listing = Listing.objects.get(reference=reference)
+    assert listing.budget_wan == Decimal("10000000.00") and listing.valid_until.isoformat() == last_day
+    assert listing.title == body["title"] and listing.description == body["description"]
+    read = client.get(f"/api/listings/{reference}").json()
+    assert read["budget_wan"] == 10000000.0 and read["valid_until"] == last_day
+    assert client.get(listing.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("body, words", [
+    ({"to_status": "withdrawn", "reason": "不再需要\u202e"}, "控制字符"),
+    ({"to_status": "submitted", "valid_until": "9999-12-31"}, "有效期最长为 10 年"),
+])
+def test_out_of_bounds_transitions_are_422_and_change_nothing(login, member, draft, body, words):
+    response = post_json(login(member), f"/api/listings/{draft.reference}/transitions", body)
+    assert response.status_code == 422
+    assert words in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Listing.Status.DRAFT and str(draft.valid_until) == DRAFT["valid_until"]

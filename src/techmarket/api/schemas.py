@@ -11,7 +11,9 @@ from typing import Annotated, Literal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from ninja import Field, Schema
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import AfterValidator, StringConstraints, WrapValidator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from techmarket.catalogue.models import Listing, ListingContact, ListingOrganisation
 from techmarket.catalogue.services.listings import SORTS, ListingFilters
@@ -219,6 +221,17 @@ DescriptionIn = Annotated[text(bounds.DESCRIPTION_MAX, min_length=1), _bounded(b
 ReasonIn = Annotated[text(bounds.REASON_MAX), _bounded(bounds.validate_text)]
 
 
+def _budget_message(value, handler):
+    """Any refusal of a budget (range, digits, not a number) as the one Chinese message naming the limit."""
+    try:
+        return handler(value)
+    except PydanticValidationError:
+        raise PydanticCustomError("budget_bounds", bounds.BUDGET_MESSAGE) from None
+
+
+BudgetWanIn = Annotated[bounds.BudgetIn, WrapValidator(_budget_message)]
+
+
 class ListingIn(Schema):
     """A listing's content as its organisation writes it (services.listings.ListingInput)."""
 
@@ -228,7 +241,7 @@ class ListingIn(Schema):
     modes: list[Code] = Field(default_factory=list, max_length=20, description="合作方式代码")
     field: Code | None = Field(None, description="二级领域代码；不填则自动分类")
     trl: int | None = Field(None, ge=1, le=9, description="技术成熟度 1–9")
-    budget_wan: bounds.BudgetIn | None = Field(None, description="预算（万元），0 到 10,000,000.00")
+    budget_wan: BudgetWanIn | None = Field(None, description="预算（万元），0 到 10,000,000.00")
     valid_until: bounds.ValidityIn | None = Field(None, description="有效期至；1985 年以后，最长 10 年")
 
 
@@ -241,8 +254,8 @@ class ListingPatch(Schema):
     modes: list[Code] | None = Field(None, max_length=20)
     field: Code | None = None
     trl: int | None = Field(None, ge=1, le=9)
-    budget_wan: bounds.BudgetIn | None = None
-    valid_until: bounds.DateIn | None = Field(None, description="有效期至；改动时最长 10 年（原值不变时不限）")
+    budget_wan: BudgetWanIn | None = Field(None, description="预算（万元），0 到 10,000,000.00")
+    valid_until: bounds.ValidityIn | None = Field(None, description="有效期至；1985 年以后，最长 10 年")
 
     @model_validator(mode="after")
     def required_fields_not_null(self):
