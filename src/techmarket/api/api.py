@@ -18,10 +18,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
+from techmarket.api import errors
 from techmarket.api.routers.listings import router as listings_router
 from techmarket.api.routers.organisations import router as organisations_router
 from techmarket.api.routers.search import router as search_router
-from techmarket.api import errors
 from techmarket.api.schemas import Error, Stats
 from techmarket.catalogue.services.lifecycle import TransitionError, TransitionForbidden
 from techmarket.catalogue.services.listings import ListingPermissionError, catalogue_counts
