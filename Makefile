@@ -7,11 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench loadtest
+.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench loadtest fonts
 
 run: setup migrate seed serve
 
-setup: deps assets
+setup: deps assets fonts
 
 deps: $(BIN)/.installed
 $(BIN)/.installed: requirements.txt pyproject.toml
@@ -33,6 +33,12 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium poppler-utils >/dev/null; \
 	  else echo "chromium or pdftotext missing: sudo apt-get install chromium poppler-utils (their tests will be skipped)"; fi; }
 
+# The certificate PDF embeds a Chinese TrueType font (a subset): AR PL UMing from Debian's fonts-arphic-uming.
+fonts:
+	@test -f /usr/share/fonts/truetype/arphic/uming.ttc || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends fonts-arphic-uming >/dev/null; \
+	  else echo "fonts-arphic-uming missing: sudo apt-get install fonts-arphic-uming (certificates would not embed their font)"; fi; }
+
 migrate: deps assets
 	$(BIN)/techmarket migrate --noinput -v0
 	$(BIN)/techmarket collectstatic --noinput -v0
@@ -44,11 +50,11 @@ serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 techmarket.wsgi:application
 
-test: deps assets browser
+test: deps assets browser fonts
 	$(BIN)/pytest
 
 # The same suite against PostgreSQL; DATABASE_URL must name a database the user may create test databases beside.
-test-postgres: deps assets browser
+test-postgres: deps assets browser fonts
 	test -n "$$DATABASE_URL"
 	$(BIN)/pytest
 
