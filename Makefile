@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench loadtest fonts
+.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench bench-import loadtest fonts
 
 run: setup migrate seed serve
 
@@ -63,8 +63,12 @@ eval: deps
 	$(BIN)/python bench/eval.py
 
 # Latency at 10k and 100k synthetic listings (own databases in var/bench, kept between runs).
-bench: deps
+bench: deps bench-import
 	$(BIN)/python bench/bench.py
+
+# Import speed: a generated 20,000-row workbook into a new database in var/bench/import (target ≥ 500 rows/s).
+bench-import: deps
+	$(BIN)/python bench/import_bench.py
 
 # Mixed read/write load against a served process at 1, 8 and 32 clients: requests/s, p50/p95, errors, beside
 # the server's ceiling (own database in var/loadtest; LOADTEST_DATABASE_URL=postgres://… for PostgreSQL).
