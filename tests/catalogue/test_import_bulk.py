@@ -123,7 +123,8 @@ def _per_row(row, reference, source, report, areas, vocabulary, regions, org_see
     for entry in contacts.entries:
         org = listing.owner
         if entry.organisation_hint:
-            org = find_organisation(entry.organisation_hint) or resolve_unit(entry.organisation_hint, regions).organisation
+            org = (find_organisation(entry.organisation_hint)
+                   or resolve_unit(entry.organisation_hint, regions).organisation)
         person, created = match_or_create_person(entry, org)
         if person not in people:
             people.append(person)
