@@ -20,8 +20,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-
-from lxml import etree
+from xml.parsers import expat
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_LABEL = "PDF、Word（DOCX）、Excel（XLSX）、JPEG 或 PNG"
@@ -216,22 +215,28 @@ def _check_member(handle, info: zipfile.ZipInfo, found: FileType) -> None:
         for _ in chunks:
             pass
         return
-    parser = etree.XMLPullParser(events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
-                                 huge_tree=False)
+    # expat in C, with no handler per element: fast, and no tree is built.
+    parser = expat.ParserCreate(namespace_separator=" ")
+    main_part, root_name = _MAIN_PARTS[found]
+    roots: list[str] = []
+
+    def doctype(*_):
+        raise _corrupt(found, "XML with a DTD")
+
+    def first_element(tag, _attributes):
+        roots.append(tag.rpartition(" ")[2])
+        parser.StartElementHandler = None
+
+    parser.StartDoctypeDeclHandler = doctype
+    if name == main_part:
+        parser.StartElementHandler = first_element
     try:
         for chunk in chunks:
-            parser.feed(chunk)
-            for _, element in parser.read_events():
-                element.clear()
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
-        root = parser.close()
-    except etree.XMLSyntaxError:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
         raise _corrupt(found, "malformed XML") from None
-    if root.getroottree().docinfo.doctype:
-        raise _corrupt(found, "XML with a DTD")
-    main_part, root_name = _MAIN_PARTS[found]
-    if name == main_part and etree.QName(root).localname != root_name:
+    if name == main_part and roots != [root_name]:
         raise _corrupt(found, "wrong root element")
 
 
