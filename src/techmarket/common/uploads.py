@@ -152,10 +152,7 @@ def _check_limits(infos: list[zipfile.ZipInfo], handle) -> None:
                     f"解压后将达 {total / 1024 / 1024:,.0f} MB，超过 {limit_mb} MB 的上限")
     handle.seek(0, io.SEEK_END)
     archive_size = max(handle.tell(), 1)
-    worst = max(infos, key=lambda i: i.file_size / max(i.compress_size, 1), default=None)
-    ratios = [(total, archive_size)]
-    if worst is not None:
-        ratios.append((worst.file_size, max(worst.compress_size, 1)))
+    ratios = [(total, archive_size), *((i.file_size, max(i.compress_size, 1)) for i in infos)]
     for inflated, packed in ratios:
         if inflated > RATIO_FLOOR_BYTES and inflated / packed > MAX_RATIO:
             raise _bomb(f"compression ratio {inflated / packed:,.0f} is above the limit of {MAX_RATIO}",
