@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -144,3 +145,73 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"异议 #{self.pk}（{self.get_status_display()}）"
+
+
+AUDIT_CODE_MAX = 60
+AUDIT_VALUE_MAX = 200
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log (操作记录): who did what to which object, when, from what to what and why.
+    Written only through techmarket.common.audit.log_action; every domain's history and every administrative act
+    (verification, directory edits, role grants, rule and budget changes) is a row here. The object is a generic
+    target; `target_label` keeps how it was named when the entry was written, so the line still reads after the
+    object is gone. Action labels come from the registry in techmarket.common.audit."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="对象类型")
+    object_id = models.PositiveBigIntegerField("对象编号")
+    target = GenericForeignKey("content_type", "object_id")
+    target_label = models.CharField("对象", max_length=AUDIT_VALUE_MAX, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="audit_entries", verbose_name="操作人")
+    actor_label = models.CharField("操作方", max_length=80, blank=True,
+                                   help_text="Who acted when no user did (import, system, scheduler).")
+    action = models.CharField("操作", max_length=AUDIT_CODE_MAX)
+    from_value = models.CharField("原值", max_length=AUDIT_VALUE_MAX, blank=True)
+    to_value = models.CharField("新值", max_length=AUDIT_VALUE_MAX, blank=True)
+    reason = models.TextField("说明", blank=True)
+    data = models.JSONField("明细", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = verbose_name_plural = "操作记录"
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="common_audit_target"),
+            models.Index(fields=["actor", "at"], name="common_audit_actor"),
+            models.Index(fields=["action"], name="common_audit_action"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_label or self.object_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        from techmarket.common import audit
+
+        return audit.action_label(self.content_type_id, self.action)
+
+    def get_action_display(self) -> str:
+        return self.action_label
+
+    @property
+    def from_label(self) -> str:
+        from techmarket.common import audit
+
+        return audit.value_label(self.content_type_id, self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        from techmarket.common import audit
+
+        return audit.value_label(self.content_type_id, self.to_value)
+
+    @property
+    def who(self) -> str:
+        """The user who acted, or the label of whoever acted without one."""
+        from techmarket.common import audit
+
+        if self.actor_id:
+            return str(self.actor)
+        return audit.ACTOR_LABELS.get(self.actor_label, self.actor_label)
