@@ -26,8 +26,8 @@ def listing():
 @pytest.fixture
 def notice(listing):
     """A 5-day notice from 1 to 5 March 2026."""
-    return notices.publish_notice(listing, "成果协议定价公示：高原特色作物新品种", "拟以协议定价方式转让，价格 120 万元。",
-                                  5, opens_on=START, kind="tests.price")
+    return notices.publish_notice(listing, "成果协议定价公示：高原特色作物新品种",
+                                  "拟以协议定价方式转让，价格 120 万元。", 5, opens_on=START, kind="tests.price")
 
 
 @pytest.fixture
@@ -156,7 +156,8 @@ def test_a_reviewer_upholds_on_the_record_and_the_filer_hears(notice, outsider, 
     objection = notices.file_objection(outsider, notice, "异议", on=day(2))
     notices.resolve_objection(reviewer, objection, True, "经核实，定价偏低。")
     objection.refresh_from_db()
-    assert (objection.status, objection.resolution, objection.resolved_by) == (OS.UPHELD, "经核实，定价偏低。", reviewer)
+    assert (objection.status, objection.resolution, objection.resolved_by) == (
+        OS.UPHELD, "经核实，定价偏低。", reviewer)
     assert objection.resolved_at is not None
     message = Notification.objects.get(recipient=outsider, topic="common.objection-resolved")
     assert "异议成立" in message.body and message.link == reverse("common:notice", args=[notice.pk])

@@ -1,3 +1,4 @@
+# ruff: noqa: F811
 """The notification centre: inbox rows written with the action, e-mail only after commit, only to users with an
 address and the topic on, never breaking the action; the 消息 and 通知设置 pages; and its first users: registration
 deadline reminders and unanswered-intent reminders (the acceptance of issue 10, through the file mail backend)."""
@@ -23,8 +24,22 @@ from techmarket.market.services import registration as reg
 from techmarket.market.services import reminders
 from techmarket.matching.models import CooperationIntent
 from techmarket.matching.services import intents
-from tests.market.conftest import (buyer_org, make_contract, make_registrar, media_root, org,  # noqa: F401
-                                   provincial_registrar, region, registry, seller, seller_org, xining_registrar)
+
+# The market tests' fixtures (registrations need contracts, registries and their staff), imported by name so
+# that pytest finds them here; ruff would call them unused imports and the tests' arguments redefinitions.
+from tests.market.conftest import (  # noqa: F401
+    buyer_org,
+    make_contract,
+    make_registrar,
+    media_root,
+    org,
+    provincial_registrar,
+    region,
+    registry,
+    seller,
+    seller_org,
+    xining_registrar,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from techmarket.common.bounds import (DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, date_check, validate_single_line,
-                                      validate_text)
+from techmarket.common.bounds import (
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    date_check,
+    validate_single_line,
+    validate_text,
+)
 
 TOPIC_MAX = 60
 LINK_MAX = 500

@@ -26,8 +26,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.accounts.roles import REVIEWERS
-from techmarket.common.bounds import (DESCRIPTION_MAX, REASON_MAX, TITLE_MAX, validate_date, validate_single_line,
-                                      validate_text)
+from techmarket.common.bounds import (
+    DESCRIPTION_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    validate_date,
+    validate_single_line,
+    validate_text,
+)
 from techmarket.common.models import MAX_NOTICE_DAYS, Notice, Objection
 from techmarket.common.notifications import notify
 

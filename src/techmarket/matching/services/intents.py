@@ -32,8 +32,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
-from techmarket.common.notifications import notify
 from techmarket.catalogue.services.lifecycle import is_owner
+from techmarket.common.notifications import notify
 from techmarket.directory.models import Organisation
 from techmarket.matching.models import CooperationIntent, IntentEvent
 from techmarket.matching.services.match import OrganisationFit, rank_institutions
