@@ -37,6 +37,35 @@ def load_queries(path: Path = QUERIES) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
 
 
+def check_queries(queries: list[dict], references: set[str]) -> list[str]:
+    """What is wrong with an evaluation set, as messages (none: the set is usable). `references` are the
+    catalogue's listing references; every judged one must be among them."""
+    problems = []
+    ids = [str(q.get("id", "")) for q in queries]
+    texts = [str(q.get("query", "")).strip() for q in queries]
+    problems += [f"duplicate id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    problems += [f"duplicate query {t}" for t in sorted({t for t in texts if t and texts.count(t) > 1})]
+    for q, qid, text in zip(queries, ids, texts, strict=True):
+        judgements = q.get("judgements") or {}
+        if not qid or not text:
+            problems.append(f"{qid or '?'}: id and query are required")
+        if q.get("no_answer"):
+            if judgements:
+                problems.append(f"{qid}: marked no_answer but has judgements")
+            continue
+        if not judgements:
+            problems.append(f"{qid}: no judgements and not marked no_answer")
+            continue
+        if not all(isinstance(g, int) and 1 <= g <= 3 for g in judgements.values()):
+            problems.append(f"{qid}: grades must be 1, 2 or 3")
+        elif max(judgements.values()) < RELEVANT:
+            problems.append(f"{qid}: no relevant (grade >= {RELEVANT}) listing")
+        unknown = sorted(str(ref) for ref in judgements if str(ref) not in references)
+        if unknown:
+            problems.append(f"{qid}: judged listings not in the catalogue: {', '.join(unknown)}")
+    return problems
+
+
 def prepare_database(rebuild: bool) -> None:
     """The seed, imported and embedded, in DATA_DIR; documents re-analysed with the current vocabulary."""
     if rebuild and DATA_DIR.exists():
@@ -160,6 +189,11 @@ def main() -> None:
 
     queries = load_queries()
     prepare_database(args.rebuild)
+    from techmarket.catalogue.models import Listing
+
+    problems = check_queries(queries, set(Listing.objects.values_list("reference", flat=True)))
+    if problems:
+        sys.exit(f"{QUERIES} is not usable:\n  " + "\n  ".join(problems))
     reports = [evaluate(queries, mode) for mode in (args.mode or MODES)]
     n_none = sum(bool(q.get("no_answer")) for q in queries)
     if args.json:

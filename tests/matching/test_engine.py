@@ -1,57 +1,134 @@
-"""The in-memory engine follows the SearchDocument rows incrementally and by generation."""
+"""The in-memory engine follows the index incrementally and by generation; what it answers is checked through
+search(): every published listing is found, updates and deletions show at once, a reloaded or compacted engine
+answers as the one updated in place, and search filters agree with the catalogue's."""
+
+import uuid
 
 import pytest
 
-from techmarket.catalogue.models import Listing
-from techmarket.matching.models import IndexState, SearchDocument
-from techmarket.matching.services.documents import index_listings, new_generation
-from techmarket.matching.services.engine import EngineFilters, get_engine
+from techmarket.catalogue.models import Listing, ListingOrganisation
+from techmarket.catalogue.services.listings import ListingFilters, filter_listings
+from techmarket.directory.models import Organisation
+from techmarket.matching.models import SearchDocument
+from techmarket.matching.services import engine as engine_module
+from techmarket.matching.services.documents import new_generation
+from techmarket.matching.services.engine import EngineFilters, reset_engine
+from techmarket.matching.services.search import search
+from tests.seed_counts import LISTINGS
 
 pytestmark = pytest.mark.django_db
 
-
-def test_engine_holds_every_public_seed_listing_with_a_vector():
-    engine = get_engine()
-    assert engine.n_alive == 177
-    assert int(engine.has_vector[: engine.size][engine.alive[: engine.size]].sum()) == 177
-    assert SearchDocument.objects.filter(vector__isnull=True).count() == 0
+SOLAR = "innovation/hightech/6"  # 晶硅光伏组件回收利用技术研究
+QUERIES = ("盐湖提锂", "光伏组件回收", "牦牛", "藏药", "Plexorine 膜", "枸杞深加工")
+BROAD = "技术 研究 开发 应用 合作 项目 青海"
 
 
-def test_filters_select_by_kind_field_mode_and_region():
-    engine = get_engine()
-    offers = engine.filter_mask(EngineFilters(kind="offer"))
-    assert int(offers.sum()) == 30
-    salt = engine.filter_mask(EngineFilters(field="salt-lake"))
-    assert all(engine.meta[p]["top"] == "salt-lake" for p in salt.nonzero()[0])
-    haixi = engine.filter_mask(EngineFilters(region="haixi"))
-    assert int(haixi.sum()) > 0 and all("haixi" in engine.meta[p]["regions"] for p in haixi.nonzero()[0])
-    assert int(engine.filter_mask(EngineFilters(kind="no-such-kind")).sum()) == 0
+def found(query: str, filters: EngineFilters | None = None, mode: str = "keyword", limit: int = 500) -> list[str]:
+    return [hit.reference for hit in search(query, filters, limit=limit, mode=mode).hits]
 
 
-def test_a_changed_document_replaces_its_old_position():
-    listing = Listing.objects.get(reference="innovation/hightech/6")
-    before = get_engine().n_alive
-    listing.title = "晶硅光伏组件回收利用技术研究（更新）"
-    listing.save()
-    index_listings([listing.pk])
-    engine = get_engine()
-    assert engine.n_alive == before
-    assert engine.meta[engine.pos_of[listing.pk]]["title"].endswith("（更新）")
+class Answers(dict):
+    """What the engine answers to a few queries: references in order, scores equal up to float rounding
+    (float32 sums in another order)."""
+
+    def __eq__(self, other):
+        return self.keys() == other.keys() and all(
+            [r for r, _ in self[k]] == [r for r, _ in other[k]]
+            and [s for _, s in self[k]] == pytest.approx([s for _, s in other[k]], rel=1e-4, abs=1e-5)
+            for k in self)
 
 
-def test_withdrawn_listing_leaves_the_engine():
-    listing = Listing.objects.get(reference="innovation/hightech/6")
-    listing.status = Listing.Status.WITHDRAWN
-    listing.save()
-    index_listings([listing.pk])
-    engine = get_engine()
-    assert listing.pk not in engine.pos_of
-    assert engine.n_alive == 176
+def answers() -> Answers:
+    return Answers({(q, mode): [(h.reference, h.score) for h in search(q, limit=15, mode=mode).hits]
+                    for q in QUERIES for mode in ("keyword", "fused")})
 
 
-def test_new_generation_reloads_everything():
-    first = get_engine()
-    new_generation()
-    second = get_engine()
-    assert second is not first and second.n_alive == 177
-    assert second.generation == IndexState.objects.get().generation
+def publish(capture, title: str, description: str) -> Listing:
+    with capture(execute=True):
+        listing = Listing.objects.create(
+            reference=f"test/{uuid.uuid4().hex[:8]}", kind=Listing.Kind.OFFER, title=title,
+            description=description, status=Listing.Status.PUBLISHED, organisations_raw="青海大学")
+        ListingOrganisation.objects.create(listing=listing, organisation=Organisation.objects.get(name="青海大学"))
+    return listing
+
+
+def test_every_published_seed_listing_is_found_by_its_title_with_its_vector():
+    listings = list(Listing.objects.filter(status=Listing.Status.PUBLISHED).values_list("reference", "title"))
+    assert len(listings) == LISTINGS
+    assert not SearchDocument.objects.filter(public=True, vector__isnull=True).exists()
+    for reference, title in listings:
+        assert reference in found(title, limit=10), reference
+    for reference, title in listings[::15]:  # the vectors: a semantic search finds the listing itself
+        hits = {hit.reference: hit for hit in search(title, limit=10, mode="semantic").hits}
+        assert reference in hits and hits[reference].similarity > 0.9, reference
+
+
+@pytest.mark.parametrize("filters, catalogue", [
+    (EngineFilters(kind="offer"), ListingFilters(kind="offer")),
+    (EngineFilters(field="salt-lake"), ListingFilters(field="salt-lake")),
+    (EngineFilters(region="haixi"), ListingFilters(region="haixi")),
+    (EngineFilters(mode="transfer"), ListingFilters(mode="transfer")),
+])
+def test_search_filters_agree_with_the_catalogue(filters, catalogue):
+    everything = found(BROAD)
+    wanted = set(filter_listings(catalogue).values_list("reference", flat=True))
+    filtered = found(BROAD, filters)
+    assert filtered and wanted
+    assert filtered == [reference for reference in everything if reference in wanted]
+
+
+def test_an_unknown_filter_value_selects_nothing():
+    assert found(BROAD, EngineFilters(kind="no-such-kind")) == []
+    assert found(BROAD, EngineFilters(region="no-such-region")) == []
+
+
+def test_a_changed_listing_is_found_by_its_new_words_only_once(django_capture_on_commit_callbacks):
+    listing = Listing.objects.get(reference=SOLAR)
+    assert SOLAR in found("光伏组件回收")
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.title = "Zorvatine 钙钛矿薄膜（更新）"
+        listing.description = "Zorvatine 新型薄膜材料的制备与应用。"
+        listing.save()
+    hits = search("Zorvatine", limit=10, mode="keyword").hits
+    assert [hit.reference for hit in hits] == [SOLAR]
+    assert hits[0].title == "Zorvatine 钙钛矿薄膜（更新）"
+    assert SOLAR not in found("光伏组件回收")
+    assert found(BROAD).count(SOLAR) <= 1
+
+
+def test_withdrawn_and_deleted_listings_leave_the_results(django_capture_on_commit_callbacks):
+    withdrawn = Listing.objects.get(reference=SOLAR)
+    deleted = Listing.objects.get(reference="innovation/hightech/17")
+    before = found(BROAD)
+    assert {SOLAR, deleted.reference} <= set(found("光伏组件回收") + found("盐湖提锂"))
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn.status = Listing.Status.WITHDRAWN
+        withdrawn.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted.delete()
+    assert SOLAR not in found("光伏组件回收") and deleted.reference not in found("盐湖提锂")
+    assert set(found(BROAD)) == set(before) - {SOLAR, deleted.reference}  # the rest remain (ranks may move)
+
+
+def test_an_engine_updated_in_place_answers_as_one_reloaded(django_capture_on_commit_callbacks):
+    answers()  # the engine is built before the changes, then follows them incrementally
+    publish(django_capture_on_commit_callbacks, "Plexorine 反渗透膜材料", "Plexorine 膜材料用于盐湖卤水提锂。")
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = Listing.objects.get(reference=SOLAR)
+        listing.title = "光伏组件回收与锂电池材料再生"
+        listing.save()
+    incremental = answers()
+    new_generation()  # every process reloads the whole index
+    assert answers() == incremental
+    reset_engine()  # a process starting now
+    assert answers() == incremental
+
+
+def test_compaction_changes_no_answer(django_capture_on_commit_callbacks, monkeypatch):
+    answers()
+    monkeypatch.setattr(engine_module, "COMPACT_AFTER", 0)  # every update merges its postings into the base
+    publish(django_capture_on_commit_callbacks, "Plexorine 反渗透膜材料", "Plexorine 膜材料用于盐湖卤水提锂。")
+    compacted = answers()
+    assert compacted[("Plexorine 膜", "keyword")][0][0].startswith("test/")
+    reset_engine()
+    assert answers() == compacted

@@ -45,6 +45,10 @@ def listing_organisations_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=Listing)
 def listing_deleted(sender, instance, **kwargs):
+    from techmarket.matching.models import SearchDocument
     from techmarket.matching.services.documents import new_generation
 
+    # The cascade deleted the document first, but deleting the listing's organisation links (also part of the
+    # cascade, before the listing itself) wrote it again: remove it for good.
+    SearchDocument.objects.filter(listing_id=instance.pk).delete()
     new_generation()
