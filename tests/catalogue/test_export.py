@@ -10,6 +10,7 @@ from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services.export import COLUMNS, export_listings_xlsx
 from techmarket.catalogue.services.listings import ListingFilters, filter_listings
 from techmarket.directory.models import Person
+from tests.seed_counts import LISTINGS, OFFERS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_headers_and_one_row_per_listing():
     rows = read_rows(export_listings_xlsx(queryset, include_contacts=False))
     assert list(rows[0]) == HEADERS == ["编号", "类别", "项目名称", "主要内容", "实施单位", "合作方式", "领域",
                                         "分级", "状态", "有效期至", "来源"]
-    assert len(rows) - 1 == queryset.count() == 30
+    assert len(rows) - 1 == queryset.count() == OFFERS
     assert [row[0] for row in rows[1:]] == [listing.reference for listing in queryset]
     assert {row[1] for row in rows[1:]} == {"成果供给"}
 
@@ -68,7 +69,7 @@ def test_contacts_only_when_asked():
 
     with_contacts = read_rows(export_listings_xlsx(queryset, include_contacts=True))
     assert with_contacts[0][-1] == "联系人"
-    assert len(with_contacts) - 1 == 177
+    assert len(with_contacts) - 1 == LISTINGS
     text = "\n".join(str(row[-1]) for row in with_contacts[1:] if row[-1])
     assert all(value in text for value in personal_details())
 
@@ -106,4 +107,4 @@ def test_download_has_contacts_only_for_users_who_may_see_them(client, member, u
     client.force_login(member)
     rows = download(client, kind="offer")
     assert rows[0][-1] == "联系人"
-    assert len(rows) - 1 == 30
+    assert len(rows) - 1 == OFFERS

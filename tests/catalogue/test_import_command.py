@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from techmarket.catalogue.models import Listing
+from tests.seed_counts import BY_SECTION, LISTINGS, TALENT
 
 pytestmark = pytest.mark.django_db
 
@@ -15,17 +16,18 @@ pytestmark = pytest.mark.django_db
 def test_reimporting_the_seed_reports_sections_against_declared_counts(capsys):
     call_command("import_listings", "--quiet")
     out = capsys.readouterr().out
-    assert "Imported 177 listings" in out
-    assert "innovation/hightech" in out and "80 imported, declared 80" in out
-    assert "listings: unchanged 177" in out
-    assert Listing.objects.count() == 177
+    assert f"Imported {LISTINGS} listings" in out
+    hightech = BY_SECTION["innovation/hightech"]
+    assert "innovation/hightech" in out and f"{hightech} imported, declared {hightech}" in out
+    assert f"listings: unchanged {LISTINGS}" in out
+    assert Listing.objects.count() == LISTINGS
 
 
 def test_json_report(capsys):
     call_command("import_listings", "--json")
     report = json.loads(capsys.readouterr().out)
-    assert report["total"] == 177
-    assert {s["key"]: s["imported"] for s in report["sections"]}["talent"] == 9
+    assert report["total"] == LISTINGS
+    assert {s["key"]: s["imported"] for s in report["sections"]}["talent"] == TALENT
 
 
 def test_broken_file_lists_problems_and_fails(tmp_path, capsys):
@@ -34,7 +36,7 @@ def test_broken_file_lists_problems_and_fails(tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_listings", str(path))
     assert "line 2: item 1 of 平台建设类 has 2 cells, expected 6" in capsys.readouterr().err
-    assert Listing.objects.count() == 177
+    assert Listing.objects.count() == LISTINGS
 
 
 def test_missing_file_is_a_clear_error():

@@ -7,22 +7,22 @@ from django.conf import settings
 
 from techmarket.catalogue.importers.compilation_text import parse_compilation_text
 from techmarket.catalogue.importers.loader import import_file
-from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.catalogue.models import Listing
+from techmarket.common.audit import history_for
 from techmarket.directory.models import Organisation, Person
+from tests.seed_counts import BY_KIND, BY_SECTION, DECLARED, LISTINGS
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_holds_177_items_in_the_declared_sections():
     counts = Counter(Listing.objects.values_list("source_section", flat=True))
-    assert counts == {
-        "platform": 20, "innovation/hightech": 80, "innovation/agriculture": 35, "innovation/social": 33, "talent": 9,
-    }
+    assert counts == BY_SECTION
 
 
 def test_offers_and_demands_are_told_apart_by_cooperation_mode():
     kinds = Counter(Listing.objects.values_list("kind", flat=True))
-    assert kinds == {"demand": 118, "offer": 30, "platform": 20, "talent": 9}
+    assert kinds == BY_KIND
     offer = Listing.objects.get(reference="innovation/hightech/1")  # 技术转让/技术许可/技术作价入股
     assert offer.kind == Listing.Kind.OFFER
     assert set(offer.modes.values_list("code", flat=True)) == {"transfer", "licensing", "equity"}
@@ -105,18 +105,18 @@ def test_reimport_updates_in_place_and_keeps_reviewer_choices(reviewer):
 
     report = import_file(settings.TECHMARKET_SEED_FILE)
 
-    assert report.listings == {"unchanged": 177}
+    assert report.listings == {"unchanged": LISTINGS}
     assert (Listing.objects.count(), Organisation.objects.count(), Person.objects.count()) == before
     listing.refresh_from_db()
     assert listing.field.code == "biomedicine.tibetan" and listing.grade == "C"
-    reimport_events = ListingEvent.objects.filter(listing=listing, type="import").exclude(reason__startswith="imported")
+    reimport_events = history_for(listing).filter(action="import").exclude(reason__startswith="imported")
     assert not reimport_events.exists()
 
 
 def test_parser_reads_part_three_only():
     parsed = parse_compilation_text(settings.TECHMARKET_SEED_FILE)
     assert not parsed.errors
-    assert len(parsed.rows) == 177
-    assert parsed.title == "第三部分 科技合作需求（177项）"
+    assert len(parsed.rows) == LISTINGS
+    assert parsed.title == f"第三部分 科技合作需求（{LISTINGS}项）"
     declared = {s.key: s.declared_count for s in parsed.sections}
-    assert declared["innovation"] == 148 and declared["talent"] == 9
+    assert declared["innovation"] == DECLARED["innovation"] and declared["talent"] == DECLARED["talent"]

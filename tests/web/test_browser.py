@@ -2,6 +2,7 @@
 
 
 from techmarket.catalogue.models import Listing
+from tests.seed_counts import LISTINGS, OFFERS
 from tests.web.conftest import needs_chromium
 
 pytestmark = needs_chromium
@@ -9,7 +10,7 @@ pytestmark = needs_chromium
 
 def test_browse_filter_and_open_a_listing(browser, live_server):
     expected_offers = Listing.objects.filter(kind=Listing.Kind.OFFER).count()
-    assert expected_offers == 30
+    assert expected_offers == OFFERS
     page = browser.new_page()
     page.set_default_timeout(15_000)
 
@@ -17,7 +18,7 @@ def test_browse_filter_and_open_a_listing(browser, live_server):
     assert "青海科技开放合作平台" in page.title()
     page.click("#browse-catalogue")
     page.wait_for_url("**/catalogue/")
-    assert page.locator("#result-count").inner_text() == "共 177 条"
+    assert page.locator("#result-count").inner_text() == f"共 {LISTINGS} 条"
 
     page.select_option("#id_kind", label="成果供给")
     with page.expect_navigation():

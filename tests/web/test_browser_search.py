@@ -10,6 +10,7 @@ it needs were re-created by the import's on-commit signal handlers, with no manu
 
 from techmarket.matching.models import SearchDocument
 from techmarket.matching.services.search import search
+from tests.seed_counts import LISTINGS
 from tests.web.conftest import needs_chromium
 
 LITHIUM = {f"innovation/hightech/{n}" for n in (17, 35, 39, 40, 55, 77)}
@@ -18,7 +19,7 @@ pytestmark = needs_chromium
 
 
 def test_search_from_the_navbar_and_open_a_result(browser, live_server):
-    assert SearchDocument.objects.filter(public=True, vector__isnull=False).count() == 177
+    assert SearchDocument.objects.filter(public=True, vector__isnull=False).count() == LISTINGS
     result = search("盐湖提锂")
     assert result.verdict == "match" and {h.reference for h in result.hits[:3]} <= LITHIUM
 

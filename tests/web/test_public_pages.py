@@ -6,8 +6,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.catalogue.models import Listing, ListingAction
+from techmarket.common.audit import log_action
 from techmarket.directory.models import Organisation, Person
+from tests.seed_counts import DEMANDS, LISTINGS, OFFERS
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def listing_with_contacts() -> Listing:
 
 def test_anonymous_sees_no_personal_details_on_any_listing_page(client, personal_details):
     listings = list(Listing.objects.all())
-    assert len(listings) == 177
+    assert len(listings) == LISTINGS
     # An office line without a person's name is recorded under its organisation's name: that is no secret.
     organisation_names = set(Organisation.objects.values_list("name", flat=True))
     for listing in listings:
@@ -104,8 +106,8 @@ def test_home_shows_counts_and_links_into_the_catalogue(client):
     assert response.status_code == 200
     html = response.content.decode()
     counts = response.context["counts"]
-    assert counts["total"] == 177
-    assert {k["code"]: k["count"] for k in counts["by_kind"]}["offer"] == 30
+    assert counts["total"] == LISTINGS
+    assert {k["code"]: k["count"] for k in counts["by_kind"]}["offer"] == OFFERS
     assert f'{reverse("catalogue")}?kind=offer' in html
     assert f'{reverse("catalogue")}?field=salt-lake' in html
     assert len(response.context["grade_a"]) > 0
@@ -122,18 +124,19 @@ def catalogue(client, **params):
 
 def test_catalogue_lists_everything_in_pages_of_20(client):
     response = catalogue(client)
-    assert response.context["total"] == 177
+    assert response.context["total"] == LISTINGS
     assert len(response.context["listings"]) == 20
-    assert "共 177 条" in response.content.decode()
-    last = catalogue(client, page=9)
-    assert len(last.context["listings"]) == 17
-    assert last.context["page_obj"].number == 9
+    assert f"共 {LISTINGS} 条" in response.content.decode()
+    pages, rest = divmod(LISTINGS, 20)
+    last = catalogue(client, page=pages + 1)
+    assert len(last.context["listings"]) == rest
+    assert last.context["page_obj"].number == pages + 1
 
 
 def test_filter_by_kind(client):
     response = catalogue(client, kind="offer")
-    assert response.context["total"] == 30
-    assert "共 30 条" in response.content.decode()
+    assert response.context["total"] == OFFERS
+    assert f"共 {OFFERS} 条" in response.content.decode()
     assert all(listing.kind == "offer" for listing in response.context["listings"])
 
 
@@ -165,7 +168,7 @@ def test_filter_by_mode_grade_organisation_and_text(client, qinghai_university):
     assert by_org.context["total"] == qinghai_university.listings.count() > 0
     assert "青海大学" in by_org.content.decode()
     text = catalogue(client, q="盐湖")
-    assert 0 < text.context["total"] < 177
+    assert 0 < text.context["total"] < LISTINGS
     combined = catalogue(client, kind="demand", field="salt-lake", sort="title")
     titles = [listing.title for listing in combined.context["listings"]]
     assert titles == sorted(titles)
@@ -185,12 +188,12 @@ def test_filter_choices_come_from_the_database(client):
     {"page": "abc"}, {"page": "99999"}, {"page": "-1"},
 ])
 def test_bad_filter_values_are_ignored(client, params):
-    assert catalogue(client, **params).context["total"] == 177
+    assert catalogue(client, **params).context["total"] == LISTINGS
 
 
 def test_unpublished_statuses_are_not_offered_to_anonymous_users(client, reviewer):
     assert 'value="draft"' not in catalogue(client).content.decode()
-    assert catalogue(client, status="draft").context["total"] == 177  # ignored
+    assert catalogue(client, status="draft").context["total"] == LISTINGS  # ignored
     client.force_login(reviewer)
     assert 'value="draft"' in catalogue(client).content.decode()
 
@@ -198,7 +201,7 @@ def test_unpublished_statuses_are_not_offered_to_anonymous_users(client, reviewe
 def test_page_links_and_export_link_keep_the_filters(client):
     response = catalogue(client, kind="demand", page=2)
     html = response.content.decode()
-    assert response.context["total"] == 118
+    assert response.context["total"] == DEMANDS
     assert "?kind=demand&amp;page=3" in html
     assert "?kind=demand&amp;page=1" in html
     assert f'{reverse("catalogue-export")}?kind=demand"' in html
@@ -258,8 +261,8 @@ def test_unpublished_listing_only_for_reviewers_and_the_owner(client, reviewer, 
 
 def test_reviewer_sees_history_and_review_link(client, reviewer):
     listing = Listing.objects.get(reference="innovation/hightech/6")
-    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.TRANSITION, from_value="published",
-                                to_value="in-talks", actor=reviewer, reason="开始洽谈")
+    log_action(listing, ListingAction.TRANSITION, reviewer, from_value="published", to_value="in-talks",
+               reason="开始洽谈")
     client.force_login(reviewer)
     html = client.get(listing.get_absolute_url()).content.decode()
     assert "变更记录" in html
