@@ -17,6 +17,10 @@ def supersede_duplicates(apps, schema_editor):
                 IndicatorValue.objects.filter(pk=item.pk).update(status="superseded", superseded_by_id=newest[key])
             else:
                 newest[key] = item.pk
+    if schema_editor.connection.vendor == "postgresql":
+        # The writes above leave deferred foreign-key checks pending; PostgreSQL creates no index in a
+        # transaction with pending trigger events, so run them now, before the constraints below.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def unique(source, status, name):

@@ -30,6 +30,10 @@ def make_unique(apps, schema_editor):
                                              reason="重复申请：本合同已有在办的登记申请（系统迁移时撤回）。")
             continue
         seen.add(registration.contract_id)
+    if schema_editor.connection.vendor == "postgresql":
+        # The writes above leave deferred foreign-key checks pending; PostgreSQL creates no index in a
+        # transaction with pending trigger events, so run them now, before the constraints below.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
