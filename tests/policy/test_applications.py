@@ -9,7 +9,7 @@ from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry,
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError
 from techmarket.policy.services.data import ensure_synced, rulebook
-from techmarket.policy.services.engine import parse_event
+from techmarket.policy.services.events import parse_event
 from techmarket.policy.services.ledger import DatabaseLedger, ledger_rows, ledger_totals
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,10 @@ import pytest
 import yaml
 from django.conf import settings
 
-from techmarket.policy.services.engine import EventError, Ledger, evaluate, evaluate_sequence, parse_event, yuan
+from techmarket.policy.services.engine import evaluate, evaluate_sequence
+from techmarket.policy.services.events import EventError, parse_event
+from techmarket.policy.services.ledger import Ledger
+from techmarket.policy.services.results import yuan
 from techmarket.policy.services.rulebook import RuleFileError, load_rulebook
 
 DATA = Path(settings.TECHMARKET_DATA_FILES) / "policy"

@@ -21,7 +21,9 @@ import pytest
 import yaml
 from django.conf import settings
 
-from techmarket.policy.services.engine import EventError, Ledger, evaluate, parse_event
+from techmarket.policy.services.engine import evaluate
+from techmarket.policy.services.events import EventError, parse_event
+from techmarket.policy.services.ledger import Ledger
 from techmarket.policy.services.rulebook import load_rulebook
 
 TABLES = Path(__file__).parent / "tables"

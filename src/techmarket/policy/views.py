@@ -14,7 +14,7 @@ from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError, can_apply, can_review
 from techmarket.policy.services.data import ensure_synced, rulebook
-from techmarket.policy.services.engine import EventError
+from techmarket.policy.services.events import EventError
 from techmarket.policy.services.ledger import ledger_rows, ledger_totals
 
 NOT_REVIEWER = "只有省科技厅审核人员可以审核奖补申请和查看台账。"

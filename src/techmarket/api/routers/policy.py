@@ -3,60 +3,21 @@ it needs no login; a logged-in member's calculation also counts what their organ
 committed under the same caps, a reviewer's counts the whole ledger. Amounts are decimal strings in yuan."""
 
 import datetime
+import json
+from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from pydantic import BaseModel, ConfigDict
 
+from techmarket.policy.schemas import RewardsIn
 from techmarket.policy.services.applications import calculate
 from techmarket.policy.services.data import json_safe, rulebook
-from techmarket.policy.services.engine import CombinedLookup, EventError, Ledger, evaluate
-from techmarket.policy.services.ledger import ledger_for
+from techmarket.policy.services.engine import evaluate
+from techmarket.policy.services.events import EventError
+from techmarket.policy.services.ledger import CombinedLookup, Ledger, ledger_for
 
 router = Router(tags=["policy"])
-
-Money = str | int | float
-
-
-class PartyIn(BaseModel):
-    role: str
-    name: str
-    organisation_id: int | None = None
-
-
-class PriorIn(BaseModel):
-    rule: str
-    amount: Money
-    beneficiary: str = ""
-    organisation_id: int | None = None
-    project: str = ""
-    year: int | None = None
-    base: Money | None = None
-
-
-class EventIn(BaseModel):
-    """An event (docs/policy.md, "Events"), plus optional `prior`: awards already committed that share caps.
-
-    A plain pydantic model, not a ninja Schema (which drops unknown fields): unknown fields reach the engine, which
-    refuses them by name."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    date: str
-    kind: str = ""
-    amount: Money | None = None
-    amounts: dict[str, Money] = {}
-    parties: list[PartyIn] = []
-    flags: dict[str, bool] = {}
-    project: str = ""
-    year: int | None = None
-    since: str | None = None
-    years: int | None = None
-    parameters: dict[str, dict[str, Money]] = {}
-    prior: list[PriorIn] = []
-
 
 class SourceOut(Schema):
     document: str
@@ -136,10 +97,37 @@ class ErrorOut(Schema):
     detail: str
 
 
-@router.post("/rewards", response={200: RewardsOut, 400: ErrorOut}, summary="计算事件可得的奖补及未适用条款的原因")
-def rewards(request, body: EventIn):
-    data = body.model_dump()
-    prior = data.pop("prior")
+def inline_schema(model) -> dict:
+    """A model's JSON schema with its definitions written in place (an OpenAPI operation cannot hold `$defs`)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    return resolve(schema)
+
+
+REWARDS_BODY = {"requestBody": {"required": True,
+                                "content": {"application/json": {"schema": inline_schema(RewardsIn)}}}}
+
+
+@router.post("/rewards", response={200: RewardsOut, 400: ErrorOut}, openapi_extra=REWARDS_BODY,
+             summary="计算事件可得的奖补及未适用条款的原因")
+def rewards(request):
+    """The body is validated by policy.schemas.RewardsIn, as the calculator page and the `rewards` command
+    validate events: a bad event gets the same message everywhere."""
+    try:
+        data = json.loads(request.body, parse_float=Decimal)
+    except ValueError:
+        raise HttpError(400, "事件数据有误：请求体不是有效的 JSON。") from None
+    prior = data.pop("prior", None) if isinstance(data, dict) else None
     try:
         event, result = calculate(data, request.user)
         if prior:
@@ -152,12 +140,9 @@ def rewards(request, body: EventIn):
 
 @router.get("/rules", response=list[RuleOut], summary="全部奖补条款及其出处")
 def rules(request):
-    def source(s):
-        return {"document": s.title, "number": s.number, "article": s.article, "excerpt": s.excerpt}
-
     return [{
         "id": rule.id, "title": rule.title, "document": rule.document.title, "number": rule.document.number,
-        "article": rule.article, "excerpt": rule.excerpt, "see_also": [source(s) for s in rule.see_also],
+        "article": rule.article, "excerpt": rule.excerpt, "see_also": [s.as_dict() for s in rule.see_also],
         "programme": rule.programme, "payer": rule.payer, "valid_from": rule.valid_from,
         "valid_until": rule.valid_until, "events": list(rule.events), "beneficiary": list(rule.beneficiary),
         "conditions": [c.label for c in rule.conditions], "formula": json_safe(rule.raw["formula"]),

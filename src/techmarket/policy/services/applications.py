@@ -14,8 +14,10 @@ from techmarket.common.bounds import MAX_AMOUNT
 from techmarket.directory.models import Organisation
 from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Programme, Rule
 from techmarket.policy.services.data import ensure_synced, rulebook
-from techmarket.policy.services.engine import ZERO, Award, Event, Party, Result, evaluate, parse_event, yuan
+from techmarket.policy.services.engine import evaluate
+from techmarket.policy.services.events import Event, Party, parse_event
 from techmarket.policy.services.ledger import DatabaseLedger, ledger_for
+from techmarket.policy.services.results import ZERO, Award, Result, yuan
 
 S = Application.Status
 REVIEW_PERMISSION = "policy.review_application"

@@ -1,13 +1,86 @@
-"""The ledger of commitments and payments: the engine's "committed so far" lookup, and the totals per programme
-and year against the budgets."""
+"""The ledger of commitments and payments: what the engine counts as "committed so far" (the `PriorLookup`: the
+in-memory `Ledger` of entries given as data and of events evaluated in sequence, and the `DatabaseLedger` of
+committed entries), and the totals per programme and year against the budgets."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Count, Sum
 
 from techmarket.policy.models import Budget, LedgerEntry, Programme
-from techmarket.policy.services.engine import NO_PRIOR, ZERO, Party, Prior
+from techmarket.policy.services.events import Party, parse_prior
+from techmarket.policy.services.results import ZERO
+
+if TYPE_CHECKING:
+    from techmarket.policy.services.results import Award
+    from techmarket.policy.services.rulebook import Rulebook
+
+
+@dataclass(frozen=True)
+class Prior:
+    amount: Decimal = ZERO  # committed under the rule in the scope
+    base: Decimal = ZERO  # the bases those awards were computed on (cumulative tiers)
+    count: int = 0
+
+
+class PriorLookup(Protocol):
+    def prior(self, rule_id: str, beneficiary: Party, project: str | None = None,
+              year: int | None = None) -> Prior: ...
+
+
+@dataclass(frozen=True)
+class Entry:
+    rule_id: str
+    beneficiary: str  # Party.key
+    amount: Decimal
+    base: Decimal = ZERO
+    project: str = ""
+    year: int | None = None
+
+
+class Ledger:
+    """An in-memory ledger: prior entries given as data, and the awards of events evaluated in sequence."""
+
+    def __init__(self, entries=()):
+        self.entries: list[Entry] = list(entries)
+
+    @classmethod
+    def from_data(cls, items, book: Rulebook) -> Ledger:
+        """Entries in the JSON form of docs/policy.md: rule, beneficiary (name) or organisation_id, amount, and
+        optionally base, project, year (validated by policy.schemas.PriorIn)."""
+        entries = []
+        for item in parse_prior(items, book):
+            party = Party("recipient", item.beneficiary, item.organisation_id or None)
+            entries.append(Entry(item.rule, party.key, item.amount, item.base or ZERO, item.project, item.year))
+        return cls(entries)
+
+    def prior(self, rule_id, beneficiary, project=None, year=None) -> Prior:
+        found = [e for e in self.entries if e.rule_id == rule_id and e.beneficiary == beneficiary.key
+                 and (project is None or e.project == project) and (year is None or e.year == year)]
+        return Prior(sum((e.amount for e in found), ZERO), sum((e.base for e in found), ZERO), len(found))
+
+    def record(self, award: Award) -> None:
+        for i, instalment in enumerate(award.instalments):
+            self.entries.append(Entry(award.rule_id, award.beneficiary_key, instalment.amount,
+                                      (award.base or ZERO) if i == 0 else ZERO, award.project, instalment.year))
+
+
+class CombinedLookup:
+    """The sum of several lookups (e.g. the database ledger and entries given with a request)."""
+
+    def __init__(self, *lookups: PriorLookup):
+        self.lookups = lookups
+
+    def prior(self, rule_id, beneficiary, project=None, year=None) -> Prior:
+        priors = [lookup.prior(rule_id, beneficiary, project, year) for lookup in self.lookups]
+        return Prior(sum((p.amount for p in priors), ZERO), sum((p.base for p in priors), ZERO),
+                     sum(p.count for p in priors))
+
+
+NO_PRIOR = Ledger()
 
 
 class DatabaseLedger:

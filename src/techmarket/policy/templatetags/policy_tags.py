@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from techmarket.policy.services.data import rulebook
-from techmarket.policy.services.engine import yuan as format_yuan
+from techmarket.policy.services.results import yuan as format_yuan
 
 register = template.Library()
 

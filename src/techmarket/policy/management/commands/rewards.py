@@ -11,9 +11,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from pydantic import ValidationError
 
+from techmarket.policy.schemas import BatchIn
 from techmarket.policy.services.data import rulebook
-from techmarket.policy.services.engine import EventError, Ledger, evaluate_sequence, parse_event, yuan
+from techmarket.policy.services.engine import evaluate_sequence
+from techmarket.policy.services.events import EventError, parse_event
+from techmarket.policy.services.ledger import Ledger
+from techmarket.policy.services.results import yuan
 from techmarket.policy.services.rulebook import RuleFileError
 
 
@@ -45,10 +50,12 @@ class Command(BaseCommand):
         batch = isinstance(data, dict) and "events" in data
         try:
             if batch:
-                if set(data) - {"events", "prior"} or not isinstance(data["events"], list):
-                    raise EventError("", 'a batch is {"events": [...], "prior": [...]}')
-                events = [parse_event(item, book) for item in data["events"]]
-                ledger = Ledger.from_data(data.get("prior"), book)
+                try:
+                    data = BatchIn.model_validate(data)
+                except ValidationError:
+                    raise EventError("", 'a batch is {"events": [...], "prior": [...]}') from None
+                events = [parse_event(item, book) for item in data.events]
+                ledger = Ledger.from_data(data.prior, book)
             else:
                 events, ledger = [parse_event(data, book)], Ledger()
         except EventError as error:
