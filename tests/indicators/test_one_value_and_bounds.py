@@ -80,7 +80,7 @@ def test_largest_registered_amounts_keep_the_dashboard_and_report_readable(absor
 
 
 @postgres_only()
-def test_concurrent_entries_of_one_value_make_one(committed_db, tmp_path, settings, this_quarter):
+def test_concurrent_entries_of_one_value_make_one(committed_db, tmp_path, settings, this_quarter):  # noqa: F811 (the fixture)
     settings.MEDIA_ROOT = tmp_path
     user = get_user_model().objects.create_user(username="concurrent-reviewer", password="x", is_verified=True)
     user.groups.add(Group.objects.get(name=REVIEWERS))

@@ -171,3 +171,9 @@ def test_the_statistics_filter_refuses_a_date_before_1985(client, db):
     response = client.get("/market/statistics/", {"start": "0001-01-01"})
     assert response.status_code == 200 and "1985" in text(response)
     assert re.search(r"日期须在 1985 年 1 月 1 日之后", text(response))
+
+
+def test_the_statistics_api_refuses_a_date_before_1985_with_json(client, db):
+    response = client.get("/api/market/statistics", {"start": "0001-01-01"})
+    assert 400 <= response.status_code < 500 and response["Content-Type"].startswith("application/json")
+    assert "1985" in response.content.decode()

@@ -77,7 +77,7 @@ def test_an_inquiry_opened_twice_is_one_inquiry_with_one_message(client, buyer):
 
 
 @postgres_only()
-def test_concurrent_requests_make_one_inquiry_one_contract_one_application(committed_db, tmp_path, settings):
+def test_concurrent_requests_make_one_inquiry_one_contract_one_application(committed_db, tmp_path, settings):  # noqa: F811 (the fixture)
     settings.MEDIA_ROOT = tmp_path
     User = get_user_model()
     xining = Region.objects.get(code="xining")

@@ -66,7 +66,7 @@ def test_after_a_rejection_the_event_may_be_applied_for_again(member, reviewer, 
 
 
 @postgres_only()
-def test_eight_concurrent_applications_for_one_event_make_one(committed_db):
+def test_eight_concurrent_applications_for_one_event_make_one(committed_db):  # noqa: F811 (the fixture)
     User = get_user_model()
     organisation = Organisation.objects.create(name="并发测试技术转移有限公司", kind=Organisation.Kind.ENTERPRISE)
     user = User.objects.create_user(username="concurrent-applicant", password="Qinghai-2026-test",

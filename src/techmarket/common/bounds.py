@@ -180,8 +180,8 @@ def money_form_field(label: str, *, required: bool = True, **kwargs):
     """A forms.DecimalField for yuan: 0 to ¥100,000,000,000.00, two decimals, the message naming the limit."""
     from django import forms
 
-    field = forms.DecimalField(label=label, required=required, error_messages={"invalid": "请填写金额（元），如 12345.67。"},
-                               **kwargs)
+    field = forms.DecimalField(label=label, required=required,
+                               error_messages={"invalid": "请填写金额（元），如 12345.67。"}, **kwargs)
     field.validators = [_money_places]  # one message, not one per digit/range validator
     field.widget.attrs.setdefault("min", "0")
     field.widget.attrs.setdefault("max", str(MAX_AMOUNT))

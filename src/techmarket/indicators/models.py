@@ -123,11 +123,14 @@ class IndicatorValue(models.Model):
         # One value per intent: for an indicator and period, at most one manual value waiting for review, one
         # approved manual value and one current computed snapshot (older ones are superseded, kept as history).
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="manual", status="submitted"),
+            models.UniqueConstraint(fields=["indicator", "period_key"],
+                                    condition=Q(source="manual", status="submitted"),
                                     name="indicators_one_pending_value_per_period"),
-            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="manual", status="approved"),
+            models.UniqueConstraint(fields=["indicator", "period_key"],
+                                    condition=Q(source="manual", status="approved"),
                                     name="indicators_one_approved_value_per_period"),
-            models.UniqueConstraint(fields=["indicator", "period_key"], condition=Q(source="computed", status="snapshot"),
+            models.UniqueConstraint(fields=["indicator", "period_key"],
+                                    condition=Q(source="computed", status="snapshot"),
                                     name="indicators_one_snapshot_per_period"),
             range_check("value", "indicators_value_bounds", 0, MAX_VALUE),
             money_check("exact_amount", "indicators_exact_amount_bounds"),

@@ -31,12 +31,14 @@ def type_choices(blank: str = "请选择") -> list:
 
 
 class MessageForm(BootstrapMixin, forms.Form):
-    body = forms.CharField(label="消息", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label="消息", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InquiryForm(BootstrapMixin, forms.Form):
     message = forms.CharField(
-        label="洽谈意向", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 5}),
+        label="洽谈意向", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 5}),
         help_text="说明贵单位的合作意向、需求或可提供的技术，对方单位的已核验成员将在平台上答复。",
     )
 
@@ -54,7 +56,8 @@ class UploadForm(BootstrapMixin, forms.Form):
 class AgreementForm(BootstrapMixin, forms.Form):
     contract_type = forms.ChoiceField(label="合同类型", choices=())
     amount = money_form_field("拟定合同金额（元）", required=False)
-    terms = forms.CharField(label="协议要点", max_length=10000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 5}),
+    terms = forms.CharField(label="协议要点", max_length=10000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 5}),
                             help_text="标的、价款及支付方式、交付内容与期限等双方已商定的事项。")
 
     def __init__(self, *args, **kwargs):
@@ -63,15 +66,18 @@ class AgreementForm(BootstrapMixin, forms.Form):
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
-    answer = forms.CharField(label="答复", max_length=5000, required=False, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label="答复", max_length=5000, required=False, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="原因", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="原因", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class NoteForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label="说明", max_length=5000, required=False, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="说明", max_length=5000, required=False, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ContractForm(BootstrapMixin, forms.Form):
@@ -166,7 +172,8 @@ class SubmitForm(BootstrapMixin, forms.Form):
 class RegisterForm(BootstrapMixin, forms.Form):
     technology_amount = money_form_field("认定技术交易额（元）", required=False,
                                          help_text="不填则按合同所列技术交易额认定。")
-    reason = forms.CharField(label="说明", required=False, max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label="说明", required=False, max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReconsiderationDecisionForm(BootstrapMixin, forms.Form):
@@ -174,19 +181,22 @@ class ReconsiderationDecisionForm(BootstrapMixin, forms.Form):
                                                          ("uphold", "维持未予登记结论")],
                                  widget=forms.RadioSelect)
     technology_amount = money_form_field("认定技术交易额（元）", required=False)
-    reason = forms.CharField(label="理由", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="理由", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ChangeForm(BootstrapMixin, forms.Form):
     title = forms.CharField(label="变更后的合同名称", max_length=300, required=False, validators=LINE)
     total_amount = money_form_field("变更后的合同总额（元）", required=False)
     technology_amount = money_form_field("变更后的技术交易额（元）", required=False)
-    reason = forms.CharField(label="变更内容及依据", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="变更内容及依据", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CancelForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="注销原因", choices=Registration.CancelKind.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="说明及依据", max_length=5000, validators=TEXT, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="说明及依据", max_length=5000, validators=TEXT,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class StatisticsForm(BootstrapMixin, forms.Form):

@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from techmarket.api.schemas import MAX_ID, Error
+from techmarket.common.bounds import DateIn
 from techmarket.market.models import ContractParty, Registration
 from techmarket.market.services import contracts as contract_service
 from techmarket.market.services import registration as registration_service
@@ -40,8 +41,8 @@ class RegistrationQuery(Page):
 
 
 class StatisticsQuery(Schema):
-    start: datetime.date | None = Field(None, description="登记日期起")
-    end: datetime.date | None = Field(None, description="登记日期止")
+    start: DateIn | None = Field(None, description="登记日期起（1985-01-01 起）")
+    end: DateIn | None = Field(None, description="登记日期止")
     contract_type: str = Field("", max_length=40, pattern=r"^[a-z-]*$", description="合同类型代码")
     registry: str = Field("", max_length=40, pattern=r"^[a-z0-9-]*$", description="登记机构代码")
     field: str = Field("", max_length=60, pattern=r"^[A-Za-z0-9._-]*$", description="技术领域代码")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from techmarket.common.bounds import MAX_AMOUNT, validate_text
+from techmarket.common.errors import Conflict, NotAllowed, Refused
+from techmarket.common.permissions import allowed
 from techmarket.common.uploads import UploadError, check_upload
 from techmarket.indicators.models import MAX_VALUE, VALUE_MESSAGE, Indicator, IndicatorValue
 from techmarket.indicators.services.periods import Period
@@ -20,24 +22,24 @@ from techmarket.indicators.services.periods import Period
 S = IndicatorValue.Status
 
 
-class IndicatorError(Exception):
-    pass
+class IndicatorError(Refused):
+    """A refused step; the message is for the user (Chinese)."""
 
 
-class IndicatorPermissionError(IndicatorError):
+class IndicatorPermissionError(NotAllowed, IndicatorError):
     pass
 
 
 def can_enter(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("indicators.enter_value"))
+    return allowed(user, "indicators.enter")
 
 
 def can_approve(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("indicators.approve_value"))
+    return allowed(user, "indicators.approve")
 
 
 def can_see_records(user) -> bool:
-    return can_enter(user) or bool(user and user.is_authenticated and user.has_perm("market.oversee_registrations"))
+    return allowed(user, "indicators.see_records")
 
 
 def _decimal(value) -> Decimal:
@@ -62,7 +64,7 @@ def pending_for(indicator: Indicator, period_key: str) -> IndicatorValue | None:
                                          source=IndicatorValue.Source.MANUAL, status=S.SUBMITTED).first()
 
 
-class DuplicateValue(IndicatorError):
+class DuplicateValue(Conflict, IndicatorError):
     """A value for the indicator and period is already waiting for review."""
 
     def __init__(self, existing: IndicatorValue):
