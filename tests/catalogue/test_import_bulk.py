@@ -25,14 +25,16 @@ from techmarket.catalogue.models import (
     Field,
     ImportRun,
     Listing,
+    ListingAction,
     ListingContact,
-    ListingEvent,
     ListingOrganisation,
     SourceDocument,
 )
 from techmarket.catalogue.services.classification import classify
 from techmarket.catalogue.services.grading import apply_computed_grade
 from techmarket.catalogue.services.modes import normalise_modes
+from techmarket.common.audit import history_for, log_action
+from techmarket.common.models import AuditEntry
 from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
 from techmarket.directory.services.contacts import match_or_create_person, parse_contacts
 from techmarket.directory.services.organisations import find_organisation, resolve_unit, split_units
@@ -90,8 +92,8 @@ def _per_row(row, reference, source, report, areas, vocabulary, regions, org_see
     if listing is None:
         listing = Listing.objects.create(reference=reference, status=Listing.Status.PUBLISHED,
                                          published_at=timezone.now(), source_document=source, **values)
-        ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.IMPORT, to_value=listing.status,
-                                    actor_label="import", reason=f"imported from {source.file_name}")
+        log_action(listing, ListingAction.IMPORT, to_value=listing.status, actor_label="import",
+                   reason=f"imported from {source.file_name}")
         report.listings["created"] += 1
     else:
         changed = [name for name in loader.UPDATABLE_FIELDS if getattr(listing, name) != values[name]]
@@ -100,8 +102,8 @@ def _per_row(row, reference, source, report, areas, vocabulary, regions, org_see
         listing.source_document = source
         listing.save()
         if changed:
-            ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.IMPORT, actor_label="import",
-                                        reason=f"re-imported from {source.file_name}; changed: {', '.join(changed)}")
+            log_action(listing, ListingAction.IMPORT, actor_label="import",
+                       reason=f"re-imported from {source.file_name}; changed: {', '.join(changed)}")
         report.listings["updated" if changed else "unchanged"] += 1
     report.kinds[kind] += 1
     organisations = []
@@ -167,7 +169,8 @@ def contents(prefix: str) -> dict:
             "contacts": [(link.person.name, link.person.phones, link.person.emails, link.position,
                           sorted(link.person.organisations.values_list("name", flat=True)))
                          for link in listing.contact_links.select_related("person")],
-            "events": [(e.type, e.from_value, e.to_value, e.actor_label, e.reason) for e in listing.events.all()],
+            "events": [(e.action, e.target_label, e.from_value, e.to_value, e.actor_label, e.reason)
+                       for e in history_for(listing)],
             "document": (document.public, document.terms, document.text, meta, document.text_hash,
                          document.vector is None),
         }
@@ -182,7 +185,7 @@ def directory() -> tuple:
 
 
 def database_state() -> tuple:
-    return (list(Listing.objects.order_by("pk").values_list()), list(ListingEvent.objects.values_list()),
+    return (list(Listing.objects.order_by("pk").values_list()), list(AuditEntry.objects.order_by("pk").values_list()),
             list(ListingOrganisation.objects.order_by("pk").values_list()),
             list(ListingContact.objects.order_by("pk").values_list()),
             sorted(Listing.modes.through.objects.values_list("listing_id", "cooperationmode_id")),
@@ -309,7 +312,7 @@ def _techmarket(data_dir: Path, *args: str, **kwargs):
 def _dump(db: Path) -> tuple:
     with sqlite3.connect(db) as conn:
         return tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in (
-            "catalogue_listing", "catalogue_listingevent", "catalogue_listingorganisation",
+            "catalogue_listing", "common_auditentry", "catalogue_listingorganisation",
             "catalogue_listingcontact", "catalogue_listing_modes", "directory_organisation", "directory_person",
             "matching_searchdocument", "matching_indexstate", "catalogue_importrun"))
 

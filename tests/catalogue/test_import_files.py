@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from techmarket.catalogue.importers.loader import ImportRejected, import_file
 from techmarket.catalogue.importers.rows import COLUMNS, ImportFormatError
 from techmarket.catalogue.models import Listing
+from techmarket.common.audit import history_for
 from techmarket.directory.models import Organisation, Person
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_changed_row_is_updated_with_history(tmp_path):
     import_file(make_workbook(tmp_path / "c.xlsx", {"高新技术领域": changed}), collection="t")
     listing = Listing.objects.get(reference="t/innovation/hightech/1")
     assert listing.title == "高原光伏组件智能除尘机器人研发"
-    assert listing.events.filter(type="import", reason__contains="changed: title").exists()
+    assert history_for(listing).filter(action="import", reason__contains="changed: title").exists()
 
 
 def test_broken_workbook_reports_each_bad_row_and_changes_nothing(tmp_path):

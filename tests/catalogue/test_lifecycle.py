@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from techmarket.catalogue.models import CooperationMode, Field, Listing, ListingEvent
+from techmarket.catalogue.models import CooperationMode, Field, Listing, ListingAction
 from techmarket.catalogue.services import lifecycle
 from techmarket.catalogue.services.lifecycle import TransitionError, transition
 from techmarket.catalogue.services.listings import (
@@ -18,6 +18,7 @@ from techmarket.catalogue.services.listings import (
     regrade,
     update_listing,
 )
+from techmarket.common.audit import history_for
 from techmarket.directory.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -60,8 +61,8 @@ def put(listing: Listing, status: str, **values) -> Listing:
     return listing
 
 
-def transitions_of(listing: Listing) -> list[ListingEvent]:
-    return list(listing.events.filter(type=ListingEvent.Type.TRANSITION).order_by("at", "id"))
+def transitions_of(listing: Listing) -> list:
+    return list(history_for(listing).filter(action=ListingAction.TRANSITION).order_by("at", "id"))
 
 
 # --- Allowed paths ------------------------------------------------------------------------------------
@@ -131,7 +132,7 @@ def test_withdrawing_needs_a_reason_and_a_withdrawn_listing_can_become_a_draft_a
 
 def test_rejection_needs_a_reason_and_is_for_reviewers_only(draft, member, reviewer):
     listing = transition(draft, S.SUBMITTED, user=member)
-    count = listing.events.count()
+    count = history_for(listing).count()
     with pytest.raises(TransitionError, match="请填写原因"):
         transition(listing, S.REJECTED, user=reviewer)
     with pytest.raises(TransitionError, match="审核人员"):
@@ -139,7 +140,7 @@ def test_rejection_needs_a_reason_and_is_for_reviewers_only(draft, member, revie
     with pytest.raises(TransitionError, match="审核人员"):
         transition(listing, S.PUBLISHED, user=member)
     listing.refresh_from_db()
-    assert listing.status == S.SUBMITTED and listing.events.count() == count
+    assert listing.status == S.SUBMITTED and history_for(listing).count() == count
 
     listing = lifecycle.reject(listing, reviewer, "请补充技术指标")
     assert listing.status == S.REJECTED
@@ -173,12 +174,12 @@ def test_expire_due_expires_published_listings_whose_date_has_passed(draft, memb
 def test_renewal_needs_a_new_date_later_than_today(draft, member):
     listing = put(draft, S.PUBLISHED, valid_until=TODAY - datetime.timedelta(days=3))
     [listing] = lifecycle.expire_due()
-    count = listing.events.count()
+    count = history_for(listing).count()
     for bad in (None, TODAY, TODAY - datetime.timedelta(days=1)):
         with pytest.raises(TransitionError, match="续期须填写晚于今天的新有效期"):
             transition(listing, S.PUBLISHED, user=member, valid_until=bad)
     listing.refresh_from_db()
-    assert listing.status == S.EXPIRED and listing.events.count() == count
+    assert listing.status == S.EXPIRED and history_for(listing).count() == count
 
     listing = transition(listing, S.PUBLISHED, user=member, reason="续期", valid_until=NEXT_YEAR)
     assert listing.status == S.PUBLISHED and listing.valid_until == NEXT_YEAR
@@ -245,14 +246,14 @@ def test_approval_is_for_reviewers_only(draft, member):
 ])
 def test_forbidden_transitions_raise_and_change_nothing(draft, member, reviewer, start, to_status):
     listing = put(draft, start)
-    count = listing.events.count()
+    count = history_for(listing).count()
     for user in (member, reviewer):
         with pytest.raises(TransitionError, match="不能变更为"):
             transition(listing, to_status, user=user, reason="测试", valid_until=NEXT_YEAR)
         assert not lifecycle.can_transition(user, listing, to_status)
     listing.refresh_from_db()
     assert listing.status == start
-    assert listing.events.count() == count
+    assert history_for(listing).count() == count
     assert listing.valid_until is None
 
 
@@ -260,7 +261,7 @@ def test_forbidden_transitions_raise_and_change_nothing(draft, member, reviewer,
 def test_only_the_owning_organisation_or_a_reviewer_moves_a_listing(request, university_listing, who):
     users = {"anonymous": AnonymousUser(), "none": None}
     user = users[who] if who in users else request.getfixturevalue(who)
-    count = university_listing.events.count()
+    count = history_for(university_listing).count()
     for to_status in (S.IN_TALKS, S.CONTRACTED, S.CLOSED):
         with pytest.raises(TransitionError, match="只有发布单位的已核验成员或审核人员"):
             transition(university_listing, to_status, user=user)
@@ -268,7 +269,7 @@ def test_only_the_owning_organisation_or_a_reviewer_moves_a_listing(request, uni
         transition(university_listing, S.WITHDRAWN, user=user, reason="不是我的")
     university_listing.refresh_from_db()
     assert university_listing.status == S.PUBLISHED
-    assert university_listing.events.count() == count
+    assert history_for(university_listing).count() == count
     assert lifecycle.available_transitions(user, university_listing) == []
 
 
@@ -327,7 +328,7 @@ def test_who_may_not_edit(request, university_listing, who):
 def test_a_member_edits_the_organisations_listing_and_the_edit_is_recorded(university_listing, member):
     listing = update_listing(member, university_listing, listing_input(title="更新后的标题"))
     assert listing.title == "更新后的标题"
-    assert listing.events.filter(type=ListingEvent.Type.EDIT, actor=member).exists()
+    assert history_for(listing).filter(action=ListingAction.EDIT, actor=member).exists()
 
 
 @pytest.mark.parametrize("status", [S.SUBMITTED, S.CONTRACTED, S.CLOSED, S.WITHDRAWN])
@@ -347,10 +348,10 @@ def test_regrade_keeps_the_history_and_marks_the_grade_overridden(university_lis
     listing.refresh_from_db()
     assert listing.grade == new and listing.grade_overridden
     assert listing.grade_basis["method"] == "reviewer"
-    event = listing.events.get(type=ListingEvent.Type.REGRADE)
+    event = history_for(listing).get(action=ListingAction.REGRADE)
     assert (event.from_value, event.to_value, event.actor, event.reason) == (old, new, reviewer, "专家评审意见")
     listing = regrade(reviewer, listing, old, "复核后恢复")
-    assert list(listing.events.filter(type=ListingEvent.Type.REGRADE).values_list("to_value", flat=True)) == [
+    assert list(history_for(listing).filter(action=ListingAction.REGRADE).values_list("to_value", flat=True)) == [
         new, old]
 
 
@@ -364,7 +365,7 @@ def test_regrade_needs_a_reviewer_a_valid_grade_and_a_reason(university_listing,
             regrade(user, university_listing, value, reason)
     university_listing.refresh_from_db()
     assert university_listing.grade == grade and not university_listing.grade_overridden
-    assert not university_listing.events.filter(type=ListingEvent.Type.REGRADE).exists()
+    assert not history_for(university_listing).filter(action=ListingAction.REGRADE).exists()
 
 
 def test_reclassify_confirms_the_field(university_listing, member, reviewer):
@@ -377,5 +378,5 @@ def test_reclassify_confirms_the_field(university_listing, member, reviewer):
     listing = reclassify(reviewer, university_listing, area, "属于盐湖提锂")
     listing.refresh_from_db()
     assert listing.field == area and listing.field_confirmed
-    event = listing.events.get(type=ListingEvent.Type.RECLASSIFY)
+    event = history_for(listing).get(action=ListingAction.RECLASSIFY)
     assert (event.from_value, event.to_value, event.actor) == (old, area.code, reviewer)

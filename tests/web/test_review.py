@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from techmarket.catalogue.models import CooperationMode, Field, Listing, ListingEvent
+from techmarket.catalogue.models import CooperationMode, Field, Listing, ListingAction
 from techmarket.catalogue.services.lifecycle import transition
 from techmarket.catalogue.services.listings import ListingInput, create_listing
+from techmarket.common.audit import history_for
+from techmarket.common.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +81,8 @@ def test_non_reviewers_get_403_on_get_and_post(request, login, submitted, seed_l
     seed_listing.refresh_from_db()
     assert submitted.status == S.SUBMITTED
     assert seed_listing.grade == grade and not seed_listing.grade_overridden and not seed_listing.field_confirmed
-    assert not ListingEvent.objects.filter(
-        type__in=[ListingEvent.Type.REGRADE, ListingEvent.Type.RECLASSIFY]).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=[ListingAction.REGRADE, ListingAction.RECLASSIFY]).exists()
 
 
 # --- The queue -----------------------------------------------------------------------------------------
@@ -94,9 +96,9 @@ def test_the_queue_lists_submitted_listings_oldest_first(login, reviewer, submit
         kind="offer", title="最后提交的成果", description="内容", modes=[CooperationMode.objects.get(code="transfer")],
     ))
     third = transition(draft, S.SUBMITTED, user=first.created_by)
-    ListingEvent.objects.filter(listing=first, to_value=S.SUBMITTED).update(
+    history_for(first).filter(to_value=S.SUBMITTED).update(
         at=timezone.now() - datetime.timedelta(days=3))
-    ListingEvent.objects.filter(listing=second, to_value=S.SUBMITTED).update(
+    history_for(second).filter(to_value=S.SUBMITTED).update(
         at=timezone.now() - datetime.timedelta(days=2))
 
     response = login(reviewer).get(QUEUE_URL)
@@ -157,7 +159,7 @@ def test_approve_with_the_default_validity(login, reviewer, submitted):
     submitted.refresh_from_db()
     assert submitted.status == S.PUBLISHED and submitted.published_at is not None
     assert submitted.valid_until == TODAY + datetime.timedelta(days=365)
-    event = submitted.events.filter(type=ListingEvent.Type.TRANSITION).last()
+    event = history_for(submitted).filter(action=ListingAction.TRANSITION).last()
     assert (event.from_value, event.to_value, event.actor) == (S.SUBMITTED, S.PUBLISHED, reviewer)
 
 
@@ -186,12 +188,12 @@ def test_approve_with_a_past_date_is_refused(login, reviewer, submitted):
 
 
 def test_reject_needs_a_reason(login, reviewer, submitted):
-    count = submitted.events.count()
+    count = history_for(submitted).count()
     response = login(reviewer).post(review_url(submitted), {"action": "reject", "reject-reason": ""})
     assert response.status_code == 200
     assert "请填写退回原因" in page(response)
     submitted.refresh_from_db()
-    assert submitted.status == S.SUBMITTED and submitted.events.count() == count
+    assert submitted.status == S.SUBMITTED and history_for(submitted).count() == count
 
 
 def test_reject_with_a_reason(login, reviewer, submitted):
@@ -200,7 +202,7 @@ def test_reject_with_a_reason(login, reviewer, submitted):
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == S.REJECTED
-    event = submitted.events.filter(type=ListingEvent.Type.TRANSITION).last()
+    event = history_for(submitted).filter(action=ListingAction.TRANSITION).last()
     assert (event.to_value, event.reason, event.actor) == (S.REJECTED, "请补充预期技术指标。", reviewer)
 
 
@@ -208,14 +210,14 @@ def test_approving_a_listing_not_awaiting_review_shows_the_refusal(login, review
     client = login(reviewer)
     content = page(client.get(review_url(seed_listing)))
     assert "此条目不在待审核状态" in content and "审核通过</button>" not in content
-    count = seed_listing.events.count()
+    count = history_for(seed_listing).count()
     response = client.post(review_url(seed_listing), {"action": "approve"})
     assert response.status_code == 200
     assert "“已发布”状态的条目不能变更为“已发布”。" in page(response)
     response = client.post(review_url(seed_listing), {"action": "reject", "reject-reason": "测试"})
     assert "“已发布”状态的条目不能变更为“未通过”。" in page(response)
     seed_listing.refresh_from_db()
-    assert seed_listing.status == S.PUBLISHED and seed_listing.events.count() == count
+    assert seed_listing.status == S.PUBLISHED and history_for(seed_listing).count() == count
 
 
 def test_an_unknown_action_is_refused(login, reviewer, submitted):
@@ -241,7 +243,7 @@ def test_regrade_keeps_history_and_marks_the_grade_overridden(login, reviewer, s
     assert response.status_code == 302 and response.url == review_url(seed_listing)
     seed_listing.refresh_from_db()
     assert seed_listing.grade == new and seed_listing.grade_overridden
-    event = seed_listing.events.get(type=ListingEvent.Type.REGRADE)
+    event = history_for(seed_listing).get(action=ListingAction.REGRADE)
     assert (event.from_value, event.to_value, event.reason, event.actor) == (old, new, "专家论证后调整", reviewer)
     content = page(client.get(review_url(seed_listing)))
     assert "已人工调整" in content and "专家论证后调整" in content
@@ -266,7 +268,7 @@ def test_reclassify_sets_field_confirmed(login, reviewer, seed_listing):
     assert response.status_code == 302
     seed_listing.refresh_from_db()
     assert seed_listing.field == Field.objects.get(code="clean-energy.storage") and seed_listing.field_confirmed
-    event = seed_listing.events.get(type=ListingEvent.Type.RECLASSIFY)
+    event = history_for(seed_listing).get(action=ListingAction.RECLASSIFY)
     assert (event.from_value, event.to_value, event.reason) == (old, "clean-energy.storage", "储能项目")
 
 

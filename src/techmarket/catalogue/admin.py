@@ -6,10 +6,10 @@ from techmarket.catalogue.models import (
     ImportRun,
     Listing,
     ListingContact,
-    ListingEvent,
     ListingOrganisation,
     SourceDocument,
 )
+from techmarket.common.admin import AuditEntryInline
 
 
 class ListingOrganisationInline(admin.TabularInline):
@@ -24,16 +24,6 @@ class ListingContactInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
-class ListingEventInline(admin.TabularInline):
-    model = ListingEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["type", "from_value", "to_value", "actor", "actor_label", "reason", "at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "kind", "field", "grade", "status", "valid_until"]
@@ -41,7 +31,7 @@ class ListingAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "description", "organisations_raw"]
     filter_horizontal = ["modes"]
     readonly_fields = ["field_auto", "grade_basis", "created_at", "updated_at", "published_at"]
-    inlines = [ListingOrganisationInline, ListingContactInline, ListingEventInline]
+    inlines = [ListingOrganisationInline, ListingContactInline, AuditEntryInline]
 
 
 @admin.register(Field)

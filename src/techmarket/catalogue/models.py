@@ -207,33 +207,15 @@ class ListingContact(models.Model):
         return f"{self.listing_id}: {self.person_id}"
 
 
-class ListingEvent(models.Model):
-    """History of a listing: every status transition, regrading, reclassification and re-import."""
+class ListingAction(models.TextChoices):
+    """What the audit log (techmarket.common.audit) records about a listing: every status transition, regrading,
+    reclassification, edit and re-import."""
 
-    class Type(models.TextChoices):
-        TRANSITION = "transition", "状态变更"
-        REGRADE = "regrade", "调整分级"
-        RECLASSIFY = "reclassify", "调整分类"
-        IMPORT = "import", "导入"
-        EDIT = "edit", "编辑"
-
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=20, choices=Type.choices)
-    from_value = models.CharField(max_length=80, blank=True)
-    to_value = models.CharField(max_length=80, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField(
-        max_length=80, blank=True, help_text="Who acted when no user did (import, scheduler)."
-    )
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "变更记录"
-
-    def __str__(self) -> str:
-        return f"{self.listing.reference} {self.type} {self.from_value}→{self.to_value}"
+    TRANSITION = "transition", "状态变更"
+    REGRADE = "regrade", "调整分级"
+    RECLASSIFY = "reclassify", "调整分类"
+    IMPORT = "import", "导入"
+    EDIT = "edit", "编辑"
 
 
 class ImportRun(models.Model):

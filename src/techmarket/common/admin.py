@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
-from techmarket.common.models import Notice, Notification, NotificationPreference, Objection
+from techmarket.common.models import AuditEntry, Notice, Notification, NotificationPreference, Objection
 
 
 @admin.register(Notification)
@@ -41,3 +42,77 @@ class NoticeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # published by the services that own the object
+
+
+class AuditEntryInline(GenericTabularInline):
+    """An object's lines of the audit log, read-only, on its admin page (the history that page showed before)."""
+
+    model = AuditEntry
+    extra = 0
+    can_delete = False
+    fields = ["at", "action_label", "from_value", "to_value", "who", "reason", "data"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+    verbose_name = verbose_name_plural = "操作记录"
+
+    @admin.display(description="操作")
+    def action_label(self, entry):
+        return entry.action_label
+
+    @admin.display(description="操作人")
+    def who(self, entry):
+        return entry.who
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """操作记录: the one audit log, read-only, for staff; filter by who, what kind of object and which action, or
+    open one object's history with ?content_type__id__exact=…&object_id=…"""
+
+    list_display = ["at", "content_type", "target_label", "action_label", "change", "who", "reason"]
+    list_filter = [("actor", admin.RelatedOnlyFieldListFilter), ("content_type", admin.RelatedOnlyFieldListFilter),
+                   "action", "actor_label"]
+    search_fields = ["target_label", "actor__username", "reason", "action"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "content_type"]
+    fields = ["at", "content_type", "object_id", "target_label", "action", "action_label", "from_value", "to_value",
+              "actor", "actor_label", "reason", "data"]
+    readonly_fields = fields
+
+    @admin.display(description="操作", ordering="action")
+    def action_label(self, entry):
+        return entry.action_label
+
+    @admin.display(description="变更")
+    def change(self, entry):
+        if not (entry.from_value or entry.to_value):
+            return ""
+        return f"{entry.from_label} → {entry.to_label}" if entry.from_value else entry.to_label
+
+    @admin.display(description="操作人", ordering="actor")
+    def who(self, entry):
+        return entry.who
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -41,7 +41,8 @@ def _key(model) -> str:
 def _choices(labels) -> dict[str, str]:
     if isinstance(labels, Mapping):
         return {str(k): str(v) for k, v in labels.items()}
-    return {str(value): str(label) for value, label in labels.choices}
+    pairs = labels.choices if hasattr(labels, "choices") else labels  # TextChoices, or (value, label) pairs
+    return {str(value): str(label) for value, label in pairs}
 
 
 def register_actions(model, actions, *, values=None) -> None:
@@ -83,13 +84,19 @@ def _clip(value) -> str:
     return value[:AUDIT_VALUE_MAX]
 
 
+def label_of(obj: Model) -> str:
+    """How the log names an object: its `audit_label` if it has one (a listing's reference), else str(obj)."""
+    label = getattr(obj, "audit_label", None)
+    return str(label) if label else str(obj)
+
+
 def entry(obj: Model, action: str, actor=None, *, from_value="", to_value="", reason="", data=None,
           actor_label="", at=None, target_label=None) -> AuditEntry:
     """An unsaved entry (for bulk writes, e.g. an import); log_action writes one."""
     fields = {"at": at} if at is not None else {}
     return AuditEntry(
         content_type=ContentType.objects.get_for_model(obj.__class__), object_id=obj.pk,
-        target_label=_clip(str(obj) if target_label is None else target_label),
+        target_label=_clip(label_of(obj) if target_label is None else target_label),
         actor=actor if actor is not None and getattr(actor, "pk", None) else None, actor_label=actor_label,
         action=action, from_value=_clip(from_value), to_value=_clip(to_value), reason=reason or "",
         data=data or {}, **fields)
@@ -127,10 +134,11 @@ def history_for(*objects) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(query).select_related("actor").order_by("at", "id")
 
 
-def history_of_model(model, ids) -> QuerySet[AuditEntry]:
-    """The entries about the objects of one model with the given ids (for prefetching on a list page)."""
-    ct = ContentType.objects.get_for_model(model)
-    return AuditEntry.objects.filter(content_type=ct, object_id__in=ids).select_related("actor")
+def history_of_model(model, ids=None) -> QuerySet[AuditEntry]:
+    """The entries about objects of one model (those with the given ids, if any): for list pages and
+    subqueries (`.filter(object_id=OuterRef("pk"))`)."""
+    entries = AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(model))
+    return entries if ids is None else entries.filter(object_id__in=ids)
 
 
 def history_by(user) -> QuerySet[AuditEntry]:

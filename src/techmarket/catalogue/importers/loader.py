@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connections, router, transaction
 from django.db.models import Count, Max, Model
 from django.utils import timezone
@@ -35,8 +36,8 @@ from techmarket.catalogue.models import (
     Field,
     ImportRun,
     Listing,
+    ListingAction,
     ListingContact,
-    ListingEvent,
     ListingOrganisation,
     SourceDocument,
 )
@@ -44,6 +45,7 @@ from techmarket.catalogue.services.classification import classify
 from techmarket.catalogue.services.grading import compute_grade
 from techmarket.catalogue.services.modes import normalise_modes
 from techmarket.catalogue.services.reference_data import sync_catalogue_data
+from techmarket.common.models import AuditEntry
 from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
 from techmarket.directory.services.contacts import PersonPlan, parse_contacts
 from techmarket.directory.services.organisations import OrganisationPlan, split_units
@@ -263,8 +265,10 @@ class _Plan:
         self.new_listings: list[Listing] = []
         self.listing_rows = _Table(Listing, [f.name for f in Listing._meta.concrete_fields if not f.primary_key])
         self.listing_updates = _Table(Listing, UPDATABLE_FIELDS + COMPUTED_FIELDS + ("updated_at",))
-        self.events = _Table(ListingEvent, ["listing", "type", "from_value", "to_value", "actor", "actor_label",
-                                            "reason", "at"])
+        # History lines go to the audit log (common.audit), written in bulk with the listings.
+        self.events = _Table(AuditEntry, ["content_type", "object_id", "target_label", "action", "from_value",
+                                          "to_value", "actor", "actor_label", "reason", "data", "at"])
+        listing_type = ContentType.objects.get_for_model(Listing)
         self.new_links = {ListingOrganisation: _Table(ListingOrganisation, ["listing", "organisation", "role",
                                                                             "position"]),
                           ListingContact: _Table(ListingContact, ["listing", "person", "position"])}
@@ -293,8 +297,8 @@ class _Plan:
                 listing = Listing(reference=reference, status=Listing.Status.PUBLISHED, published_at=now,
                                   created_at=now, updated_at=now, source_document=self.source, **values)
                 self.new_listings.append(listing)
-                self.events.add(listing, ListingEvent.Type.IMPORT, "", listing.status, None, actor_label,
-                                f"imported from {path.name}", now)
+                self.events.add(listing_type, listing, str(listing), ListingAction.IMPORT, "", listing.status, None,
+                                actor_label, f"imported from {path.name}", {}, now)
                 report.listings["created"] += 1
                 before = None
             else:
@@ -303,8 +307,8 @@ class _Plan:
                 for name in changed:
                     setattr(listing, name, values[name])
                 if changed:
-                    self.events.add(listing, ListingEvent.Type.IMPORT, "", "", None, actor_label,
-                                    f"re-imported from {path.name}; changed: {', '.join(changed)}", now)
+                    self.events.add(listing_type, listing, str(listing), ListingAction.IMPORT, "", "", None, actor_label,
+                                    f"re-imported from {path.name}; changed: {', '.join(changed)}", {}, now)
                 report.listings["updated" if changed else "unchanged"] += 1
             report.kinds[kind] += 1
             listing.owner = organisations[0] if organisations else None

@@ -2,7 +2,7 @@
 
 draft → submitted → published → in talks → contracted → closed; withdrawn; rejected (with a reason);
 expired when its validity date passes, and published again by renewal with a new date.
-Every transition is recorded as a ListingEvent with who, when and why.
+Every transition is recorded in the audit log (common.audit) with who, when and why.
 """
 
 import datetime
@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from techmarket.catalogue.models import Listing, ListingEvent
+from techmarket.catalogue.models import Listing, ListingAction
+from techmarket.common import audit
 from techmarket.common.bounds import REASON_MAX, validate_text, validate_validity
 
 S = Listing.Status
@@ -121,10 +122,8 @@ def transition(listing: Listing, to_status: str, user=None, reason: str = "",
     if to_status == S.PUBLISHED and listing.published_at is None:
         listing.published_at = timezone.now()
     listing.save()
-    ListingEvent.objects.create(
-        listing=listing, type=ListingEvent.Type.TRANSITION, from_value=from_status, to_value=to_status,
-        actor=user if user and user.is_authenticated else None, actor_label=system_label, reason=reason,
-    )
+    audit.log_action(listing, ListingAction.TRANSITION, user if user and user.is_authenticated else None,
+                     from_value=from_status, to_value=to_status, actor_label=system_label, reason=reason)
     return listing
 
 

@@ -7,18 +7,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from techmarket.catalogue.models import (
     PUBLIC_STATUSES,
     CooperationMode,
     Field,
     Listing,
-    ListingEvent,
+    ListingAction,
     ListingOrganisation,
 )
 from techmarket.catalogue.services.classification import classify
 from techmarket.catalogue.services.grading import apply_computed_grade
+from techmarket.common import audit
 from techmarket.common.bounds import (
     DESCRIPTION_MAX,
     REASON_MAX,
@@ -200,12 +201,13 @@ def can_edit(user, listing: Listing) -> bool:
 
 
 def _with_transitions(qs: QuerySet[Listing]) -> QuerySet[Listing]:
-    """Prefetch each listing's status transitions, newest first, as `transition_events`
-    (so a page can show why a listing was rejected, withdrawn or expired)."""
-    events = ListingEvent.objects.filter(type=ListingEvent.Type.TRANSITION).select_related("actor")
-    return qs.prefetch_related(
-        Prefetch("events", queryset=events.order_by("-at", "-id"), to_attr="transition_events")
-    )
+    """Annotate each listing with its last status transition's new status and reason, as
+    `last_transition_to` and `last_transition_reason` (so a page can show why a listing was rejected, withdrawn
+    or expired)."""
+    last = (audit.history_of_model(Listing).filter(object_id=OuterRef("pk"), action=ListingAction.TRANSITION)
+            .order_by("-at", "-id"))
+    return qs.annotate(last_transition_to=Subquery(last.values("to_value")[:1]),
+                       last_transition_reason=Subquery(last.values("reason")[:1]))
 
 
 def organisation_listings(organisation) -> QuerySet[Listing]:
@@ -220,8 +222,10 @@ def review_queue_listings() -> QuerySet[Listing]:
     """Listings awaiting review, the longest-waiting first (by when they were last submitted)."""
     qs = (
         Listing.objects.filter(status=Listing.Status.SUBMITTED)
-        .annotate(submitted_at=Max("events__at", filter=Q(events__type=ListingEvent.Type.TRANSITION,
-                                                          events__to_value=Listing.Status.SUBMITTED)))
+        .annotate(submitted_at=Subquery(
+            audit.history_of_model(Listing).filter(object_id=OuterRef("pk"), action=ListingAction.TRANSITION,
+                                                   to_value=Listing.Status.SUBMITTED)
+            .order_by("-at").values("at")[:1]))
         .select_related("owner", "field", "field__parent")
     )
     return qs.order_by("submitted_at", "id")
@@ -241,8 +245,7 @@ def create_listing(user, data: ListingInput) -> Listing:
     listing.modes.set(data.modes)
     _classify_if_unset(listing, data)
     listing.save()
-    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.TRANSITION, to_value=listing.status,
-                                actor=user, reason="创建")
+    audit.log_action(listing, ListingAction.TRANSITION, user, to_value=listing.status, reason="创建")
     apply_computed_grade(listing)
     return listing
 
@@ -256,7 +259,7 @@ def update_listing(user, listing: Listing, data: ListingInput) -> Listing:
     listing.modes.set(data.modes)
     _classify_if_unset(listing, data)
     listing.save()
-    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.EDIT, actor=user, reason="编辑内容")
+    audit.log_action(listing, ListingAction.EDIT, user, reason="编辑内容")
     apply_computed_grade(listing)
     return listing
 
@@ -291,8 +294,7 @@ def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
     listing.grade, listing.grade_overridden = grade, True
     listing.grade_basis = {**listing.grade_basis, "method": "reviewer", "reason": reason}
     listing.save()
-    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.REGRADE, from_value=old, to_value=grade,
-                                actor=user, reason=reason)
+    audit.log_action(listing, ListingAction.REGRADE, user, from_value=old, to_value=grade, reason=reason)
     return listing
 
 
@@ -306,7 +308,6 @@ def reclassify(user, listing: Listing, field: Field, reason: str = "") -> Listin
     old = listing.field.code if listing.field_id else ""
     listing.field, listing.field_confirmed = field, True
     listing.save()
-    ListingEvent.objects.create(listing=listing, type=ListingEvent.Type.RECLASSIFY, from_value=old,
-                                to_value=field.code, actor=user, reason=reason)
+    audit.log_action(listing, ListingAction.RECLASSIFY, user, from_value=old, to_value=field.code, reason=reason)
     apply_computed_grade(listing)
     return listing

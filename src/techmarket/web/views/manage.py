@@ -65,10 +65,9 @@ def my_listings(request):
 
 def _status_reason(listing: Listing) -> str:
     """Why a listing was rejected, withdrawn or expired: the reason of the step that put it there."""
-    if listing.status not in (S.REJECTED, S.WITHDRAWN, S.EXPIRED) or not listing.transition_events:
+    if listing.status not in (S.REJECTED, S.WITHDRAWN, S.EXPIRED):
         return ""
-    last = listing.transition_events[0]
-    return last.reason if last.to_value == listing.status else ""
+    return (listing.last_transition_reason or "") if listing.last_transition_to == listing.status else ""
 
 
 @login_required

@@ -12,6 +12,7 @@ from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingFilters, ListingPermissionError
+from techmarket.common import audit
 from techmarket.web.forms import ApproveForm, ReclassifyForm, RegradeForm, RejectForm, ReviewFilterForm
 from techmarket.web.views.manage import forbidden
 
@@ -88,13 +89,9 @@ def review_listing(request, reference):
 
 
 def _events(listing: Listing) -> list:
-    """The listing's history, newest first, with status codes shown by their labels."""
-    labels = dict(Listing.Status.choices) | dict(Listing.Grade.choices)
-    events = list(listing.events.select_related("actor").order_by("-at", "-id"))
-    for event in events:
-        event.from_label = labels.get(event.from_value, event.from_value)
-        event.to_label = labels.get(event.to_value, event.to_value)
-    return events
+    """The listing's history from the audit log, newest first; statuses and grades are shown by their labels
+    (`from_label`, `to_label`: the catalogue registers them with the log)."""
+    return list(audit.history_for(listing).order_by("-at", "-id"))
 
 
 def _apply(request, listing: Listing, action: str, data: dict):
