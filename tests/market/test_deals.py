@@ -8,9 +8,10 @@ import pytest
 
 from techmarket.catalogue.models import Listing
 from techmarket.market.models import DealEvent, Inquiry, Milestone
-from techmarket.market.services import contracts, deals
+from techmarket.market.services import contracts, deals, sides
 from techmarket.market.services.contracts import ContractInput, MilestoneInput, PartyInput
 from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.policy_event import policy_event
 
 OFFER = "innovation/hightech/1"  # 青海大学's published offer
 DEMAND = "innovation/hightech/13"  # 西宁特殊钢股份有限公司's published demand
@@ -154,7 +155,7 @@ def test_a_location_is_needed_when_the_organisation_has_none(seller, seller_org,
         title="技术转让", contract_type="transfer", signed_on=datetime.date(2026, 10, 1),
         total_amount=Decimal(1), technology_amount=Decimal(1),
         parties=[PartyInput(seller_org, "transferor"), PartyInput(nowhere, "transferee", location="abroad")]))
-    assert contracts.buyer_location(contract) == "abroad"
+    assert sides.buyer_location(contract) == "abroad"
 
 
 def test_milestones_and_the_policy_event(make_contract, seller, buyer, seller_org, buyer_org, org, registry,
@@ -163,7 +164,7 @@ def test_milestones_and_the_policy_event(make_contract, seller, buyer, seller_or
 
     broker = org("青海技术转移中心有限公司", "xining")
     contract = make_contract(seller, seller_org, buyer_org, extra_parties=[PartyInput(broker, "broker")])
-    event = contracts.policy_event(contract)
+    event = policy_event(contract)
     assert event["type"] == "technology-contract" and event["kind"] == "transfer"
     assert [p["role"] for p in event["parties"]] == ["seller", "buyer", "intermediary"]
     assert event["flags"] == {"buyer_in_qinghai": True}
@@ -174,6 +175,6 @@ def test_milestones_and_the_policy_event(make_contract, seller, buyer, seller_or
         contracts.complete_milestone(buyer, contract.milestones.get(kind=Milestone.Kind.DELIVERY))
     reg.register(xining_registrar, reg.accept(xining_registrar, reg.submit(seller, contract, registry("xining"))),
                  technology_amount=Decimal("700000"))
-    event = contracts.policy_event(contract)
+    event = policy_event(contract)
     assert event["flags"] == {"registered": True, "delivered": True, "buyer_in_qinghai": True}
     assert event["amount"] == "700000.00"

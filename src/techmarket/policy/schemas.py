@@ -532,23 +532,15 @@ class EventIn(BaseModel):
                               f"kind {kind!r} is not one of {', '.join(kinds) or 'none'} for {event_type}")
         return kind
 
-    @field_validator("amounts")
+    @field_validator("amounts", "flags")
     @classmethod
-    def _known_amounts(cls, amounts, info: ValidationInfo):
-        words = _context(info, "book").vocabulary
-        for name in amounts or {}:
-            if name not in words.amounts:
-                raise problem(f"未知的金额名称：{name}。", f"unknown amount {name!r}")
-        return {name: value for name, value in (amounts or {}).items() if value is not None}
-
-    @field_validator("flags")
-    @classmethod
-    def _known_flags(cls, flags, info: ValidationInfo):
-        words = _context(info, "book").vocabulary
-        for name in flags or {}:
-            if name not in words.flags:
-                raise problem(f"未知的事件标记：{name}。", f"unknown flag {name!r}")
-        return flags or {}
+    def _known_names(cls, values, info: ValidationInfo):
+        known = getattr(_context(info, "book").vocabulary, info.field_name)
+        for name in values or {}:
+            if name not in known:
+                zh, en = {"amounts": ("金额名称", "amount"), "flags": ("事件标记", "flag")}[info.field_name]
+                raise problem(f"未知的{zh}：{name}。", f"unknown {en} {name!r}")
+        return {name: value for name, value in (values or {}).items() if value is not None}
 
     @field_validator("parameters")
     @classmethod

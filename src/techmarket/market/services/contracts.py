@@ -1,5 +1,6 @@
-"""Contracts: their parties (roles, sides, locations), amounts and milestones, the rules a contract must meet,
-who may write and read it, and the event the policy engine computes rewards from.
+"""Contracts: recording and editing them (their parties, amounts and milestones, and the rules a contract must
+meet), who may write and read them, and their milestones. Sides and locations are in sides.py, the event the
+policy engine computes rewards from in policy_event.py, the form's initial values in prefill.py.
 
 A contract made from an inquiry whose agreement both sides confirmed is marked `made_on_platform` and keeps the
 inquiry, the agreement and the listing; one recorded directly is not.
@@ -27,9 +28,9 @@ from techmarket.common.bounds import (
     validate_single_line,
     validate_text,
 )
-from techmarket.directory.models import Organisation, Region
+from techmarket.common.permissions import allowed
+from techmarket.directory.models import Organisation
 from techmarket.market.models import (
-    Agreement,
     Attachment,
     Contract,
     ContractParty,
@@ -42,7 +43,8 @@ from techmarket.market.models import (
 from techmarket.market.services import deals
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
 from techmarket.market.services.registries import can_oversee, staff_registry
-from techmarket.market.services.rules import BUYER, INTERMEDIARY, SELLER, rules
+from techmarket.market.services.rules import BUYER, SELLER, rules
+from techmarket.market.services.sides import location_of
 
 R = Registration.Status
 # A contract with a registration in one of these is locked: its parties and amounts are what the registry examines.
@@ -79,18 +81,6 @@ class ContractInput:
     parties: list[PartyInput] = dataclass_field(default_factory=list)
     milestones: list[MilestoneInput] = dataclass_field(default_factory=list)
     intent_key: str | None = None  # the form's one-time key: a second submission finds the first contract
-
-
-def location_of(organisation: Organisation) -> str:
-    """Where an organisation is, from its region: '' when it has none."""
-    region = organisation.region
-    if region is None:
-        return ""
-    if region.kind in (Region.Kind.PROVINCE, Region.Kind.PREFECTURE):
-        return Location.QINGHAI
-    if region.kind == Region.Kind.ABROAD:
-        return Location.ABROAD
-    return Location.OTHER_PROVINCE
 
 
 def _region_code(organisation: Organisation, location: str) -> str:
@@ -354,14 +344,7 @@ def check_party(user, contract: Contract) -> ContractParty:
 def can_view(user, contract: Contract) -> bool:
     """Parties, administrators and staff of a registry the contract was submitted to (the provincial registry's
     staff also see the reconsiderations they decide)."""
-    if is_party(user, contract) or can_oversee(user):
-        return True
-    registry = staff_registry(user)
-    if registry is None:
-        return False
-    registrations = contract.registrations.all()
-    return any(r.registry_id == registry.pk or (registry.is_provincial and r.reconsideration_requested_at)
-               for r in registrations)
+    return allowed(user, "market.view_contract", contract)
 
 
 def visible_contracts(user) -> QuerySet[Contract]:
@@ -418,92 +401,3 @@ def complete_milestone(user, milestone: Milestone, done_on: datetime.date | None
                              organisation_id=user.organisation_id,
                              note=f"{milestone.get_kind_display()}：{milestone.description}（{done_on}）")
     return milestone
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Sides, locations and the policy event
-
-
-def side(contract: Contract, party: ContractParty) -> str:
-    return rules().side_of(contract.contract_type, party.role)
-
-
-def sellers(contract: Contract) -> list[ContractParty]:
-    return [p for p in contract.parties.all() if side(contract, p) == SELLER]
-
-
-def buyers(contract: Contract) -> list[ContractParty]:
-    return [p for p in contract.parties.all() if side(contract, p) == BUYER]
-
-
-def registering_party(contract: Contract) -> ContractParty | None:
-    return next((p for p in contract.parties.all() if p.is_registering_party), None)
-
-
-def seller_location(contract: Contract) -> str:
-    """The seller's location: the registering party's (technology output is counted where it is registered)."""
-    party = registering_party(contract)
-    return party.location if party else ""
-
-
-def buyer_location(contract: Contract) -> str:
-    """The buyer side's location: inside Qinghai if any buyer is, else the first buyer's."""
-    locations = [p.location for p in buyers(contract)]
-    if Location.QINGHAI in locations:
-        return Location.QINGHAI
-    return locations[0] if locations else ""
-
-
-def delivered(contract: Contract) -> bool:
-    """Every delivery milestone done (and there is at least one)."""
-    deliveries = [m for m in contract.milestones.all() if m.kind == Milestone.Kind.DELIVERY]
-    return bool(deliveries) and all(m.done_on for m in deliveries)
-
-
-def policy_event(contract: Contract) -> dict:
-    """The contract as a `technology-contract` event of the policy engine (docs/policy.md, "Events"), for the
-    policy app to compute the rewards it earns: the technology transaction amount, buyer/seller/intermediary
-    parties, and the flags this app knows (online, registered, delivered, from outside Qinghai, buyer in Qinghai)."""
-    registration = contract.registrations.filter(status__in=EFFECTIVE_REGISTRATION).first()
-    role_names = {SELLER: "seller", BUYER: "buyer", INTERMEDIARY: "intermediary"}
-    parties = [{"role": role_names[side(contract, p)], "name": p.organisation.name, "organisation_id":
-                p.organisation_id} for p in contract.parties.select_related("organisation") if side(contract, p)]
-    flags = {
-        "online": contract.made_on_platform,
-        "registered": registration is not None,
-        "delivered": delivered(contract),
-        "from_outside_qinghai": seller_location(contract) != Location.QINGHAI,
-        "buyer_in_qinghai": buyer_location(contract) == Location.QINGHAI,
-    }
-    amount = registration.technology_amount if registration and registration.technology_amount is not None \
-        else contract.technology_amount
-    return {
-        "type": "technology-contract",
-        "date": (registration.registered_on if registration else contract.signed_on).isoformat(),
-        "kind": rules().type(contract.contract_type).policy_kind,
-        "amount": f"{amount:.2f}",
-        "parties": parties,
-        "flags": {name: True for name, value in flags.items() if value},
-        "project": f"market-contract-{contract.pk}",
-    }
-
-
-def prefill_from_inquiry(inquiry: Inquiry) -> dict:
-    """Initial values of the contract form for an agreed inquiry: type, amount and the two sides."""
-    agreement: Agreement | None = deals.accepted_agreement(inquiry)
-    seller, buyer = deals.seller_and_buyer(inquiry)
-    contract_type = rules().type(agreement.contract_type) if agreement else None
-    seller_role = buyer_role = ""
-    if contract_type:
-        seller_role = contract_type.registering_role
-        buyer_role = next((code for code, role in contract_type.roles.items() if role.side == BUYER), "")
-    return {
-        "title": inquiry.listing.title[:300],
-        "contract_type": agreement.contract_type if agreement else "",
-        "total_amount": agreement.amount if agreement else None,
-        "summary": agreement.terms if agreement else "",
-        "parties": [
-            {"organisation": seller, "role": seller_role, "location": location_of(seller)},
-            {"organisation": buyer, "role": buyer_role, "location": location_of(buyer)},
-        ],
-    }

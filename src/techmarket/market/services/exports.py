@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from techmarket.market.models import Location, Registration
-from techmarket.market.services import contracts
+from techmarket.market.services import sides
 from techmarket.market.services.registration import is_overdue
 from techmarket.market.services.rules import rules
 from techmarket.market.services.statistics import Statistics
@@ -90,10 +90,10 @@ def registration_row(registration: Registration) -> list:
     return [
         registration.pk, registration.number or "", registration.get_status_display(), registration.registry.name,
         contract.title, r.type_name(contract.contract_type), contract.signed_on, registration.organisation.name,
-        "、".join(p.organisation.name for p in contracts.sellers(contract)),
-        LOCATIONS.get(contracts.seller_location(contract), ""),
-        "、".join(p.organisation.name for p in contracts.buyers(contract)),
-        LOCATIONS.get(contracts.buyer_location(contract), ""),
+        "、".join(p.organisation.name for p in sides.sellers(contract)),
+        LOCATIONS.get(sides.seller_location(contract), ""),
+        "、".join(p.organisation.name for p in sides.buyers(contract)),
+        LOCATIONS.get(sides.buyer_location(contract), ""),
         contract.total_amount, contract.technology_amount, registration.technology_amount,
         "是" if contract.made_on_platform else "否", registration.received_on, registration.due_on,
         "逾期" if is_overdue(registration) else ("逾期作出决定" if registration.decided_late else ""),

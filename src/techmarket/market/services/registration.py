@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from techmarket.common.permissions import allowed
 from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationEvent, Registry
-from techmarket.market.services import contracts
+from techmarket.market.services import contracts, sides
 from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_REGISTRATION
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError, TransitionError
 from techmarket.market.services.registries import can_oversee, registries_for_party, staff_registry
@@ -139,13 +140,7 @@ def available_actions(user, registration: Registration) -> list[str]:
 
 
 def can_view(user, registration: Registration) -> bool:
-    if can_oversee(user) or contracts.is_party(user, registration.contract):
-        return True
-    registry = staff_registry(user)
-    return registry is not None and (
-        registry.pk == registration.registry_id
-        or (registry.is_provincial and registration.reconsideration_requested_at is not None)
-    )
+    return allowed(user, "market.view_registration", registration)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -233,7 +228,7 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
     if party is None:
         raise MarketPermissionError("只有合同当事人单位的已核验成员可以申请登记。")
     contract_type = rules().type(contract.contract_type)
-    registering = contracts.registering_party(contract)
+    registering = sides.registering_party(contract)
     if (not party.is_registering_party or registering is None
             or registering.role != contract_type.registering_role):
         raise MarketPermissionError(

@@ -3,18 +3,18 @@ applies to, and who examines for which registry."""
 
 from __future__ import annotations
 
-import yaml
 from django.db import transaction
 
 from techmarket.market.models import Location, Registry, RegistryStaff
-from techmarket.market.services.rules import data_file
+from techmarket.market.schemas import RegistriesFile
+from techmarket.market.services.rules import read
 
 STAFF_PERMISSION = "market.examine_registration"
 OVERSEE_PERMISSION = "market.oversee_registrations"
 
 
 def registries_data() -> list[dict]:
-    return yaml.safe_load(data_file("registries.yaml").read_text(encoding="utf-8"))["registries"]
+    return read("registries.yaml", RegistriesFile).model_dump()["registries"]
 
 
 @transaction.atomic
@@ -74,5 +74,6 @@ def is_registry_staff(user) -> bool:
 
 def can_oversee(user) -> bool:
     """Administrators see every registry's queue, the overdue report and registrations' details."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm(OVERSEE_PERMISSION)))
+    from techmarket.common.permissions import allowed
+
+    return allowed(user, "market.oversee")

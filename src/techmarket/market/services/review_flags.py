@@ -23,7 +23,7 @@ from django.db.models import Q
 
 from techmarket.directory.models import Organisation, OrganisationAlias, Person
 from techmarket.market.models import Contract, Registration
-from techmarket.market.services import contracts
+from techmarket.market.services import sides
 from techmarket.market.services.contracts import EFFECTIVE_REGISTRATION
 from techmarket.market.services.rules import rules
 
@@ -61,8 +61,8 @@ def _names(organisation: Organisation) -> set[str]:
 
 def _pairs(contract: Contract):
     """(seller, buyer) organisation pairs of the contract."""
-    for seller in contracts.sellers(contract):
-        for buyer in contracts.buyers(contract):
+    for seller in sides.sellers(contract):
+        for buyer in sides.buyers(contract):
             yield seller.organisation, buyer.organisation
 
 
@@ -94,8 +94,8 @@ def _round_trips(contract: Contract) -> list[Flag]:
         candidates = Contract.objects.filter(signed_on__range=window, parties__organisation=buyer).filter(
             pk__in=Contract.objects.filter(parties__organisation=seller).values("pk")).exclude(pk=contract.pk)
         for other in candidates.distinct().prefetch_related("parties__organisation"):
-            reversed_pair = any(s.organisation_id == buyer.pk for s in contracts.sellers(other)) and any(
-                b.organisation_id == seller.pk for b in contracts.buyers(other))
+            reversed_pair = any(s.organisation_id == buyer.pk for s in sides.sellers(other)) and any(
+                b.organisation_id == seller.pk for b in sides.buyers(other))
             if reversed_pair and other.pk not in seen:
                 seen.add(other.pk)
                 flags.append(Flag("round-trip", f"{days} 日内“{buyer.name}”又作为卖方与“{seller.name}”签订了合同"
@@ -129,7 +129,7 @@ def _threshold_clusters(contract: Contract) -> list[Flag]:
     config = rules().flags["threshold_clusters"]
     band = config["band"]
     window = datetime.timedelta(days=config["window_days"])
-    buyers = [p.organisation_id for p in contracts.buyers(contract)]
+    buyers = [p.organisation_id for p in sides.buyers(contract)]
     flags = []
     for threshold in config["thresholds"]:
         low, high = threshold["amount"] * (1 - band), threshold["amount"]
@@ -140,7 +140,7 @@ def _threshold_clusters(contract: Contract) -> list[Flag]:
             signed_on__range=(contract.signed_on - window, contract.signed_on + window),
         ).exclude(pk=contract.pk).distinct()
         others = [c for c in others.prefetch_related("parties")
-                  if {p.organisation_id for p in contracts.buyers(c)} & set(buyers)]
+                  if {p.organisation_id for p in sides.buyers(c)} & set(buyers)]
         if len(others) + 1 >= config["min_contracts"]:
             flags.append(Flag("threshold-cluster",
                               f"同一买方在 {config['window_days']} 日内有 {len(others) + 1} 份合同的技术交易额在 "

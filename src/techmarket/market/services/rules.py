@@ -1,32 +1,23 @@
 """The registration rules as data: contract types, their parties' roles and sides, who registers each type, the
-periods of the procedure and their sources (data/market/registration.yaml, data/market/review_flags.yaml)."""
+periods of the procedure and their sources (data/market/registration.yaml, data/market/review_flags.yaml), read
+through the models of market/schemas.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.conf import settings
+
+from techmarket.common.datafiles import FileModel, Source, load, read_yaml
+from techmarket.market.schemas import RegistrationFile, ReviewFlagsFile, SourceRef
 
 SELLER, BUYER, INTERMEDIARY = "seller", "buyer", "intermediary"
 
 
 def data_file(name: str) -> Path:
     return Path(settings.TECHMARKET_DATA_FILES) / "market" / name
-
-
-@dataclass(frozen=True)
-class Source:
-    document: str
-    number: str
-    article: str
-    excerpt: str
-
-    def __str__(self) -> str:
-        return f"《{self.document}》（{self.number}）{self.article}"
 
 
 @dataclass(frozen=True)
@@ -91,44 +82,54 @@ class Rules:
         return [(t.name, [(code, role.name) for code, role in t.roles.items()]) for t in self.types.values()]
 
 
-def _source(raw: dict | None, documents: dict) -> Source | None:
-    if not raw:
+def read(name: str, model: type[FileModel], context: dict | None = None):
+    """data/market/`name` validated by `model` (market/schemas.py); a DataFileError names the file and field."""
+    data = read_yaml(data_file(name))
+    return load(model, data, name, context={} if context is None else context, record=_record(data))
+
+
+RECORDS = {"contract_types": "contract type", "registries": "registry"}
+
+
+def _record(data):
+    """The record a location falls in: `contract_types[2]` is `contract type licensing`."""
+
+    def record(loc: tuple) -> tuple[str, tuple]:
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data, dict):
+            item = (data.get(loc[0]) or [])[loc[1]]
+            code = item.get("code", "?") if isinstance(item, dict) else "?"
+            return f"{RECORDS.get(loc[0], loc[0])} {code}", loc[2:]
+        return "", loc
+
+    return record
+
+
+def _source(ref: SourceRef | None, documents: dict) -> Source | None:
+    if ref is None:
         return None
-    document = documents[raw["document"]]
-    return Source(document["title"], document["number"], raw["article"], " ".join(raw["excerpt"].split()))
+    document = documents[ref.document]
+    return Source(document=document.title, number=document.number, article=ref.article, excerpt=ref.excerpt)
 
 
 @cache
 def rules() -> Rules:
-    raw = yaml.safe_load(data_file("registration.yaml").read_text(encoding="utf-8"))
-    documents = raw["documents"]
-    sides = raw["sides"]
-    common = {code: Role(code, item["name"], item["side"]) for code, item in (raw.get("common_roles") or {}).items()}
+    raw = read("registration.yaml", RegistrationFile)
+    common = {code: Role(code, role.name, role.side) for code, role in raw.common_roles.items()}
     types = {}
-    for item in raw["contract_types"]:
-        roles = {code: Role(code, role["name"], role["side"]) for code, role in item["roles"].items()}
+    for item in raw.contract_types:
+        roles = {code: Role(code, role.name, role.side) for code, role in item.roles.items()}
         for code, role in common.items():
             roles.setdefault(code, role)
-        if item["registering_role"] not in roles:
-            raise ValueError(f"{item['code']}: registering_role {item['registering_role']} is not one of its roles")
-        for role in roles.values():
-            if role.side not in sides:
-                raise ValueError(f"{item['code']}: role {role.code} has unknown side {role.side}")
-        types[item["code"]] = ContractType(
-            code=item["code"], name=item["name"], group=item["group"], policy_kind=item["policy_kind"],
-            registering_role=item["registering_role"], roles=roles,
-            source=_source(item.get("source"), documents), notes=" ".join((item.get("notes") or "").split()),
+        types[item.code] = ContractType(
+            code=item.code, name=item.name, group=item.group, policy_kind=item.policy_kind,
+            registering_role=item.registering_role, roles=roles, source=_source(item.source, raw.documents),
+            notes=item.notes,
         )
-    periods = raw["periods"]
-    flags = yaml.safe_load(data_file("review_flags.yaml").read_text(encoding="utf-8"))
-    for threshold in flags["threshold_clusters"]["thresholds"]:
-        threshold["amount"] = Decimal(str(threshold["amount"]))
-    flags["threshold_clusters"]["band"] = Decimal(str(flags["threshold_clusters"]["band"]))
     return Rules(
-        version=raw["version"], types=types, sides=sides,
-        procedure={key: _source(value, documents) for key, value in raw["procedure"].items()},
-        decision_days=int(periods["decision_days"]),
-        reconsideration_request_days=int(periods["reconsideration_request_days"]),
-        reconsideration_decision_days=int(periods["reconsideration_decision_days"]),
-        flags=flags,
+        version=raw.version, types=types, sides=raw.sides,
+        procedure={key: _source(value, raw.documents) for key, value in raw.procedure.items()},
+        decision_days=raw.periods.decision_days,
+        reconsideration_request_days=raw.periods.reconsideration_request_days,
+        reconsideration_decision_days=raw.periods.reconsideration_decision_days,
+        flags=read("review_flags.yaml", ReviewFlagsFile).model_dump(),
     )

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, Q
 
 from techmarket.directory.models import Region
 from techmarket.market.models import ContractParty, Location, Registration
-from techmarket.market.services import contracts
+from techmarket.market.services import sides
 from techmarket.market.services.contracts import EFFECTIVE_REGISTRATION
 from techmarket.market.services.rules import rules
 
@@ -143,8 +143,8 @@ def rows(filters: Filters | None = None) -> list[Row]:
     for registration in _registrations(filters):
         contract = registration.contract
         top = contract.field.top if contract.field_id else None
-        sellers = contracts.sellers(contract)
-        buyers = contracts.buyers(contract)
+        sellers = sides.sellers(contract)
+        buyers = sides.buyers(contract)
         registry = registration.registry
         prefecture = region_names.get(registry.region_code, registry.name)
         if registry.is_provincial:
@@ -160,7 +160,7 @@ def rows(filters: Filters | None = None) -> list[Row]:
             month=registration.registered_on.strftime("%Y-%m"),
             seller="、".join(p.organisation.name for p in sellers),
             buyer="、".join(p.organisation.name for p in buyers),
-            seller_location=contracts.seller_location(contract), buyer_location=contracts.buyer_location(contract),
+            seller_location=sides.seller_location(contract), buyer_location=sides.buyer_location(contract),
             amount=amount, total_amount=contract.total_amount, made_on_platform=contract.made_on_platform,
             listings=[listing.reference for listing in contract.listings.all()],
         ))

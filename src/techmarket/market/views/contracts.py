@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from techmarket.common.errors import NotAllowed
 from techmarket.directory.models import Organisation
 from techmarket.market.forms import (
     ContractForm,
@@ -22,9 +23,10 @@ from techmarket.market.services import contracts as service
 from techmarket.market.services import deals
 from techmarket.market.services import registration as registration_service
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
+from techmarket.market.services.prefill import prefill_from_inquiry
 from techmarket.market.services.registries import registries_for_party
 from techmarket.market.services.rules import rules
-from techmarket.market.views import forbidden
+from techmarket.market.services.sides import registering_party
 
 LOCATIONS = dict(Location.choices)
 CANNOT_RECORD = "只有已实名核验并关联单位的用户可以录入合同。"
@@ -62,7 +64,7 @@ def _contract_form_page(request, *, inquiry=None, contract=None, initial=None, p
                 contract = service.update_contract(request.user, contract, data)
                 messages.success(request, "合同已修改。")
         except MarketPermissionError as error:
-            return forbidden(request, str(error))
+            raise NotAllowed(str(error)) from None
         except AlreadyDone as done:  # the same form submitted twice: show what the first submission recorded
             messages.info(request, str(done))
             return redirect(done.existing)
@@ -89,7 +91,7 @@ def create_from_inquiry(request, pk: int):
     if inquiry.status != Inquiry.Status.AGREED:
         messages.error(request, "双方确认协议后才能录入合同。")
         return redirect(inquiry)
-    prefill = service.prefill_from_inquiry(inquiry)
+    prefill = prefill_from_inquiry(inquiry)
     initial = {k: prefill[k] for k in ("title", "contract_type", "total_amount", "summary")}
     initial["field"] = inquiry.listing.field_id
     return _contract_form_page(request, inquiry=inquiry, initial=initial,
@@ -99,7 +101,7 @@ def create_from_inquiry(request, pk: int):
 @login_required
 def create(request):
     if not request.user.can_submit_listings:
-        return forbidden(request, CANNOT_RECORD)
+        raise NotAllowed(CANNOT_RECORD)
     own = request.user.organisation
     return _contract_form_page(request, party_initial=[{"organisation": own.name, "location": ""}, {}])
 
@@ -110,7 +112,7 @@ def edit(request, pk: int):
     try:
         service.check_can_edit(request.user, contract)
     except MarketPermissionError as error:
-        return forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except MarketError as error:
         messages.error(request, str(error))
         return redirect(contract)
@@ -133,7 +135,7 @@ def detail(request, pk: int):
     user = request.user
     party = service.party_for(user, contract)
     active = service.active_registration(contract)
-    registering = service.registering_party(contract)
+    registering = registering_party(contract)
     can_submit = bool(party and party.is_registering_party and active is None)
     parties = [{"party": p, "role": r.role_name(contract.contract_type, p.role),
                 "side": r.sides.get(r.side_of(contract.contract_type, p.role), ""),
@@ -173,7 +175,7 @@ def upload(request, pk: int):
     try:
         service.add_attachment(request.user, contract, form.cleaned_data["file"], kind)
     except MarketPermissionError as error:
-        return forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except MarketError as error:
         messages.error(request, str(error))
     else:
@@ -189,7 +191,7 @@ def milestone_done(request, pk: int):
     try:
         service.complete_milestone(request.user, milestone)
     except MarketPermissionError as error:
-        return forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except MarketError as error:
         messages.error(request, str(error))
     else:
@@ -202,7 +204,7 @@ def submit_registration(request, pk: int):
     contract = _contract_for(request, pk)
     party = service.party_for(request.user, contract)
     if party is None:
-        return forbidden(request, service.NOT_A_PARTY)
+        raise NotAllowed(service.NOT_A_PARTY)
     registries = registries_for_party(party)
     external = party.location != Location.QINGHAI
     form = SubmitForm(request.POST or None, registries=registries, external=external)
@@ -213,7 +215,7 @@ def submit_registration(request, pk: int):
                                                        data.get("external_registry", ""),
                                                        data.get("external_number", ""))
         except MarketPermissionError as error:
-            return forbidden(request, str(error), title="不能申请登记")
+            raise NotAllowed(str(error), title="不能申请登记") from None
         except AlreadyDone as done:
             messages.info(request, str(done))
             return redirect(done.existing)
