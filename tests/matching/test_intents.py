@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
+from techmarket.common.audit import history_for
 from techmarket.directory.models import Organisation
-from techmarket.matching.models import CooperationIntent, IntentEvent
+from techmarket.matching.models import CooperationIntent, IntentAction
 from techmarket.matching.services import intents as service
 from techmarket.matching.services.intents import IntentError, IntentPermissionError
 
@@ -81,8 +82,8 @@ def test_reviewer_sends_with_a_snapshot_of_the_ranking(reviewer, listing, qingha
     fit = service.suggest_recipients(listing, limit=1)[0]
     assert first.fit_score == fit.score
     assert first.fit_reasons and first.fit_explanation == fit.explanation
-    assert [(e.type, e.to_status, e.actor) for e in first.events.all()] == [
-        (IntentEvent.Type.SENT, ST.SENT, reviewer)]
+    assert [(e.action, e.to_value, e.actor) for e in history_for(first)] == [
+        (IntentAction.SENT, ST.SENT, reviewer)]
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "unverified", "anonymous"])
@@ -102,7 +103,7 @@ def test_duplicates_are_refused_and_nothing_changes(reviewer, listing, sent, qin
     # Neither the new organisation nor a second intent: all or nothing.
     assert list(CooperationIntent.objects.values_list("organisation_id", "message")) == [
         (qinghai_university.pk, "欢迎合作")]
-    assert IntentEvent.objects.count() == 1
+    assert history_for(CooperationIntent.objects.all()).count() == 1
 
 
 @pytest.mark.parametrize("change, message", [
@@ -161,9 +162,9 @@ def test_recipient_member_answers(member, sent):
     intent.refresh_from_db()
     assert intent.status == ST.INTERESTED and intent.response == "可以派团队对接"
     assert intent.responded_by == member and intent.responded_at is not None
-    event = intent.events.last()
-    assert (event.type, event.from_status, event.to_status, event.actor) == (
-        IntentEvent.Type.RESPONSE, ST.SENT, ST.INTERESTED, member)
+    event = history_for(intent).last()
+    assert (event.action, event.from_value, event.to_value, event.actor) == (
+        IntentAction.RESPONSE, ST.SENT, ST.INTERESTED, member)
 
 
 @pytest.mark.parametrize("who", ["outsider", "unverified", "reviewer", "other_member", "anonymous"])
@@ -180,7 +181,7 @@ def test_only_verified_members_of_the_recipient_answer(request, who, sent, make_
         service.respond(user, sent, ST.INTERESTED, "")
     sent.refresh_from_db()
     assert sent.status == ST.SENT and sent.responded_at is None
-    assert sent.events.count() == 1
+    assert history_for(sent).count() == 1
 
 
 def test_a_proposal_needs_its_text(member, sent):
@@ -213,7 +214,7 @@ def test_answer_transitions(member, sent, path, allowed):
     for status in first:
         service.respond(member, sent, status, "方案" if status == ST.PROPOSAL else "")
     sent.refresh_from_db()
-    before = (sent.status, sent.response, sent.responded_at, sent.events.count())
+    before = (sent.status, sent.response, sent.responded_at, history_for(sent).count())
     assert (last in service.allowed_answers(sent)) is allowed
     if allowed:
         assert service.respond(member, sent, last, "新方案").status == last
@@ -221,7 +222,7 @@ def test_answer_transitions(member, sent, path, allowed):
         with pytest.raises(IntentError):
             service.respond(member, sent, last, "新方案")
         sent.refresh_from_db()
-        assert (sent.status, sent.response, sent.responded_at, sent.events.count()) == before
+        assert (sent.status, sent.response, sent.responded_at, history_for(sent).count()) == before
 
 
 def test_declined_is_final(member, sent):
@@ -256,8 +257,8 @@ def test_reminder_after_n_days_counts_and_e_mails_members(remind, sent, member, 
     assert sent.reminder_count == 1 and sent.last_reminded_at == now
     assert [m.to for m in mail.outbox] == [["member@qhu.edu.cn"]]
     assert "提醒" in mail.outbox[0].subject and sent.listing.title in mail.outbox[0].subject
-    event = sent.events.last()
-    assert (event.type, event.actor_label) == (IntentEvent.Type.REMINDER, service.REMINDER_LABEL)
+    event = history_for(sent).last()
+    assert (event.action, event.actor_label) == (IntentAction.REMINDER, service.REMINDER_LABEL)
 
     # Not again until N days after the last reminder.
     assert remind(days=7, now=now + datetime.timedelta(days=6)) == []

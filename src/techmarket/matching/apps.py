@@ -12,3 +12,8 @@ class MatchingConfig(AppConfig):
         from techmarket.matching.services.reference_data import sync_institutions
 
         post_migrate.connect(sync_institutions, sender=self, dispatch_uid="techmarket-sync-institutions")
+
+        from techmarket.common import audit
+        from techmarket.matching.models import CooperationIntent, IntentAction
+
+        audit.register_actions(CooperationIntent, IntentAction, values=CooperationIntent.Status)

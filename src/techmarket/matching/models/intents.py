@@ -2,7 +2,7 @@
 which answers — interested, declined or a proposal — and is reminded while it stays silent.
 
 The rules (who may send, who may answer, which answer may follow which) live in
-techmarket.matching.services.intents; every change of an intent is recorded as an IntentEvent.
+techmarket.matching.services.intents; every change of an intent is recorded in the audit log (common.audit).
 """
 
 from django.conf import settings
@@ -51,31 +51,18 @@ class CooperationIntent(models.Model):
         return f"{self.listing_id} → {self.organisation_id} ({self.status})"
 
     @property
+    def audit_label(self) -> str:
+        """How the audit log names the intent."""
+        return f"{self.listing.reference} → {self.organisation.name}"
+
+    @property
     def fit_explanation(self) -> str:
         return "；".join(r.get("label", "") for r in self.fit_reasons if isinstance(r, dict) and r.get("label"))
 
 
-class IntentEvent(models.Model):
-    """History of an intent: sending, every answer and every reminder, with who and when."""
+class IntentAction(models.TextChoices):
+    """What the audit log records about an intent: sending, every answer and every reminder."""
 
-    class Type(models.TextChoices):
-        SENT = "sent", "定向发布"
-        RESPONSE = "response", "回复"
-        REMINDER = "reminder", "提醒"
-
-    intent = models.ForeignKey(CooperationIntent, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=20, choices=Type.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
-    actor_label = models.CharField(max_length=80, blank=True, help_text="Who acted when no user did (scheduler).")
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "合作意向记录"
-
-    def __str__(self) -> str:
-        return f"{self.intent_id} {self.type} {self.from_status}→{self.to_status}"
+    SENT = "sent", "定向发布"
+    RESPONSE = "response", "回复"
+    REMINDER = "reminder", "提醒"

@@ -18,7 +18,7 @@
   notification (techmarket.common.notifications: the inbox, and an e-mail after commit to those with an
   address who have not switched the topic off) to each verified, active member of the recipient organisation.
   Sending notifies them the same way.
-- Every change (sending, each answer, each reminder) is recorded as an IntentEvent.
+- Every change (sending, each answer, each reminder) is recorded in the audit log (common.audit).
 """
 
 import datetime
@@ -32,10 +32,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
+from techmarket.common import audit
 from techmarket.catalogue.services.lifecycle import is_owner
 from techmarket.common.notifications import notify
 from techmarket.directory.models import Organisation
-from techmarket.matching.models import CooperationIntent, IntentEvent
+from techmarket.matching.models import CooperationIntent, IntentAction
 from techmarket.matching.services.match import OrganisationFit, rank_institutions
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,7 @@ def send_intents(reviewer, listing: Listing, organisation_ids, message: str = ""
             fit_score=fit.score if fit else None,
             fit_reasons=[{"code": r.code, "label": r.label, "weight": r.weight} for r in fit.reasons] if fit else [],
         )
-        IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.SENT, to_status=ST.SENT, actor=reviewer,
-                                   note=message, at=now)
+        audit.log_action(intent, IntentAction.SENT, reviewer, to_value=ST.SENT, reason=message, at=now)
         intents.append(intent)
     for intent in intents:
         _notify(intent, reminder=False)
@@ -199,8 +199,8 @@ def respond(user, intent: CooperationIntent, status: str, text: str = "") -> Coo
     from_status = intent.status
     intent.status, intent.response, intent.responded_at, intent.responded_by = status, text, now, user
     intent.save(update_fields=["status", "response", "responded_at", "responded_by"])
-    IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.RESPONSE, from_status=from_status,
-                               to_status=status, actor=user, note=text, at=now)
+    audit.log_action(intent, IntentAction.RESPONSE, user, from_value=from_status, to_value=status, reason=text,
+                     at=now)
     return intent
 
 
@@ -236,9 +236,8 @@ def remind_unanswered(days: int = DEFAULT_REMINDER_DAYS,
             intent.reminder_count += 1
             intent.last_reminded_at = now
             intent.save(update_fields=["reminder_count", "last_reminded_at"])
-            IntentEvent.objects.create(intent=intent, type=IntentEvent.Type.REMINDER, to_status=ST.SENT,
-                                       actor_label=REMINDER_LABEL, note=f"第 {intent.reminder_count} 次提醒",
-                                       at=now)
+            audit.log_action(intent, IntentAction.REMINDER, to_value=ST.SENT, actor_label=REMINDER_LABEL,
+                             reason=f"第 {intent.reminder_count} 次提醒", at=now)
             intent.mailed_to = _notify(intent, reminder=True)
         reminded.append(intent)
     return reminded
