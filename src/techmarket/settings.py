@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "axes",  # log-in throttling (AXES_* below)
     "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "ninja",  # serves the API docs page's Swagger UI from its bundled static files, not a CDN
+    "rules",  # the permission layer: predicates in <app>/rules.py (techmarket.common.permissions)
     "techmarket.common",
     "techmarket.accounts",
     "techmarket.directory",
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "techmarket.common.middleware.AtomicWritesMiddleware",
+    "techmarket.common.web_errors.DomainErrorMiddleware",  # a domain error a view lets out: a page with the reason
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -109,6 +111,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses log-ins while locked out; first, as django-axes requires
     "django.contrib.auth.backends.ModelBackend",
+    "rules.permissions.ObjectPermissionBackend",  # user.has_perm asks the rules of <app>/rules.py too
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

@@ -22,14 +22,20 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    # Thin wrappers, for templates and many call sites: the rules decide (accounts/rules.py, catalogue/rules.py).
     @property
     def is_reviewer(self) -> bool:
-        return self.has_perm("catalogue.review_listing")
+        return self._allowed("catalogue.review")
 
     @property
     def can_see_contacts(self) -> bool:
-        return self.is_active and (self.is_verified or self.is_superuser)
+        return self._allowed("accounts.see_contacts")
 
     @property
     def can_submit_listings(self) -> bool:
-        return self.is_active and self.is_verified and self.organisation_id is not None
+        return self._allowed("accounts.act_for_organisation")
+
+    def _allowed(self, perm: str) -> bool:
+        from techmarket.common.permissions import allowed
+
+        return allowed(self, perm)

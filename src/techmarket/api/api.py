@@ -23,8 +23,8 @@ from techmarket.api.routers.listings import router as listings_router
 from techmarket.api.routers.organisations import router as organisations_router
 from techmarket.api.routers.search import router as search_router
 from techmarket.api.schemas import Error, Stats
-from techmarket.catalogue.services.lifecycle import TransitionError, TransitionForbidden
-from techmarket.catalogue.services.listings import ListingPermissionError, catalogue_counts
+from techmarket.catalogue.services.listings import catalogue_counts
+from techmarket.common.errors import DomainError
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -89,20 +89,12 @@ def stats(request):
     return catalogue_counts(request.user)
 
 
-@api.exception_handler(ListingPermissionError)
-def listing_permission_error(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
-
-@api.exception_handler(TransitionForbidden)
-def transition_forbidden(request, exc):
-    """The lifecycle allows the step, but not to this user (a non-owner, a non-reviewer): 403 as any refusal."""
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
-
-@api.exception_handler(TransitionError)
-def transition_error(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=400)
+@api.exception_handler(DomainError)
+def domain_error(request, exc):
+    """Every domain error (techmarket.common.errors), whatever its app: its status and its Chinese message, e.g. a
+    refused permission (403, ListingPermissionError, TransitionForbidden…), a step the lifecycle forbids (400,
+    TransitionError…), a hidden object (404), a duplicate (409)."""
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
 
 
 @api.exception_handler(AuthenticationError)

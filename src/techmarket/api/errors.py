@@ -18,6 +18,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
+from techmarket.common.errors import DomainError
+from techmarket.common.web_errors import error_response
+
 API_PREFIX = "/api/"
 SERVER_ERROR = "服务器内部错误"
 NOT_FOUND = "未找到。"
@@ -100,18 +103,24 @@ def json_errors(view):
 
 
 def handler400(request, exception=None):
+    if isinstance(exception, DomainError):  # raised in a write's transaction (AtomicWritesMiddleware): its status
+        return error_response(request, exception)
     if is_api_request(request):
         return json_error(400, BAD_REQUEST)
     return defaults.bad_request(request, exception)
 
 
 def handler403(request, exception=None):
+    if isinstance(exception, DomainError):
+        return error_response(request, exception)
     if is_api_request(request):
         return json_error(403, FORBIDDEN)
     return defaults.permission_denied(request, exception)
 
 
 def handler404(request, exception=None):
+    if isinstance(exception, DomainError):
+        return error_response(request, exception)
     if is_api_request(request):
         return json_error(404, NOT_FOUND)
     return defaults.page_not_found(request, exception)

@@ -11,3 +11,5 @@ class CommonConfig(AppConfig):
         # Each app's notification topics (`<app>/notification_topics.py`), found as the admin finds admin.py:
         # the common package names no domain app.
         autodiscover_modules("notification_topics")
+        # Each app's permissions (`<app>/rules.py`: django-rules predicates, techmarket.common.permissions).
+        autodiscover_modules("rules")

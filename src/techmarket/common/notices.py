@@ -34,8 +34,10 @@ from techmarket.common.bounds import (
     validate_single_line,
     validate_text,
 )
+from techmarket.common.errors import NotAllowed, Refused
 from techmarket.common.models import MAX_NOTICE_DAYS, Notice, Objection
 from techmarket.common.notifications import notify
+from techmarket.common.permissions import allowed
 
 OPEN, PASSED, BLOCKED = "open", "passed", "blocked"
 OUTCOME_LABELS = {OPEN: "公示中", PASSED: "公示期满，无异议或异议不成立", BLOCKED: "存在成立或待处理的异议"}
@@ -43,15 +45,11 @@ MAX_OBJECTIONS_PER_USER = 5  # per notice: enough to add to an objection, not to
 OS = Objection.Status
 
 
-class NoticeError(Exception):
+class NoticeError(Refused):
     """A step the rules forbid; the message is for the user (Chinese). Nothing was changed."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
-
-class NoticePermissionError(NoticeError):
+class NoticePermissionError(NotAllowed, NoticeError):
     """The user may not take this step at all (the web answers 403)."""
 
 
@@ -59,12 +57,11 @@ class NoticePermissionError(NoticeError):
 
 def can_resolve(user) -> bool:
     """Staff and provincial reviewers resolve objections."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_staff or user.is_superuser or user.groups.filter(name=REVIEWERS).exists()))
+    return allowed(user, "common.resolve_objection")
 
 
 def can_object(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    return allowed(user, "common.object_to_notice")
 
 
 def resolvers():

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from xml.parsers import expat
 
+from techmarket.common.errors import InvalidInput
+
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_LABEL = "PDF、Word（DOCX）、Excel（XLSX）、JPEG 或 PNG"
 
@@ -55,7 +57,7 @@ _MAIN_PARTS = {DOCX: ("word/document.xml", "document"), XLSX: ("xl/workbook.xml"
 _OFFICE_BY_EXTENSION = {t.extension: t for t in _MAIN_PARTS}
 
 
-class UploadError(Exception):
+class UploadError(InvalidInput):
     """A file refused. str() is the message for the web (Chinese); `english` is the CLI's, a phrase to follow the
     file's name ("is not a valid .docx file (CRC mismatch)")."""
 

@@ -9,14 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from techmarket.common import notices, notifications
+from techmarket.common.errors import NotAllowed
 from techmarket.common.forms import ObjectionForm, ResolutionForm
 from techmarket.common.models import Notice, Notification, Objection
 
 PAGE_SIZE = 30
 
-
-def _forbidden(request, message: str):
-    return render(request, "web/forbidden.html", {"title": "无权操作", "message": message}, status=403)
 
 
 # --- Inbox -------------------------------------------------------------------------------------------------
@@ -113,7 +111,7 @@ def file_objection(request, pk: int):
     try:
         notices.file_objection(request.user, notice, form.cleaned_data["text"])
     except notices.NoticePermissionError as exc:
-        return _forbidden(request, exc.message)
+        raise NotAllowed(exc.message) from None
     except notices.NoticeError as exc:
         form.add_error("text", exc.message)
         return _notice_page(request, notice, form, status=400)
@@ -126,7 +124,7 @@ def file_objection(request, pk: int):
 def resolve_objection(request, pk: int):
     objection = get_object_or_404(Objection, pk=pk)
     if not notices.can_resolve(request.user):
-        return _forbidden(request, "只有省科技厅审核人员或平台工作人员可以处理异议。")
+        raise NotAllowed("只有省科技厅审核人员或平台工作人员可以处理异议。")
     form = ResolutionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择处理结论并填写处理意见。")
@@ -135,7 +133,7 @@ def resolve_objection(request, pk: int):
         notices.resolve_objection(request.user, objection, form.cleaned_data["decision"] == "uphold",
                                   form.cleaned_data["resolution"])
     except notices.NoticePermissionError as exc:
-        return _forbidden(request, exc.message)
+        raise NotAllowed(exc.message) from None
     except notices.NoticeError as exc:
         messages.error(request, exc.message)
     else:

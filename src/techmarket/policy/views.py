@@ -1,7 +1,6 @@
 """Pages of "policy in code": the rules, the "what could I get?" calculator, applications and their review,
 and the ledger. Views call the services in policy/services and hold no rule of their own."""
 
-import functools
 import json
 
 from django.contrib import messages
@@ -9,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from techmarket.common.errors import NotAllowed
+from techmarket.common.permissions import permission_required
 from techmarket.policy.forms import AdjustForm, CalculatorForm, DecisionForm, LedgerFilterForm, PaymentForm
 from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
@@ -20,20 +21,7 @@ from techmarket.policy.services.ledger import ledger_rows, ledger_totals
 NOT_REVIEWER = "只有省科技厅审核人员可以审核奖补申请和查看台账。"
 CANNOT_APPLY = "只有已核验并关联单位的用户可以代表单位申请奖补。"
 
-
-def forbidden(request, message: str):
-    return render(request, "web/forbidden.html", {"title": "无权操作", "message": message}, status=403)
-
-
-def reviewer_required(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_review(request.user):
-            return forbidden(request, NOT_REVIEWER)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+reviewer_required = permission_required("policy.review", NOT_REVIEWER)
 
 
 def index(request):
@@ -80,7 +68,7 @@ def calculator(request):
 @login_required
 def apply(request):
     if not can_apply(request.user):
-        return forbidden(request, CANNOT_APPLY)
+        raise NotAllowed(CANNOT_APPLY)
     try:
         application = applications.submit(request.user, json.loads(request.POST.get("event", "")))
     except ValueError as error:  # JSON, EventError and ApplicationError
@@ -111,7 +99,7 @@ def application_detail(request, pk: int):
     reviewer = can_review(request.user)
     own = can_apply(request.user) and application.organisation_id == request.user.organisation_id
     if not reviewer and not own:
-        return forbidden(request, "只能查看本单位的申请（须为已核验的本单位用户）。")
+        raise NotAllowed("只能查看本单位的申请（须为已核验的本单位用户）。")
     current, maximums = [], {}
     if reviewer and application.is_open:
         current = [a.as_dict() for a in applications.current_awards(application)]
@@ -123,7 +111,7 @@ def application_detail(request, pk: int):
     }
     if request.method == "POST":
         if not reviewer:
-            return forbidden(request, NOT_REVIEWER)
+            raise NotAllowed(NOT_REVIEWER)
         action = request.POST.get("action", "")
         if action not in forms:
             messages.error(request, "未知的审核操作。")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from techmarket.catalogue.models import Listing, ListingAction
 from techmarket.common import audit
 from techmarket.common.bounds import REASON_MAX, validate_text, validate_validity
+from techmarket.common.errors import NotAllowed, Refused
+from techmarket.common.permissions import allowed
 
 S = Listing.Status
 
@@ -34,18 +36,16 @@ REVIEWER_ONLY = {(S.SUBMITTED, S.PUBLISHED), (S.SUBMITTED, S.REJECTED)}
 REASON_REQUIRED = {S.REJECTED, S.WITHDRAWN}
 
 
-class TransitionError(Exception):
+class TransitionError(Refused):
     """A transition the rules forbid; the message is for the user (Chinese)."""
 
 
-class TransitionForbidden(TransitionError):
+class TransitionForbidden(NotAllowed, TransitionError):
     """A transition the rules allow, but not to this user (not a reviewer, not the owner): the API's 403."""
 
 
 def is_owner(user, listing: Listing) -> bool:
-    return bool(
-        user and user.is_authenticated and user.can_submit_listings and listing.owner_id == user.organisation_id
-    )
+    return allowed(user, "catalogue.own_listing", listing)
 
 
 def can_transition(user, listing: Listing, to_status: str) -> bool:
@@ -83,11 +83,10 @@ def _check_path_and_actor(user, listing: Listing, to_status: str, system: bool =
     if to_status == S.EXPIRED and not system:
         raise TransitionError("“已过期”由系统按有效期自动设置。")
     if not system:
-        reviewer = bool(user and user.is_authenticated and user.is_reviewer)
         if (listing.status, to_status) in REVIEWER_ONLY:
-            if not reviewer:
+            if not allowed(user, "catalogue.review"):
                 raise TransitionForbidden("只有省科技厅审核人员可以审核发布或退回。")
-        elif not (reviewer or is_owner(user, listing)):
+        elif not allowed(user, "catalogue.write_listing", listing):
             raise TransitionForbidden("只有发布单位的已核验成员或审核人员可以执行此操作。")
 
 

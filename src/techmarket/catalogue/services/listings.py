@@ -29,6 +29,8 @@ from techmarket.common.bounds import (
     validate_text,
     validate_validity,
 )
+from techmarket.common.errors import InvalidInput, NotAllowed
+from techmarket.common.permissions import allowed
 
 SORTS = {
     "reference": ("source_section", "source_position", "id"),
@@ -124,11 +126,11 @@ class ListingInput:
     valid_until: datetime.date | None = None
 
 
-class ListingPermissionError(Exception):
+class ListingPermissionError(NotAllowed):
     """The user may not write this listing; the message is for the user (Chinese)."""
 
 
-class ListingInputError(ValueError):
+class ListingInputError(InvalidInput, ValueError):
     """A value outside the bounds of common.bounds; `field` names it, the message is for the user (Chinese).
     Forms and API schemas refuse such values first; this keeps every other caller within them too."""
 
@@ -170,7 +172,7 @@ def check_can_create(user) -> None:
     """Raise ListingPermissionError, with the reason for the user, unless `user` may write new listings."""
     if user is None or not user.is_authenticated:
         raise ListingPermissionError("请先登录。")
-    if not user.can_submit_listings:
+    if not allowed(user, "catalogue.create_listing"):
         if not user.is_verified:
             raise ListingPermissionError(
                 "您的账户尚未通过实名核验。工作人员核验您的身份和所在单位后，您才能代表单位发布需求或成果。"
@@ -180,16 +182,10 @@ def check_can_create(user) -> None:
 
 def check_can_edit(user, listing: Listing) -> None:
     """Raise ListingPermissionError unless `user` may edit `listing` now."""
-    from techmarket.catalogue.services.lifecycle import is_owner
-
-    if not (is_owner(user, listing) or _is_reviewer(user)):
+    if not allowed(user, "catalogue.write_listing", listing):
         raise ListingPermissionError("只有发布单位的已核验成员可以修改此条目。")
     if listing.status not in EDITABLE_STATUSES:
         raise ListingPermissionError(f"“{listing.get_status_display()}”状态的条目不能修改。")
-
-
-def _is_reviewer(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_reviewer)
 
 
 def can_edit(user, listing: Listing) -> bool:
@@ -282,7 +278,7 @@ def _classify_if_unset(listing: Listing, data: ListingInput) -> None:
 @transaction.atomic
 def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
     """A reviewer sets the grade (动态调整); the change and its reason go into the history."""
-    if not _is_reviewer(user):
+    if not allowed(user, "catalogue.review"):
         raise ListingPermissionError("只有审核人员可以调整分级。")
     if grade not in Listing.Grade.values:
         raise ListingPermissionError("分级无效。")
@@ -301,7 +297,7 @@ def regrade(user, listing: Listing, grade: str, reason: str) -> Listing:
 @transaction.atomic
 def reclassify(user, listing: Listing, field: Field, reason: str = "") -> Listing:
     """A reviewer corrects the field; later re-imports keep the reviewer's choice."""
-    if not _is_reviewer(user):
+    if not allowed(user, "catalogue.review"):
         raise ListingPermissionError("只有审核人员可以调整分类。")
     if field.parent_id is None:
         raise ListingPermissionError("请选择二级领域。")

@@ -7,6 +7,8 @@ get contact details from `listing_contacts` only, never from `Listing.contacts_r
 
 from dataclasses import dataclass, field
 
+from techmarket.common.permissions import allowed
+
 
 @dataclass(frozen=True)
 class ContactDetails:
@@ -17,7 +19,7 @@ class ContactDetails:
 
 
 def can_see_contacts(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.can_see_contacts)
+    return allowed(user, "accounts.see_contacts")
 
 
 def listing_contacts(listing, user) -> list[ContactDetails]:

@@ -7,9 +7,11 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from techmarket.common.errors import InvalidInput
 
-class PeriodError(ValueError):
-    pass
+
+class PeriodError(InvalidInput, ValueError):
+    """A period key that names no period (the message is for the user)."""
 
 
 @dataclass(frozen=True)

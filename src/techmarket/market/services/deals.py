@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
 from techmarket.common.bounds import MAX_AMOUNT, MONEY_MESSAGE, validate_text
+from techmarket.common.permissions import allowed
 from techmarket.market.models import Agreement, Attachment, Contract, DealEvent, Inquiry, Message
 from techmarket.market.services.attachments import check_upload
 from techmarket.market.services.errors import MarketError, MarketPermissionError
@@ -33,7 +34,7 @@ NOT_A_PARTY = "只有洽谈双方单位的已核验成员可以查看和参与�
 
 def is_member(user, organisation_id: int | None) -> bool:
     """A verified, active user of the organisation: who may act for it."""
-    return bool(organisation_id and user and user.is_authenticated and user.can_submit_listings
+    return bool(organisation_id and allowed(user, "accounts.act_for_organisation")
                 and user.organisation_id == organisation_id)
 
 

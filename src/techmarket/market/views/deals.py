@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.catalogue.services.listings import visible_listings
+from techmarket.common.errors import NotAllowed
 from techmarket.market.forms import AgreementForm, AnswerForm, InquiryForm, MessageForm, ReasonForm, UploadForm
 from techmarket.market.models import Agreement, Attachment, DealEvent, Inquiry
 from techmarket.market.services import contracts as contract_service
@@ -16,7 +17,6 @@ from techmarket.market.services import registration as registration_service
 from techmarket.market.services.errors import MarketError, MarketPermissionError
 from techmarket.market.services.registries import can_oversee, is_registry_staff
 from techmarket.market.services.rules import rules
-from techmarket.market.views import forbidden
 
 
 def _inquiry_for(request, pk: int) -> Inquiry:
@@ -48,7 +48,7 @@ def open_inquiry(request, reference: str):
         return redirect(existing)
     reason = service.why_not_inquire(request.user, listing)
     if reason:
-        return forbidden(request, reason, title="暂不能发起洽谈")
+        raise NotAllowed(reason, title="暂不能发起洽谈")
     form = InquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,7 +95,7 @@ def _run(request, inquiry: Inquiry, action, success: str):
     try:
         action()
     except MarketPermissionError as error:
-        return forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except MarketError as error:
         messages.error(request, str(error))
     else:

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from techmarket.common.errors import NotAllowed
 from techmarket.market.forms import (
     CancelForm,
     ChangeForm,
@@ -22,7 +23,6 @@ from techmarket.market.services.errors import MarketError, MarketPermissionError
 from techmarket.market.services.registries import can_oversee, staff_registry
 from techmarket.market.services.review_flags import flags_for
 from techmarket.market.services.rules import rules
-from techmarket.market.views import forbidden
 
 A = RegistrationEvent.Action
 NOT_STAFF = "只有技术合同登记机构的登记人员和管理员可以查看登记工作台。"
@@ -57,7 +57,7 @@ def queue(request):
     registry = staff_registry(user)
     oversee = can_oversee(user)
     if registry is None and not oversee:
-        return forbidden(request, NOT_STAFF)
+        raise NotAllowed(NOT_STAFF)
     show_all = request.GET.get("all") == "1"
     today = service.today()
     rows = [{"registration": r, "overdue": service.is_overdue(r, today), "days_left": service.days_left(r, today),
@@ -153,7 +153,7 @@ def act(request, pk: int, action: str):
         elif action == "withdraw":
             service.withdraw(user, registration, reason)
     except MarketPermissionError as error:
-        return forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except MarketError as error:
         messages.error(request, str(error))
     else:

@@ -33,8 +33,9 @@ from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
 from techmarket.common import audit
-from techmarket.catalogue.services.lifecycle import is_owner
+from techmarket.common.errors import NotAllowed, Refused
 from techmarket.common.notifications import notify
+from techmarket.common.permissions import allowed
 from techmarket.directory.models import Organisation
 from techmarket.matching.models import CooperationIntent, IntentAction
 from techmarket.matching.services.match import OrganisationFit, rank_institutions
@@ -64,22 +65,18 @@ INTENT_TOPIC = "matching.intent"
 REMINDER_TOPIC = "matching.intent-reminder"
 
 
-class IntentError(Exception):
+class IntentError(Refused):
     """A step the rules forbid; the message is for the user (Chinese). Nothing was changed."""
 
 
-class IntentPermissionError(IntentError):
+class IntentPermissionError(NotAllowed, IntentError):
     """The user may not take this step at all (the web answers 403)."""
 
 
 # --- Who may do what -------------------------------------------------------------------------------
 
-def _is_reviewer(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_reviewer)
-
-
 def can_send(user) -> bool:
-    return _is_reviewer(user)
+    return allowed(user, "matching.send_intent")
 
 
 def is_sendable(listing: Listing) -> bool:
@@ -87,18 +84,17 @@ def is_sendable(listing: Listing) -> bool:
 
 
 def can_respond(user, intent: CooperationIntent) -> bool:
-    return bool(user and user.is_authenticated and user.can_submit_listings
-                and user.organisation_id == intent.organisation_id)
+    return allowed(user, "matching.respond_intent", intent)
 
 
 def can_see_follow_up(user, listing: Listing) -> bool:
     """Reviewers and verified members of the listing's owner see each recipient and answer; everyone
     else only the counts."""
-    return _is_reviewer(user) or is_owner(user, listing)
+    return allowed(user, "matching.see_follow_up", listing)
 
 
 def can_use_inbox(user) -> bool:
-    return bool(user and user.is_authenticated and user.can_submit_listings)
+    return allowed(user, "matching.use_inbox")
 
 
 def allowed_answers(intent: CooperationIntent) -> list[str]:

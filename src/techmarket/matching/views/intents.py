@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.catalogue.models import Listing
+from techmarket.common.errors import NotAllowed
 from techmarket.matching.models import CooperationIntent
 from techmarket.matching.services import intents as service
 from techmarket.matching.services.intents import IntentError, IntentPermissionError
@@ -18,15 +19,12 @@ RESPONSE_MAX = 5000
 DEFAULT_MESSAGE = "贵单位在相关领域具有优势，现将该条目定向发布给贵单位，欢迎在平台回复合作意向或提交合作方案。"
 
 
-def _forbidden(request, message: str):
-    return render(request, "web/forbidden.html", {"title": "无权操作", "message": message}, status=403)
-
 
 @login_required
 def publish(request, reference: str):
     """GET: institutions ranked for the listing, with what was already sent; POST: send to the chosen ones."""
     if not service.can_send(request.user):
-        return _forbidden(request, NOT_REVIEWER)
+        raise NotAllowed(NOT_REVIEWER)
     listing = get_object_or_404(Listing.objects.select_related("field", "field__parent", "owner"),
                                 reference=reference)
     selected: list[str] = []
@@ -62,7 +60,7 @@ def publish(request, reference: str):
 def my_intents(request):
     """The intents sent to the user's organisation, with answer forms."""
     if not service.can_use_inbox(request.user):
-        return _forbidden(request, NO_INBOX)
+        raise NotAllowed(NO_INBOX)
     rows = [{"intent": intent, "answers": [(a, CooperationIntent.Status(a).label)
                                            for a in service.allowed_answers(intent)]}
             for intent in service.inbox(request.user)]
@@ -81,7 +79,7 @@ def respond(request, pk: int):
         service.respond(request.user, intent, request.POST.get("status", ""),
                         request.POST.get("text", "")[:RESPONSE_MAX])
     except IntentPermissionError as error:
-        return _forbidden(request, str(error))
+        raise NotAllowed(str(error)) from None
     except IntentError as error:
         messages.error(request, f"{intent.listing.title}：{error}")
     else:

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from techmarket.common.bounds import MAX_AMOUNT
+from techmarket.common.errors import Conflict, Refused
+from techmarket.common.permissions import allowed
 from techmarket.directory.models import Organisation
 from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Programme, Rule
 from techmarket.policy.services.data import ensure_synced, rulebook
@@ -23,11 +25,11 @@ S = Application.Status
 REVIEW_PERMISSION = "policy.review_application"
 
 
-class ApplicationError(Exception):
+class ApplicationError(Refused):
     """A refused application step; the message is shown to the user (Chinese)."""
 
 
-class DuplicateApplication(ApplicationError):
+class DuplicateApplication(Conflict, ApplicationError):
     """The organisation already applied for the same event: `existing` is that application (a double submission
     or a concurrent request lands here, and the caller shows the existing one)."""
 
@@ -44,11 +46,11 @@ def event_key(stored: dict) -> str:
 
 
 def can_apply(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_verified and user.organisation_id)
+    return allowed(user, "policy.apply")
 
 
 def can_review(user) -> bool:
-    return bool(user.is_authenticated and user.has_perm(REVIEW_PERMISSION))
+    return allowed(user, "policy.review")
 
 
 def resolve_parties(event: Event) -> Event:

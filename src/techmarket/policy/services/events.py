@@ -11,17 +11,23 @@ from decimal import Decimal
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from techmarket.common.datafiles import field_path
+from techmarket.common.errors import InvalidInput
 from techmarket.policy.schemas import EventIn, PriorIn
 
 PRIORS = TypeAdapter(list[PriorIn])
 
 
-class EventError(ValueError):
-    """An event that cannot be evaluated. `zh` is shown to users, the English text to the command line."""
+class EventError(InvalidInput, ValueError):
+    """An event that cannot be evaluated. `zh` (the domain error's `message`) is shown to users, the English text
+    (`str()`) to the command line."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(en)
+        super().__init__(zh)
         self.zh = zh
+        self.en = en
+
+    def __str__(self) -> str:
+        return self.en
 
 
 @dataclass(frozen=True)

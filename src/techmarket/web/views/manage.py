@@ -10,6 +10,7 @@ from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingInputError, ListingPermissionError
+from techmarket.common.errors import NotAllowed
 from techmarket.web.forms import ListingForm, TransitionForm
 
 S = Listing.Status
@@ -33,9 +34,6 @@ ACTION_LABELS = {
 def action_label(listing: Listing, to_status: str) -> str:
     return ACTION_LABELS.get((listing.status, to_status)) or ACTION_LABELS[to_status]
 
-
-def forbidden(request, message: str, title: str = "无权操作"):
-    return render(request, "web/forbidden.html", {"title": title, "message": message}, status=403)
 
 
 def listing_actions(user, listing: Listing) -> list[dict]:
@@ -75,13 +73,13 @@ def listing_create(request):
     try:
         listings.check_can_create(request.user)
     except ListingPermissionError as error:
-        return forbidden(request, str(error), title="暂不能发布")
+        raise NotAllowed(str(error), title="暂不能发布") from None
     form = ListingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             listing = listings.create_listing(request.user, form.to_input())
         except ListingPermissionError as error:
-            return forbidden(request, str(error), title="暂不能发布")
+            raise NotAllowed(str(error), title="暂不能发布") from None
         except ListingInputError as error:
             form.add_error(error.field, str(error))
         else:
@@ -98,13 +96,13 @@ def listing_edit(request, reference):
     try:
         listings.check_can_edit(request.user, listing)
     except ListingPermissionError as error:
-        return forbidden(request, str(error), title="不能修改此条目")
+        raise NotAllowed(str(error), title="不能修改此条目") from None
     form = ListingForm(request.POST if request.method == "POST" else None, listing=listing)
     if request.method == "POST" and form.is_valid():
         try:  # the service checks the input before it changes anything
             listing = listings.update_listing(request.user, listing, form.to_input())
         except ListingPermissionError as error:
-            return forbidden(request, str(error), title="不能修改此条目")
+            raise NotAllowed(str(error), title="不能修改此条目") from None
         except ListingInputError as error:
             form.add_error(error.field, str(error))
         else:

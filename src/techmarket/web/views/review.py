@@ -1,9 +1,7 @@
 """Provincial reviewers approve or reject submitted listings, and regrade or reclassify any listing."""
 
-import functools
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,22 +11,14 @@ from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingFilters, ListingPermissionError
 from techmarket.common import audit
+from techmarket.common.permissions import permission_required
 from techmarket.web.forms import ApproveForm, ReclassifyForm, RegradeForm, RejectForm, ReviewFilterForm
-from techmarket.web.views.manage import forbidden
 
 PAGE_SIZE = 50
 NOT_REVIEWER = "只有省科技厅审核人员可以访问审核页面。"
 
 
-def reviewer_required(view):
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_reviewer:
-            return forbidden(request, NOT_REVIEWER)
-        return view(request, *args, **kwargs)
-
-    return wrapped
+reviewer_required = permission_required("catalogue.review", NOT_REVIEWER)
 
 
 @reviewer_required
