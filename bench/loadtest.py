@@ -456,6 +456,7 @@ def verify(record: Record, killed: bool) -> list[str]:
     from django.db.models import Count, Q
 
     from techmarket.catalogue.models import PUBLIC_STATUSES, Listing
+    from techmarket.common.audit import history_for
     from techmarket.market.models import Registration
     from techmarket.matching.services.engine import reset_engine
     from techmarket.matching.services.search import search
@@ -501,13 +502,13 @@ def verify(record: Record, killed: bool) -> list[str]:
             if token in projects:
                 problems.append(f"failed application {token} left an application")
     for application in Application.objects.filter(event__project__startswith="LT"):
-        if not application.history.exists():
+        if not history_for(application).exists():
             problems.append(f"application {application.pk} has no history")
     for registration in Registration.objects.filter(pk__in=record.acked["register"]):
         if registration.status != "registered" or not registration.number:  # noqa: SIM102
             problems.append(f"acknowledged registration {registration.pk} is {registration.status}")
     for registration in Registration.objects.filter(Q(status="registered")):
-        if not registration.number or not registration.events.filter(action="register").exists():
+        if not registration.number or not history_for(registration).filter(action="register").exists():
             problems.append(f"registration {registration.pk} registered without number or history")
     duplicates = (Registration.objects.exclude(number="").exclude(number__isnull=True).values("number").order_by()
                   .annotate(n=Count("pk")).filter(n__gt=1))

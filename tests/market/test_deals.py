@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from techmarket.catalogue.models import Listing
-from techmarket.market.models import DealEvent, Inquiry, Milestone
+from techmarket.common.audit import history_for
+from techmarket.market.models import DealAction, Inquiry, Milestone
 from techmarket.market.services import contracts, deals, sides
 from techmarket.market.services.contracts import ContractInput, MilestoneInput, PartyInput
 from techmarket.market.services.errors import MarketError, MarketPermissionError
@@ -43,7 +44,7 @@ def test_open_an_inquiry_once(offer, buyer):
     assert inquiry.counterpart == offer.owner and inquiry.status == Inquiry.Status.OPEN
     assert deals.open_inquiry(buyer, offer, "补充：希望尽快洽谈。") == inquiry
     assert list(inquiry.messages.values_list("body", flat=True)) == ["有意受让。", "补充：希望尽快洽谈。"]
-    assert DealEvent.objects.filter(inquiry=inquiry, action=DealEvent.Action.INQUIRY_OPENED).count() == 1
+    assert history_for(inquiry).filter(action=DealAction.INQUIRY_OPENED).count() == 1
 
 
 @pytest.mark.parametrize("reference, reason", [

@@ -8,17 +8,17 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from techmarket.catalogue.models import Listing
+from techmarket.common.audit import history_for
+from techmarket.common.models import AuditEntry
 from techmarket.directory.models import Organisation, Region
 from techmarket.market.models import (
     Attachment,
     Contract,
     ContractParty,
-    DealEvent,
     Inquiry,
     Message,
     Milestone,
     Registration,
-    RegistrationEvent,
 )
 from tests.market.concurrency import at_once, committed_db, postgres_only  # noqa: F401 (fixture)
 from tests.market.conftest import pdf_upload
@@ -40,7 +40,7 @@ def test_a_contract_form_submitted_twice_records_one_contract(client, seller, se
     assert first.status_code == 302 and first.url == f"/market/contracts/{contract.pk}/"
     assert second.redirect_chain == [(f"/market/contracts/{contract.pk}/", 302)]
     assert "已录入，未重复录入" in second.content.decode()
-    assert DealEvent.objects.filter(action="contract-created").count() == 1
+    assert AuditEntry.objects.filter(action="contract-created").count() == 1
     # A new form (a new key) is a new contract.
     intent = intent_of(client.get("/market/contracts/new/").content.decode())
     client.post("/market/contracts/new/", contract_form(seller_org, buyer_org, intent=intent, title="另一份合同"))
@@ -59,7 +59,7 @@ def test_a_registration_application_submitted_twice_is_made_once(client, seller,
     assert first.status_code == 302 and first.url == f"/market/registrations/{registration.pk}/"
     assert second.redirect_chain == [(f"/market/registrations/{registration.pk}/", 302)]
     assert "未重复提交" in second.content.decode()
-    assert RegistrationEvent.objects.filter(action="submit").count() == 1
+    assert AuditEntry.objects.filter(action="submit").count() == 1
 
 
 @pytest.mark.django_db
@@ -121,18 +121,18 @@ def test_concurrent_requests_make_one_inquiry_one_contract_one_application(commi
         registration = Registration.objects.get(contract=contract)
         assert [(r.status_code, r.url) for r in results] == [
             (302, f"/market/registrations/{registration.pk}/")] * 8
-        assert registration.events.count() == 1
+        assert history_for(registration).count() == 1
     finally:
         contracts = Contract.objects.filter(created_by__in=[seller, buyer])
-        RegistrationEvent.objects.filter(registration__contract__in=contracts).delete()
+        history_for(Registration.objects.filter(contract__in=contracts)).delete()
         Registration.objects.filter(contract__in=contracts).delete()
-        DealEvent.objects.filter(contract__in=contracts).delete()
+        history_for(contracts).delete()
         Attachment.objects.filter(contract__in=contracts).delete()
         Milestone.objects.filter(contract__in=contracts).delete()
         ContractParty.objects.filter(contract__in=contracts).delete()
         contracts.delete()
         inquiries = Inquiry.objects.filter(organisation=buyer_org)
-        DealEvent.objects.filter(inquiry__in=inquiries).delete()
+        history_for(inquiries).delete()
         Message.objects.filter(inquiry__in=inquiries).delete()
         inquiries.delete()
         Listing.objects.filter(pk=offer.pk).update(status=offer_status)

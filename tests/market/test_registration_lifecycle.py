@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from techmarket.market.models import Registration, RegistrationEvent
+from techmarket.common.audit import history_for
+from techmarket.market.models import Registration, RegistrationAction
 from techmarket.market.services import contracts
 from techmarket.market.services import registration as reg
 from techmarket.market.services.contracts import ContractInput, PartyInput
 from techmarket.market.services.errors import MarketError, MarketPermissionError, TransitionError
 
 S = Registration.Status
-A = RegistrationEvent.Action
+A = RegistrationAction
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def submitted(contract, seller, registry):
 def assert_unchanged(registration: Registration, status: str, events: int) -> None:
     registration.refresh_from_db()
     assert registration.status == status
-    assert registration.events.count() == events
+    assert history_for(registration).count() == events
 
 
 def test_submit_accept_register(submitted, seller, xining_registrar):
@@ -48,7 +49,7 @@ def test_submit_accept_register(submitted, seller, xining_registrar):
     assert registration.registered_on == timezone.localdate()
     assert registration.technology_amount == Decimal("800000")
     assert registration.decided_by == xining_registrar and not registration.decided_late
-    history = list(registration.events.values_list("action", "from_status", "to_status", "actor"))
+    history = list(history_for(registration).values_list("action", "from_value", "to_value", "actor"))
     assert history == [
         (A.SUBMIT, "", S.SUBMITTED, seller.pk),
         (A.ACCEPT, S.SUBMITTED, S.ACCEPTED, xining_registrar.pk),
@@ -95,7 +96,7 @@ def test_refusal_reconsideration_overturned(submitted, seller, xining_registrar,
     registration = reg.decide_reconsideration(provincial_registrar, registration, True, "专利权转让属技术转让。")
     assert registration.status == S.REGISTERED and registration.reconsidered
     assert registration.number.startswith("6301")  # the number of the registry the contract was registered at
-    assert list(registration.events.values_list("action", flat=True)) == [
+    assert list(history_for(registration).values_list("action", flat=True)) == [
         A.SUBMIT, A.REFUSE, A.REQUEST_RECONSIDERATION, A.OVERTURN]
 
 
@@ -126,9 +127,9 @@ def test_change_then_cancellation_at_the_same_registry(submitted, xining_registr
     registration.contract.refresh_from_db()
     assert registration.contract.total_amount == Decimal("1200000")
     assert registration.technology_amount == Decimal("1000000")
-    change = registration.events.get(action=A.CHANGE)
-    assert change.detail["before"]["total_amount"] == "1000000.00"
-    assert change.detail["after"]["technology_amount"] == "1000000"
+    change = history_for(registration).get(action=A.CHANGE)
+    assert change.data["before"]["total_amount"] == "1000000.00"
+    assert change.data["after"]["technology_amount"] == "1000000"
     haixi = make_registrar("haixi-registrar", "haixi")
     with pytest.raises(MarketPermissionError, match="只有西宁市技术合同登记机构的登记人员可以办理此登记"):
         reg.cancel(haixi, registration, "terminated", "双方协商解除。")

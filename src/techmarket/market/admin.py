@@ -3,17 +3,16 @@
 
 from django.contrib import admin
 
+from techmarket.common.admin import AuditEntryInline
 from techmarket.market.models import (
     Agreement,
     Attachment,
     Contract,
     ContractParty,
-    DealEvent,
     Inquiry,
     Message,
     Milestone,
     Registration,
-    RegistrationEvent,
     Registry,
     RegistryStaff,
 )
@@ -51,7 +50,7 @@ class InquiryAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["subject", "organisation__name", "counterpart__name", "listing__reference"]
     readonly_fields = ["listing", "organisation", "counterpart", "opened_by", "created_at", "updated_at"]
-    inlines = [MessageInline, AgreementInline]
+    inlines = [MessageInline, AgreementInline, AuditEntryInline]
 
 
 class PartyInline(admin.TabularInline):
@@ -73,7 +72,7 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["title", "parties__organisation__name"]
     readonly_fields = ["inquiry", "agreement", "made_on_platform", "created_by", "created_at", "updated_at"]
     filter_horizontal = ["listings"]
-    inlines = [PartyInline, MilestoneInline]
+    inlines = [PartyInline, MilestoneInline, AuditEntryInline]
 
 
 @admin.register(Attachment)
@@ -81,16 +80,6 @@ class AttachmentAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "content_type", "size", "organisation", "created_at"]
     list_filter = ["kind", "content_type"]
     readonly_fields = ["sha256", "size", "content_type", "extension", "uploaded_by", "organisation", "created_at"]
-
-
-class RegistrationEventInline(admin.TabularInline):
-    model = RegistrationEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["action", "from_status", "to_status", "actor", "reason", "detail", "at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Registration)
@@ -101,19 +90,10 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["id", "number", "contract", "registry", "status", "received_on", "due_on", "registered_on"]
     list_filter = ["status", "registry", "external"]
     search_fields = ["number", "external_number", "contract__title", "organisation__name"]
-    inlines = [RegistrationEventInline]
+    inlines = [AuditEntryInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(DealEvent)
-class DealEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "action", "inquiry", "contract", "actor", "organisation"]
-    list_filter = ["action"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]

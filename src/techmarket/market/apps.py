@@ -11,3 +11,10 @@ class MarketConfig(AppConfig):
 
         # The registries of data/market/registries.yaml, in step with the file after every migrate.
         post_migrate.connect(sync_registries, sender=self, dispatch_uid="techmarket-sync-registries")
+
+        from techmarket.common import audit
+        from techmarket.market.models import Contract, DealAction, Inquiry, Registration, RegistrationAction
+
+        audit.register_actions(Registration, RegistrationAction, values=Registration.Status)
+        audit.register_actions(Inquiry, DealAction)
+        audit.register_actions(Contract, DealAction)

@@ -2,7 +2,8 @@
 
 A deal made on the platform: an Inquiry about a listing, its Messages and Attachments, an Agreement the two sides
 record, and the Contract it becomes (ContractParty, Milestone). A contract is registered at a Registry through a
-Registration, whose every state change is a RegistrationEvent; the steps of the deal are DealEvents. The rules
+Registration, whose every state change is logged (RegistrationAction); so are the steps of the deal (DealAction),
+in the one audit log (techmarket.common.audit). The rules
 (which transition may follow which, who may take it) live in techmarket.market.services; see docs/market.md.
 """
 
@@ -375,74 +376,31 @@ class Registration(models.Model):
         return f"申请编号 {self.pk}"
 
 
-class RegistrationEvent(models.Model):
-    """History of a registration: every state change and request, with who, when and why."""
+class RegistrationAction(models.TextChoices):
+    """What the audit log records about a registration: every state change and request, with who, when and why."""
 
-    class Action(models.TextChoices):
-        SUBMIT = "submit", "提交登记申请"
-        ACCEPT = "accept", "受理"
-        REGISTER = "register", "准予登记"
-        REFUSE = "refuse", "未予登记"
-        REQUEST_RECONSIDERATION = "request-reconsideration", "申请复议"
-        OVERTURN = "overturn", "复议：撤销原结论并登记"
-        UPHOLD = "uphold", "复议：维持原结论"
-        CHANGE = "change", "变更登记"
-        CANCEL = "cancel", "注销登记"
-        WITHDRAW = "withdraw", "撤回申请"
-
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=30, choices=Action.choices)
-    from_status = models.CharField("原状态", max_length=20, blank=True)
-    to_status = models.CharField("新状态", max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name="操作人")
-    reason = models.TextField("说明", blank=True)
-    detail = models.JSONField("明细", default=dict, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "登记记录"
-
-    def __str__(self) -> str:
-        return f"{self.registration_id} {self.action} {self.from_status}→{self.to_status}"
-
-    @property
-    def from_label(self) -> str:
-        return Registration.Status(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return Registration.Status(self.to_status).label if self.to_status else ""
+    SUBMIT = "submit", "提交登记申请"
+    ACCEPT = "accept", "受理"
+    REGISTER = "register", "准予登记"
+    REFUSE = "refuse", "未予登记"
+    REQUEST_RECONSIDERATION = "request-reconsideration", "申请复议"
+    OVERTURN = "overturn", "复议：撤销原结论并登记"
+    UPHOLD = "uphold", "复议：维持原结论"
+    CHANGE = "change", "变更登记"
+    CANCEL = "cancel", "注销登记"
+    WITHDRAW = "withdraw", "撤回申请"
 
 
-class DealEvent(models.Model):
-    """History of a deal: the inquiry, documents, agreement, contract and milestones, with who and when."""
+class DealAction(models.TextChoices):
+    """What the audit log records about a deal (its inquiry or contract): the inquiry, documents, agreement,
+    contract and milestones, with who and when."""
 
-    class Action(models.TextChoices):
-        INQUIRY_OPENED = "inquiry-opened", "发起洽谈"
-        DOCUMENT_UPLOADED = "document-uploaded", "上传附件"
-        AGREEMENT_PROPOSED = "agreement-proposed", "提出协议"
-        AGREEMENT_ACCEPTED = "agreement-accepted", "确认协议"
-        AGREEMENT_DECLINED = "agreement-declined", "不同意协议"
-        INQUIRY_CLOSED = "inquiry-closed", "关闭洽谈"
-        CONTRACT_CREATED = "contract-created", "录入合同"
-        CONTRACT_UPDATED = "contract-updated", "修改合同"
-        MILESTONE_DONE = "milestone-done", "完成履约节点"
-
-    inquiry = models.ForeignKey(Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField("操作", max_length=30, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+", verbose_name="操作人")
-    organisation = models.ForeignKey("directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name="单位")
-    note = models.TextField("说明", blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "交易记录"
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.at:%Y-%m-%d}"
+    INQUIRY_OPENED = "inquiry-opened", "发起洽谈"
+    DOCUMENT_UPLOADED = "document-uploaded", "上传附件"
+    AGREEMENT_PROPOSED = "agreement-proposed", "提出协议"
+    AGREEMENT_ACCEPTED = "agreement-accepted", "确认协议"
+    AGREEMENT_DECLINED = "agreement-declined", "不同意协议"
+    INQUIRY_CLOSED = "inquiry-closed", "关闭洽谈"
+    CONTRACT_CREATED = "contract-created", "录入合同"
+    CONTRACT_UPDATED = "contract-updated", "修改合同"
+    MILESTONE_DONE = "milestone-done", "完成履约节点"

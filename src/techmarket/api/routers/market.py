@@ -13,6 +13,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from techmarket.api.schemas import MAX_ID, Error
+from techmarket.common import audit
 from techmarket.common.bounds import DateIn
 from techmarket.market.models import ContractParty, Registration
 from techmarket.market.services import contracts as contract_service
@@ -201,8 +202,8 @@ def registration_out(registration) -> dict:
         "decided_late": registration.decided_late, "registered_on": registration.registered_on,
         "technology_amount": _money(registration.technology_amount), "reasons": registration.reasons,
         "cancel_kind": registration.cancel_kind,
-        "events": [{"action": e.action, "label": e.get_action_display(), "from_status": e.from_status,
-                    "to_status": e.to_status, "reason": e.reason, "at": e.at} for e in registration.events.all()],
+        "events": [{"action": e.action, "label": e.action_label, "from_status": e.from_value,
+                    "to_status": e.to_value, "reason": e.reason, "at": e.at} for e in audit.history_for(registration)],
     }
 
 
@@ -215,7 +216,7 @@ def _contracts(request):
 
 def _registrations(request):
     return registration_service.visible_registrations(request.user).select_related(
-        "registry", "organisation", "contract").prefetch_related("events").order_by("-submitted_at", "-id")
+        "registry", "organisation", "contract").order_by("-submitted_at", "-id")
 
 
 @router.get("/contracts", response={200: ContractPage, 401: Error}, summary="我可查看的技术合同")

@@ -34,7 +34,7 @@ from techmarket.market.models import (
     Attachment,
     Contract,
     ContractParty,
-    DealEvent,
+    DealAction,
     Inquiry,
     Location,
     Milestone,
@@ -42,6 +42,7 @@ from techmarket.market.models import (
 )
 from techmarket.market.services import deals
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
+from techmarket.market.services.history import log_deal
 from techmarket.market.services.registries import can_oversee, staff_registry
 from techmarket.market.services.rules import BUYER, SELLER, rules
 from techmarket.market.services.sides import location_of
@@ -285,9 +286,8 @@ def _create_contract(user, data: ContractInput, inquiry: Inquiry | None) -> Cont
             contract.save(update_fields=["field"])
         inquiry.status = Inquiry.Status.CONTRACTED
         inquiry.save(update_fields=["status", "updated_at"])
-    DealEvent.objects.create(inquiry=inquiry, contract=contract, action=DealEvent.Action.CONTRACT_CREATED,
-                             actor=user, organisation_id=user.organisation_id,
-                             note="经平台成交" if contract.made_on_platform else "")
+    log_deal(DealAction.CONTRACT_CREATED, user, inquiry=inquiry, contract=contract,
+             note="经平台成交" if contract.made_on_platform else "")
     return contract
 
 
@@ -302,8 +302,7 @@ def update_contract(user, contract: Contract, data: ContractInput) -> Contract:
         if not {contract.inquiry.organisation_id, contract.inquiry.counterpart_id} <= orgs:
             raise MarketError("经平台洽谈的合同须以洽谈双方为当事人。")
     _write(contract, data)
-    DealEvent.objects.create(inquiry=contract.inquiry, contract=contract, action=DealEvent.Action.CONTRACT_UPDATED,
-                             actor=user, organisation_id=user.organisation_id)
+    log_deal(DealAction.CONTRACT_UPDATED, user, inquiry=contract.inquiry, contract=contract)
     return contract
 
 
@@ -397,7 +396,6 @@ def complete_milestone(user, milestone: Milestone, done_on: datetime.date | None
         raise MarketError("完成日期不能晚于今天。")
     milestone.done_on, milestone.done_by = done_on, user
     milestone.save(update_fields=["done_on", "done_by"])
-    DealEvent.objects.create(contract=milestone.contract, action=DealEvent.Action.MILESTONE_DONE, actor=user,
-                             organisation_id=user.organisation_id,
-                             note=f"{milestone.get_kind_display()}：{milestone.description}（{done_on}）")
+    log_deal(DealAction.MILESTONE_DONE, user, contract=milestone.contract,
+             note=f"{milestone.get_kind_display()}：{milestone.description}（{done_on}）")
     return milestone

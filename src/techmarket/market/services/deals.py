@@ -1,5 +1,5 @@
 """Deals on the platform: an inquiry about a published listing, the messages and documents the two sides
-exchange, and the agreement one side proposes and the other accepts. Every step is a DealEvent.
+exchange, and the agreement one side proposes and the other accepts. Every step is logged (market.services.history).
 
 The two sides of an inquiry are the interested organisation (`organisation`) and the listing's owner
 (`counterpart`); verified members of either may act for it.
@@ -19,9 +19,10 @@ from django.utils import timezone
 from techmarket.catalogue.models import Listing
 from techmarket.common.bounds import MAX_AMOUNT, MONEY_MESSAGE, validate_text
 from techmarket.common.permissions import allowed
-from techmarket.market.models import Agreement, Attachment, Contract, DealEvent, Inquiry, Message
+from techmarket.market.models import Agreement, Attachment, Contract, DealAction, Inquiry, Message
 from techmarket.market.services.attachments import check_upload
 from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.history import log_deal
 from techmarket.market.services.rules import BUYER, SELLER, rules
 
 INQUIRABLE_KINDS = (Listing.Kind.OFFER, Listing.Kind.DEMAND)
@@ -118,8 +119,7 @@ def open_inquiry(user, listing: Listing, message: str) -> Inquiry:
             raise
         post_message(user, existing, message)
         return existing
-    DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.INQUIRY_OPENED, actor=user,
-                             organisation_id=user.organisation_id, note=listing.reference)
+    log_deal(DealAction.INQUIRY_OPENED, user, inquiry=inquiry, note=listing.reference)
     post_message(user, inquiry, message)
     return inquiry
 
@@ -172,9 +172,8 @@ def store_attachment(user, uploaded, *, inquiry: Inquiry | None = None, contract
     )
     attachment.file.save(checked.name, ContentFile(checked.data), save=False)
     attachment.save()
-    DealEvent.objects.create(inquiry=inquiry, contract=contract, action=DealEvent.Action.DOCUMENT_UPLOADED,
-                             actor=user, organisation_id=user.organisation_id,
-                             note=f"{attachment.get_kind_display()}：{attachment.name}")
+    log_deal(DealAction.DOCUMENT_UPLOADED, user, inquiry=inquiry, contract=contract,
+             note=f"{attachment.get_kind_display()}：{attachment.name}")
     return attachment
 
 
@@ -210,8 +209,7 @@ def propose_agreement(user, inquiry: Inquiry, contract_type: str, terms: str,
         inquiry=inquiry, contract_type=contract_type, terms=terms, amount=amount, proposed_by=user,
         proposed_by_organisation_id=user.organisation_id,
     )
-    DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.AGREEMENT_PROPOSED, actor=user,
-                             organisation_id=user.organisation_id, note=terms[:500])
+    log_deal(DealAction.AGREEMENT_PROPOSED, user, inquiry=inquiry, note=terms[:500])
     inquiry.save(update_fields=["updated_at"])
     return agreement
 
@@ -235,8 +233,7 @@ def accept_agreement(user, agreement: Agreement, answer: str = "") -> Agreement:
     agreement.save()
     inquiry.status = Inquiry.Status.AGREED
     inquiry.save(update_fields=["status", "updated_at"])
-    DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.AGREEMENT_ACCEPTED, actor=user,
-                             organisation_id=user.organisation_id, note=answer.strip())
+    log_deal(DealAction.AGREEMENT_ACCEPTED, user, inquiry=inquiry, note=answer.strip())
     return agreement
 
 
@@ -249,8 +246,7 @@ def decline_agreement(user, agreement: Agreement, answer: str) -> Agreement:
     agreement.status = Agreement.Status.DECLINED
     agreement.answered_by, agreement.answered_at, agreement.answer = user, timezone.now(), answer.strip()
     agreement.save()
-    DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.AGREEMENT_DECLINED, actor=user,
-                             organisation_id=user.organisation_id, note=answer.strip())
+    log_deal(DealAction.AGREEMENT_DECLINED, user, inquiry=inquiry, note=answer.strip())
     inquiry.save(update_fields=["updated_at"])
     return agreement
 
@@ -265,8 +261,7 @@ def close_inquiry(user, inquiry: Inquiry, reason: str) -> Inquiry:
         raise MarketError("请填写关闭原因。")
     inquiry.status = Inquiry.Status.CLOSED
     inquiry.save(update_fields=["status", "updated_at"])
-    DealEvent.objects.create(inquiry=inquiry, action=DealEvent.Action.INQUIRY_CLOSED, actor=user,
-                             organisation_id=user.organisation_id, note=reason.strip())
+    log_deal(DealAction.INQUIRY_CLOSED, user, inquiry=inquiry, note=reason.strip())
     return inquiry
 
 

@@ -8,7 +8,7 @@ submitted / accepted → withdrawn (by the registering party)
 
 The registering party's verified members apply, request reconsideration and withdraw; staff of the registry the
 application went to accept, decide, register changes and cancel; the provincial registry's staff decide
-reconsiderations. Every step is a RegistrationEvent with who, when and why; a forbidden step raises
+reconsiderations. Every step is logged (common.audit) with who, when and why; a forbidden step raises
 TransitionError (or MarketPermissionError) with a Chinese message and changes nothing.
 """
 
@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from techmarket.common import audit
 from techmarket.common.permissions import allowed
-from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationEvent, Registry
+from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationAction, Registry
 from techmarket.market.services import contracts, sides
 from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_REGISTRATION
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError, TransitionError
@@ -30,7 +31,7 @@ from techmarket.market.services.registries import can_oversee, registries_for_pa
 from techmarket.market.services.rules import rules
 
 S = Registration.Status
-A = RegistrationEvent.Action
+A = RegistrationAction
 PENDING = (S.SUBMITTED, S.ACCEPTED, S.RECONSIDERATION)  # a decision is due
 PARTY, STAFF, PROVINCIAL_STAFF = "party", "staff", "provincial-staff"
 
@@ -210,12 +211,9 @@ def _snapshot(contract: Contract) -> dict:
     }
 
 
-def _event(registration: Registration, action: str, from_status: str, user, reason: str = "",
-           **detail) -> RegistrationEvent:
-    return RegistrationEvent.objects.create(
-        registration=registration, action=action, from_status=from_status, to_status=registration.status,
-        actor=user if user and user.is_authenticated else None, reason=reason, detail=detail,
-    )
+def _event(registration: Registration, action: str, from_status: str, user, reason: str = "", **detail):
+    return audit.log_action(registration, action, user if user and user.is_authenticated else None,
+                            from_value=from_status, to_value=registration.status, reason=reason, data=detail)
 
 
 @transaction.atomic

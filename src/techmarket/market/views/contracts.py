@@ -3,7 +3,6 @@ and milestones, and the registering party's application to a registry."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -18,11 +17,12 @@ from techmarket.market.forms import (
     UploadForm,
     contract_input,
 )
-from techmarket.market.models import Attachment, Contract, DealEvent, Inquiry, Location, Milestone
+from techmarket.market.models import Attachment, Contract, Inquiry, Location, Milestone
 from techmarket.market.services import contracts as service
 from techmarket.market.services import deals
 from techmarket.market.services import registration as registration_service
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
+from techmarket.market.services.history import contract_history
 from techmarket.market.services.prefill import prefill_from_inquiry
 from techmarket.market.services.registries import registries_for_party
 from techmarket.market.services.rules import rules
@@ -155,9 +155,7 @@ def detail(request, pk: int):
         "can_submit": can_submit,
         "upload_form": UploadForm(),
         "attachment_kinds": Attachment.Kind.choices,
-        "events": DealEvent.objects.filter(Q(contract=contract) | Q(inquiry_id=contract.inquiry_id,
-                                                                      inquiry__isnull=False))
-        .select_related("actor", "organisation"),
+        "events": contract_history(contract),
     })
 
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,11 +9,12 @@ from django.views.decorators.http import require_POST
 from techmarket.catalogue.services.listings import visible_listings
 from techmarket.common.errors import NotAllowed
 from techmarket.market.forms import AgreementForm, AnswerForm, InquiryForm, MessageForm, ReasonForm, UploadForm
-from techmarket.market.models import Agreement, Attachment, DealEvent, Inquiry
+from techmarket.market.models import Agreement, Attachment, Inquiry
 from techmarket.market.services import contracts as contract_service
 from techmarket.market.services import deals as service
 from techmarket.market.services import registration as registration_service
 from techmarket.market.services.errors import MarketError, MarketPermissionError
+from techmarket.market.services.history import deal_history
 from techmarket.market.services.registries import can_oversee, is_registry_staff
 from techmarket.market.services.rules import rules
 
@@ -81,8 +81,7 @@ def inquiry_detail(request, pk: int):
         "accepted": service.accepted_agreement(inquiry),
         "is_open": inquiry.status in service.OPEN_STATUSES,
         "contracts": inquiry.contracts.all(),
-        "events": DealEvent.objects.filter(Q(inquiry=inquiry) | Q(contract__inquiry=inquiry)).select_related(
-            "actor", "organisation"),
+        "events": deal_history(inquiry),
         "message_form": MessageForm(),
         "upload_form": UploadForm(),
         "agreement_form": AgreementForm(),

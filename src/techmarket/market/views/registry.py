@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from techmarket.common import audit
 from techmarket.common.errors import NotAllowed
 from techmarket.market.forms import (
     CancelForm,
@@ -16,7 +17,7 @@ from techmarket.market.forms import (
     ReconsiderationDecisionForm,
     RegisterForm,
 )
-from techmarket.market.models import Location, Registration, RegistrationEvent
+from techmarket.market.models import Location, Registration, RegistrationAction
 from techmarket.market.services import registration as service
 from techmarket.market.services.certificates import certificate_filename, certificate_pdf
 from techmarket.market.services.errors import MarketError, MarketPermissionError
@@ -24,7 +25,7 @@ from techmarket.market.services.registries import can_oversee, staff_registry
 from techmarket.market.services.review_flags import flags_for
 from techmarket.market.services.rules import rules
 
-A = RegistrationEvent.Action
+A = RegistrationAction
 NOT_STAFF = "只有技术合同登记机构的登记人员和管理员可以查看登记工作台。"
 LOCATIONS = dict(Location.choices)
 
@@ -103,7 +104,7 @@ def detail(request, pk: int):
         "type_name": r.type_name(contract.contract_type),
         "snapshot_parties": [{**p, "location_label": LOCATIONS.get(p.get("location"), "")}
                              for p in registration.snapshot.get("parties", [])],
-        "events": registration.events.select_related("actor"),
+        "events": audit.history_for(registration),
         "actions": _action_forms(user, registration),
         "overdue": service.is_overdue(registration),
         "days_left": service.days_left(registration),

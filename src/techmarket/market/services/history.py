@@ -1,0 +1,36 @@
+"""The history of deals and registrations, in the one audit log (techmarket.common.audit).
+
+A step of a deal is logged about the contract when there is one, else about the inquiry, with the acting
+organisation (its id and name, as shown on the pages) and, for a contract made from an inquiry, the inquiry's id
+in `data`; a registration's steps are logged about the registration, from one status to the next."""
+
+from django.db.models import QuerySet
+
+from techmarket.common import audit
+from techmarket.common.models import AuditEntry
+from techmarket.market.models import Contract, Inquiry
+
+
+def log_deal(action: str, user, *, inquiry: Inquiry | None = None, contract: Contract | None = None,
+             note: str = "") -> AuditEntry:
+    data = {}
+    if inquiry is not None and contract is not None:
+        data["inquiry"] = inquiry.pk
+    organisation = getattr(user, "organisation", None)
+    if organisation is not None:
+        data["organisation_id"], data["organisation"] = organisation.pk, organisation.name
+    return audit.log_action(contract if contract is not None else inquiry, action, user, reason=note, data=data)
+
+
+def deal_history(inquiry: Inquiry) -> QuerySet[AuditEntry]:
+    """The steps of a deal: the inquiry's and those of every contract made from it, oldest first."""
+    return audit.history_for(inquiry, Contract.objects.filter(inquiry=inquiry))
+
+
+def contract_history(contract: Contract) -> QuerySet[AuditEntry]:
+    """The steps shown on a contract's page: its own, and those of the inquiry it was made from (with the
+    contract steps logged about that inquiry), oldest first."""
+    if contract.inquiry_id is None:
+        return audit.history_for(contract)
+    siblings = audit.history_of_model(Contract).filter(data__inquiry=contract.inquiry_id)
+    return (audit.history_for(contract, contract.inquiry) | siblings).select_related("actor").order_by("at", "id")
