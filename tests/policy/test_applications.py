@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 
-from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Rule
+from techmarket.common.audit import history_for
+from techmarket.policy.models import Application, ApplicationAction, LedgerEntry, Rule
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError
 from techmarket.policy.services.data import ensure_synced, rulebook
@@ -56,7 +57,7 @@ def test_an_application_claims_only_the_applicants_awards(member, qinghai_univer
     assert [a["rule"] for a in application.awards] == ["tm2016-art33-buyer"]
     assert application.computed_total == Decimal("100000.00")
     assert application.event["parties"][0]["organisation_id"] == qinghai_university.pk
-    assert application.history.get().action == ApplicationEvent.Action.SUBMITTED
+    assert history_for(application).get().action == ApplicationAction.SUBMITTED
 
 
 def test_an_adjustment_is_recorded_with_its_reason_and_the_ledger_adds_up(member, reviewer, qinghai_university):
@@ -70,9 +71,9 @@ def test_an_adjustment_is_recorded_with_its_reason_and_the_ledger_adds_up(member
                                                                             reviewer)
     assert application.decided_total == Decimal("80000.00")
     assert application.decided_awards[0]["computed"] == "100000.00"
-    event = application.history.get(action=ApplicationEvent.Action.ADJUSTED)
+    event = history_for(application).get(action=ApplicationAction.ADJUSTED)
     assert event.reason == "交割金额核减为400万元" and event.actor == reviewer
-    assert event.detail["awards"] == [{"rule": "tm2016-art33-buyer", "computed": "100000.00", "amount": "80000.00"}]
+    assert event.data["awards"] == [{"rule": "tm2016-art33-buyer", "computed": "100000.00", "amount": "80000.00"}]
 
     (entry,) = application.ledger_entries.all()
     assert (entry.year, entry.amount, entry.kind, entry.note) == (2019, Decimal("80000.00"), "committed",
@@ -91,7 +92,7 @@ def test_rejection_needs_a_reason_and_commits_nothing(member, reviewer, qinghai_
     application = applications.decide(application, reviewer, "reject", "合同未在登记系统登记")
     assert application.status == S.REJECTED and application.reason == "合同未在登记系统登记"
     assert not LedgerEntry.objects.exists()
-    assert application.history.last().action == ApplicationEvent.Action.REJECTED
+    assert history_for(application).last().action == ApplicationAction.REJECTED
     with pytest.raises(ApplicationError, match="已处理"):
         applications.decide(application, reviewer, "approve")
 
@@ -146,7 +147,7 @@ def test_a_multi_year_award_is_committed_year_by_year_and_paid(member, reviewer,
     assert (rows[("open-cooperation-2025", 2025)].committed, rows[("open-cooperation-2025", 2025)].paid) == (
         Decimal("2000000.00"), Decimal("2000000.00"))
     assert rows[("open-cooperation-2025", 2026)].paid == 0
-    assert application.history.last().detail == {"year": 2025, "total": "2000000.00"}
+    assert history_for(application).last().data == {"year": 2025, "total": "2000000.00"}
 
 
 def test_a_cut_multi_year_award_shortens_the_schedule(member, reviewer, qinghai_university):

@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from techmarket.common.audit import history_for
+from techmarket.common.models import AuditEntry
 from techmarket.directory.models import Organisation
-from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry
+from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError
 from tests.market.concurrency import at_once, committed_db, postgres_only  # noqa: F401 (fixture)
@@ -44,7 +46,7 @@ def test_a_double_submitted_application_is_made_once(login, member, qinghai_univ
     assert first.status_code == 302 and first.url == detail
     assert second.redirect_chain == [(detail, 302)] and second.status_code == 200
     assert f"本单位已就同一事件提交过申请（编号 {application.pk}），未重复提交。" in second.content.decode()
-    assert ApplicationEvent.objects.filter(action="submitted").count() == 1
+    assert AuditEntry.objects.filter(action="submitted").count() == 1
 
 
 @pytest.mark.django_db
@@ -83,9 +85,9 @@ def test_eight_concurrent_applications_for_one_event_make_one(committed_db):  # 
         application = Application.objects.get(organisation=organisation)
         detail = reverse("policy:application", args=[application.pk])
         assert results == [(302, detail)] * 8
-        assert application.history.count() == 1
+        assert history_for(application).count() == 1
     finally:
-        ApplicationEvent.objects.filter(application__organisation=organisation).delete()
+        history_for(Application.objects.filter(organisation=organisation)).delete()
         Application.objects.filter(organisation=organisation).delete()
         user.delete()
         organisation.delete()

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry
+from techmarket.common.models import AuditEntry
+from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +140,7 @@ def test_reviewers_approve_and_reject_through_the_pages(client, login, member, r
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status, second.reason) == ("approved", "rejected", "尚未完成省级认定公示")
-    assert ApplicationEvent.objects.filter(action="rejected", reason="尚未完成省级认定公示").exists()
+    assert AuditEntry.objects.filter(action="rejected", reason="尚未完成省级认定公示").exists()
     assert str(first.pk) in page(client.get(reverse("policy:review"), {"tab": "decided"}))
 
 

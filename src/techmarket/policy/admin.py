@@ -3,7 +3,8 @@ read only. Applications are decided in the reviewer pages, where every decision 
 
 from django.contrib import admin
 
-from techmarket.policy.models import Application, ApplicationEvent, Budget, LedgerEntry, Programme, Rule
+from techmarket.common.admin import AuditEntryInline
+from techmarket.policy.models import Application, Budget, LedgerEntry, Programme, Rule
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,23 +47,12 @@ class RuleAdmin(ReadOnlyAdmin):
         return obj.content_hash[:12]
 
 
-class ApplicationEventInline(admin.TabularInline):
-    model = ApplicationEvent
-    fields = ("at", "action", "actor", "reason", "detail")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ("id", "organisation", "title", "status", "computed_total", "decided_total", "submitted_at")
     list_filter = ("status",)
     search_fields = ("title", "organisation__name")
-    inlines = [ApplicationEventInline]
+    inlines = [AuditEntryInline]
 
 
 @admin.register(LedgerEntry)

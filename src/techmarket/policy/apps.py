@@ -11,3 +11,8 @@ class PolicyConfig(AppConfig):
 
         # The rules, programmes and budgets of data/policy, in step with the files after every migrate.
         post_migrate.connect(sync_policy_data, sender=self, dispatch_uid="techmarket-sync-policy-data")
+
+        from techmarket.common import audit
+        from techmarket.policy.models import Application, ApplicationAction
+
+        audit.register_actions(Application, ApplicationAction, values=Application.Status)

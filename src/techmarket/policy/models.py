@@ -126,29 +126,15 @@ class Application(models.Model):
         return self.status in (self.Status.APPROVED, self.Status.ADJUSTED)
 
 
-class ApplicationEvent(models.Model):
-    """History of an application: submission, decision (with the reviewer's reason) and payments."""
+class ApplicationAction(models.TextChoices):
+    """What the audit log records about an application: submission, decision (with the reviewer's reason) and
+    payments."""
 
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", "提交申请"
-        APPROVED = "approved", "核准"
-        ADJUSTED = "adjusted", "调整后核准"
-        REJECTED = "rejected", "不予核准"
-        PAID = "paid", "登记拨付"
-
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
-    action = models.CharField("操作", max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField("理由", blank=True)
-    detail = models.JSONField("明细", default=dict, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        verbose_name = verbose_name_plural = "申请记录"
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+    SUBMITTED = "submitted", "提交申请"
+    APPROVED = "approved", "核准"
+    ADJUSTED = "adjusted", "调整后核准"
+    REJECTED = "rejected", "不予核准"
+    PAID = "paid", "登记拨付"
 
 
 class LedgerEntry(models.Model):

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from techmarket.common import audit
 from techmarket.common.errors import NotAllowed
 from techmarket.common.permissions import permission_required
 from techmarket.policy.forms import AdjustForm, CalculatorForm, DecisionForm, LedgerFilterForm, PaymentForm
@@ -123,7 +124,7 @@ def application_detail(request, pk: int):
         "application": application, "reviewer": reviewer, "current": current, "forms": forms,
         "active_action": request.POST.get("action", ""),
         "current_differs": [a["amount"] for a in current] != [a["amount"] for a in application.awards],
-        "history": application.history.select_related("actor"),
+        "history": audit.history_for(application),
         "entries": application.ledger_entries.select_related("rule", "programme"),
     })
 

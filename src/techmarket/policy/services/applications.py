@@ -10,11 +10,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from techmarket.common import audit
 from techmarket.common.bounds import MAX_AMOUNT
 from techmarket.common.errors import Conflict, Refused
 from techmarket.common.permissions import allowed
 from techmarket.directory.models import Organisation
-from techmarket.policy.models import Application, ApplicationEvent, LedgerEntry, Programme, Rule
+from techmarket.policy.models import Application, ApplicationAction, LedgerEntry, Programme, Rule
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.engine import evaluate
 from techmarket.policy.services.events import Event, Party, parse_event
@@ -124,8 +125,7 @@ def submit(user, data: dict) -> Application:
     except IntegrityError:
         _check_not_applied(user.organisation_id, key)
         raise
-    ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.SUBMITTED, actor=user,
-                                    detail={"total": str(total)})
+    audit.log_action(application, ApplicationAction.SUBMITTED, user, data={"total": str(total)})
     return application
 
 
@@ -200,8 +200,7 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
         application.status, application.reviewer, application.reason, application.decided_at = (
             S.REJECTED, reviewer, reason, now)
         application.save()
-        ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.REJECTED,
-                                        actor=reviewer, reason=reason)
+        audit.log_action(application, ApplicationAction.REJECTED, reviewer, reason=reason)
         return application
     # Approvals of awards under the same rules wait for each other, so caps that span applications hold.
     list(Rule.objects.select_for_update().filter(rule_id__in=[a["rule"] for a in application.awards]))
@@ -231,10 +230,9 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
     application.decided_awards, application.decided_total = decided, total
     application.save()
     _commit(application, decided, reviewer, reason)
-    ApplicationEvent.objects.create(
-        application=application, actor=reviewer, reason=reason,
-        action=ApplicationEvent.Action.ADJUSTED if changed else ApplicationEvent.Action.APPROVED,
-        detail={"total": str(total), "computed_total": str(application.computed_total),
+    audit.log_action(
+        application, ApplicationAction.ADJUSTED if changed else ApplicationAction.APPROVED, reviewer, reason=reason,
+        data={"total": str(total), "computed_total": str(application.computed_total),
                 "awards": [{"rule": a["rule"], "computed": a["computed"], "amount": a["amount"]} for a in decided]},
     )
     return application
@@ -279,6 +277,5 @@ def record_payment(application: Application, reviewer, year: int) -> list[Ledger
             kind=LedgerEntry.Kind.PAID, application=application, created_by=reviewer, note="登记拨付",
         ))
     total = sum((e.amount for e in paid), ZERO)
-    ApplicationEvent.objects.create(application=application, action=ApplicationEvent.Action.PAID, actor=reviewer,
-                                    detail={"year": year, "total": str(total)})
+    audit.log_action(application, ApplicationAction.PAID, reviewer, data={"year": year, "total": str(total)})
     return paid
