@@ -451,6 +451,15 @@ def summary(record: Record, wall: float) -> dict:
 
 # -- verification -------------------------------------------------------------------------------------------
 
+def _acknowledged_and_failed(record: Record, what: str, action: str, stored, killed: bool) -> list[str]:
+    """Every acknowledged write is stored; a failed one left nothing (unless the server was killed, when a write
+    may have committed without its answer arriving)."""
+    problems = [f"acknowledged {what} {token} is missing" for token in record.acked[action] if token not in stored]
+    if not killed:
+        problems += [f"failed {what} {token} left a record" for token in record.failed[action] if token in stored]
+    return problems
+
+
 def verify(record: Record, killed: bool) -> list[str]:
     """What the database holds against what people were told. Returns the problems found."""
     from django.db.models import Count, Q
@@ -467,13 +476,7 @@ def verify(record: Record, killed: bool) -> list[str]:
     listings = {TOKEN_RE.search(listing.title).group(0): listing
                 for listing in Listing.objects.filter(title__contains="LT").select_related("search_document")
                 if TOKEN_RE.search(listing.title)}
-    for token in record.acked["submit"]:
-        if token not in listings:
-            problems.append(f"acknowledged submission {token} is missing")
-    if not killed:
-        for token in record.failed["submit"]:
-            if token in listings:
-                problems.append(f"failed submission {token} left listing {listings[token].reference}")
+    problems += _acknowledged_and_failed(record, "submission", "submit", listings, killed)
     for token, listing in listings.items():  # complete or absent
         if listing.status not in ("submitted", *PUBLIC_STATUSES):
             problems.append(f"{token}: status {listing.status}, submission was asked")
@@ -494,13 +497,7 @@ def verify(record: Record, killed: bool) -> list[str]:
             if listing.pk not in [hit.listing_id for hit in found]:
                 problems.append(f"approved {listing.reference} ({token.group(0)}) is not found by search")
     projects = set(Application.objects.filter(event__project__startswith="LT").values_list("event__project", flat=True))
-    for token in record.acked["apply"]:
-        if token not in projects:
-            problems.append(f"acknowledged application {token} is missing")
-    if not killed:
-        for token in record.failed["apply"]:
-            if token in projects:
-                problems.append(f"failed application {token} left an application")
+    problems += _acknowledged_and_failed(record, "application", "apply", projects, killed)
     for application in Application.objects.filter(event__project__startswith="LT"):
         if not history_for(application).exists():
             problems.append(f"application {application.pk} has no history")
