@@ -11,3 +11,14 @@ class AccountsConfig(AppConfig):
 
         # After every app: the permissions it names are created by their own apps' post_migrate.
         post_migrate.connect(ensure_roles, dispatch_uid="techmarket-ensure-roles")
+
+        from django.db.models.signals import m2m_changed
+
+        from techmarket.accounts import signals
+        from techmarket.accounts.models import User
+        from techmarket.common import audit
+
+        # Role grants and verification go into the audit log.
+        m2m_changed.connect(signals.groups_changed, sender=User.groups.through, dispatch_uid="techmarket-audit-roles")
+        audit.register_actions(User, {signals.GRANT: "授予角色", signals.REVOKE: "撤销角色", "verify": "核验账户",
+                                      "unverify": "取消核验"})

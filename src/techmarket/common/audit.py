@@ -13,6 +13,8 @@ so this module names no domain app. `values` (optional) labels the from/to value
 entries.
 """
 
+import contextlib
+import contextvars
 from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
@@ -21,10 +23,14 @@ from django.db.models import Model, Q, QuerySet
 from techmarket.common.models import AUDIT_VALUE_MAX, AuditEntry
 
 # Who acted, for entries written without a user.
-ACTOR_LABELS = {"import": "数据导入", "expiry": "系统（有效期到期）", "system": "系统", "scheduler": "系统（定时任务）"}
+ACTOR_LABELS = {"import": "数据导入", "expiry": "系统（有效期到期）", "system": "系统", "scheduler": "系统（定时任务）",
+                "data-sync": "数据文件同步"}
 
 # Labels of actions any model may have (admin edits), used when the model registers none of its own.
 GENERIC_ACTIONS = {"create": "新建", "change": "修改", "delete": "删除"}
+
+# Who is acting, for entries written where no user is passed (signal handlers: group membership, registry staff).
+_acting = contextvars.ContextVar("audit_acting", default=None)
 
 _actions: dict[str, dict[str, str]] = {}
 _values: dict[str, dict[str, str]] = {}
@@ -77,6 +83,21 @@ def action_choices() -> list[tuple[str, str]]:
         for code, label in labels.items():
             seen.setdefault(code, set()).add(label)
     return sorted((code, "／".join(sorted(labels))) for code, labels in seen.items())
+
+
+@contextlib.contextmanager
+def acting(user):
+    """Within the block, entries written without an actor are attributed to `user` (the admin wraps its saves in
+    this, so that the signals it sets off name the staff member)."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def current_actor():
+    return _acting.get()
 
 
 def _clip(value) -> str:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from techmarket.common.admin import AuditedAdminMixin
 from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
 
 
@@ -9,7 +10,9 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Edits leave a line in the audit log (操作记录); 历史 opens the organisation's."""
+
     list_display = ["name", "kind", "region", "credit_code"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "aliases__name", "credit_code"]
@@ -17,7 +20,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Edits leave a line in the audit log (操作记录); 历史 opens the person's."""
+
     list_display = ["name", "phones", "emails"]
     search_fields = ["name"]
     filter_horizontal = ["organisations"]

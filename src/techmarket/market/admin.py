@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from techmarket.common.admin import AuditEntryInline
+from techmarket.common.admin import AuditedAdminMixin, AuditEntryInline
 from techmarket.market.models import (
     Agreement,
     Attachment,
@@ -25,7 +25,7 @@ class RegistryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegistryStaff)
-class RegistryStaffAdmin(admin.ModelAdmin):
+class RegistryStaffAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "registry", "since"]
     list_filter = ["registry"]
     autocomplete_fields = ["user"]

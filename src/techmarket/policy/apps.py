@@ -16,3 +16,4 @@ class PolicyConfig(AppConfig):
         from techmarket.policy.models import Application, ApplicationAction
 
         audit.register_actions(Application, ApplicationAction, values=Application.Status)
+        audit.register_actions("policy.Rule", {"retire": "停用（已从规则文件删除）"})

@@ -307,8 +307,9 @@ class _Plan:
                 for name in changed:
                     setattr(listing, name, values[name])
                 if changed:
-                    self.events.add(listing_type, listing, str(listing), ListingAction.IMPORT, "", "", None, actor_label,
-                                    f"re-imported from {path.name}; changed: {', '.join(changed)}", {}, now)
+                    note = f"re-imported from {path.name}; changed: {', '.join(changed)}"
+                    self.events.add(listing_type, listing, str(listing), ListingAction.IMPORT, "", "", None,
+                                    actor_label, note, {}, now)
                 report.listings["updated" if changed else "unchanged"] += 1
             report.kinds[kind] += 1
             listing.owner = organisations[0] if organisations else None

@@ -34,3 +34,25 @@ def contract_history(contract: Contract) -> QuerySet[AuditEntry]:
         return audit.history_for(contract)
     siblings = audit.history_of_model(Contract).filter(data__inquiry=contract.inquiry_id)
     return (audit.history_for(contract, contract.inquiry) | siblings).select_related("actor").order_by("at", "id")
+
+
+STAFF_GRANT, STAFF_REVOKE = "registry-staff-grant", "registry-staff-revoke"
+
+
+def _log_staff(staff, action: str) -> None:
+    actor = audit.current_actor()
+    registry = staff.registry.name
+    audit.log_action(staff.user, action, actor if actor is not None and actor.is_authenticated else None,
+                     actor_label="" if actor is not None else "system",
+                     to_value=registry if action == STAFF_GRANT else "",
+                     from_value=registry if action == STAFF_REVOKE else "", data={"registry": staff.registry.code})
+
+
+def registry_staff_saved(sender, instance, created, raw=False, **kwargs):
+    """post_save of RegistryStaff: a user made staff of a registry (a role grant) is logged about the user."""
+    if created and not raw:
+        _log_staff(instance, STAFF_GRANT)
+
+
+def registry_staff_deleted(sender, instance, **kwargs):
+    _log_staff(instance, STAFF_REVOKE)

@@ -1,15 +1,19 @@
 """The rulebook from data/policy (re-read whenever a file changes) and its mirror in the database: rules,
-programmes and budgets, synced after every migrate and before an application is computed."""
+programmes and budgets, synced after every migrate and before an application is computed. Every rule or budget
+the sync creates, changes, retires or removes is logged (common.audit, by "data-sync")."""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
+from techmarket.common import audit
 from techmarket.policy.models import Budget, Programme, Rule
 from techmarket.policy.services.rulebook import Rulebook, load_rulebook
 
 _cache: dict = {}
+
+SYNC = "data-sync"  # who changes rules and budgets: the reviewed files under data/policy
 
 
 def data_dir() -> Path:
@@ -40,20 +44,41 @@ def sync_policy_data(**kwargs) -> Rulebook:
         programme, _ = Programme.objects.update_or_create(
             code=item.code, defaults={"name": item.name, "payer": item.payer, "source": item.source})
         programmes[item.code] = programme
+        amounts = dict(Budget.objects.filter(programme=programme).values_list("year", "amount"))
         for budget in item.budgets:
-            Budget.objects.update_or_create(programme=programme, year=budget.year,
-                                            defaults={"amount": budget.amount, "source": budget.source})
-        Budget.objects.filter(programme=programme).exclude(year__in=[b.year for b in item.budgets]).delete()
+            row, created = Budget.objects.update_or_create(programme=programme, year=budget.year,
+                                                           defaults={"amount": budget.amount, "source": budget.source})
+            if created or amounts[budget.year] != row.amount:
+                audit.log_action(row, "create" if created else "change", actor_label=SYNC,
+                                 from_value="" if created else _amount(amounts[budget.year]),
+                                 to_value=_amount(row.amount), reason=budget.source)
+        for stale in Budget.objects.filter(programme=programme).exclude(year__in=[b.year for b in item.budgets]):
+            audit.log_action(stale, "delete", actor_label=SYNC, from_value=_amount(stale.amount))
+            stale.delete()
+    hashes = dict(Rule.objects.values_list("rule_id", "content_hash"))
+    inactive = set(Rule.objects.filter(active=False).values_list("rule_id", flat=True))
     for rule in book.rules:
-        Rule.objects.update_or_create(rule_id=rule.id, defaults={
+        row, created = Rule.objects.update_or_create(rule_id=rule.id, defaults={
             "title": rule.title, "programme": programmes[rule.programme], "document_title": rule.document.title,
             "document_number": rule.document.number, "article": rule.article, "excerpt": rule.excerpt,
             "payer": rule.payer, "valid_from": rule.valid_from, "valid_until": rule.valid_until,
             "data": json_safe(rule.raw), "file": rule.document.file, "version": rule.document.version,
             "content_hash": rule.hash, "active": True,
         })
-    Rule.objects.exclude(rule_id__in=[rule.id for rule in book.rules]).update(active=False)
+        if created or hashes[rule.id] != rule.hash or rule.id in inactive:
+            audit.log_action(row, "create" if created else "change", actor_label=SYNC,
+                             from_value="" if created else hashes[rule.id][:12], to_value=rule.hash[:12],
+                             reason=f"{rule.document.file} {rule.document.version}",
+                             data={"version": rule.document.version, "file": rule.document.file})
+    retired = Rule.objects.exclude(rule_id__in=[rule.id for rule in book.rules]).filter(active=True)
+    for row in retired:
+        audit.log_action(row, "retire", actor_label=SYNC, reason="已从规则文件中删除")
+    retired.update(active=False)
     return book
+
+
+def _amount(value) -> str:
+    return "" if value is None else f"{value}"
 
 
 def ensure_synced() -> Rulebook:

@@ -1,0 +1,39 @@
+"""Role grants leave a line in the audit log: a user added to or removed from a role (a group), by whoever is
+acting (audit.acting: the admin sets it), else by the system."""
+
+from django.contrib.auth.models import Group
+
+from techmarket.common import audit
+
+GRANT, REVOKE = "role-grant", "role-revoke"
+
+
+def _log(user, action: str, groups) -> None:
+    actor = audit.current_actor()
+    for group in groups:
+        audit.log_action(user, action, actor if actor is not None and actor.is_authenticated else None,
+                         to_value=group.name if action == GRANT else "",
+                         from_value=group.name if action == REVOKE else "",
+                         actor_label="" if actor is not None else "system", data={"group": group.name})
+
+
+def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """m2m_changed on User.groups (either side: user.groups.add(...) or group.user_set.add(...))."""
+    if action == "pre_clear":
+        # Who loses what is known only before the clear.
+        instance._audit_cleared = (list(instance.groups.all()) if not reverse else list(instance.user_set.all()))
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    what = GRANT if action == "post_add" else REVOKE
+    if action == "post_clear":
+        affected = getattr(instance, "_audit_cleared", [])
+        pks = None
+    else:
+        affected, pks = None, pk_set or set()
+    if not reverse:  # instance is a user, pk_set are groups
+        _log(instance, what, affected if affected is not None else Group.objects.filter(pk__in=pks))
+    else:  # instance is a group, pk_set are users
+        users = affected if affected is not None else model.objects.filter(pk__in=pks)
+        for user in users:
+            _log(user, what, [instance])
