@@ -1,8 +1,37 @@
-"""Forms of the notification centre and of notices; the services check every rule again."""
+"""Form helpers every domain uses (Bootstrap styling, the date input), and the forms of the notification centre
+and of notices (the services check every rule again)."""
 
 from django import forms
 
 from techmarket.common.bounds import REASON_MAX
+
+
+def style_widget(widget: forms.Widget) -> None:
+    """The Bootstrap class of a widget (unless it has one)."""
+    if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
+        widget.attrs.setdefault("class", "form-check-input")
+    elif isinstance(widget, forms.Select):
+        widget.attrs.setdefault("class", "form-select")
+    else:
+        widget.attrs.setdefault("class", "form-control")
+
+
+class BootstrapMixin:
+    """Adds Bootstrap classes to a form's widgets."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            style_widget(field.widget)
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker, with the ISO date it needs."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ObjectionForm(forms.Form):

@@ -14,13 +14,13 @@ from techmarket.common.bounds import (
     validate_single_line,
     validate_text,
 )
+from techmarket.common.forms import BootstrapMixin, DateInput
 from techmarket.directory.services.organisations import find_organisation
 from techmarket.market.models import Location, Milestone, Registration
 from techmarket.market.services.attachments import MAX_BYTES
 from techmarket.market.services.contracts import ContractInput, MilestoneInput, PartyInput
 from techmarket.market.services.registries import active_registries
 from techmarket.market.services.rules import rules
-from techmarket.web.forms import BootstrapMixin, DateInput
 
 TEXT = [validate_text]
 LINE = [validate_single_line]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from techmarket.common.bounds import date_form_field, money_form_field, validate_single_line, validate_text
+from techmarket.common.forms import DateInput, style_widget
 from techmarket.policy.services.data import rulebook
 
 AMOUNT_FIELDS = {
@@ -22,21 +23,8 @@ AMOUNT_FIELDS = {
 
 
 def _styled(field: forms.Field) -> forms.Field:
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        widget.attrs.setdefault("class", "form-check-input")
-    elif isinstance(widget, forms.Select):
-        widget.attrs.setdefault("class", "form-select")
-    else:
-        widget.attrs.setdefault("class", "form-control")
+    style_widget(field.widget)
     return field
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
 
 
 class CalculatorForm(forms.Form):

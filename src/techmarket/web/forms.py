@@ -21,37 +21,13 @@ from techmarket.common.bounds import (
     validate_text,
     validate_validity,
 )
+from techmarket.common.forms import BootstrapMixin, DateInput  # noqa: F401  (re-exported)
 
 FUTURE_DATE_ERROR = "有效期须晚于今天。"
 MAX_PK = 2**63 - 1  # larger integers overflow the database's integer columns (a 500 on SQLite)
 BUDGET_ERRORS = {key: BUDGET_MESSAGE for key in ("min_value", "max_value", "max_digits", "max_decimal_places",
                                                  "max_whole_digits")} | {"invalid": "请填写数字。",
                                                                          "min_value": "预算不能为负数。"}
-
-
-class BootstrapMixin:
-    """Adds Bootstrap classes to the widgets."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style_widgets()
-
-    def _style_widgets(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def area_choices(blank_label: str) -> list:
