@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from techmarket.accounts.roles import REVIEWERS
+from techmarket.common.audit import history_for
 from techmarket.indicators.models import Indicator, IndicatorValue
 from techmarket.indicators.services import values
 from tests.market.concurrency import at_once, committed_db, postgres_only  # noqa: F401 (fixture)
@@ -44,6 +45,11 @@ def test_a_newer_approved_value_supersedes_the_older_one(staff, this_quarter):
     first.refresh_from_db()
     assert (first.status, first.superseded_by) == (IndicatorValue.Status.SUPERSEDED, second)
     assert IndicatorValue.objects.filter(indicator=indicator, status="approved").get() == second
+    # Each step is in the audit log, with who and from what to what.
+    assert [(e.action, e.actor, e.from_value, e.to_value) for e in history_for(first)] == [
+        ("submitted", entering, "", "submitted"), ("approved", approving, "submitted", "approved"),
+        ("superseded", approving, "approved", "superseded")]
+    assert history_for(second).last().action_label == "审核通过"
 
 
 @pytest.mark.django_db

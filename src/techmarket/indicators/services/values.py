@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from techmarket.common import audit
 from techmarket.common.bounds import MAX_AMOUNT, validate_text
 from techmarket.common.errors import Conflict, NotAllowed, Refused
 from techmarket.common.permissions import allowed
@@ -108,6 +109,8 @@ def submit_manual(user, indicator: Indicator, period: Period, value, evidence, n
     try:
         with transaction.atomic():
             item.save()
+            audit.log_action(item, "submitted", user, to_value=S.SUBMITTED, reason=note,
+                             data={"value": str(number), "period": period.key})
     except IntegrityError:  # a concurrent request got past the lock (it cannot on PostgreSQL): show its value
         existing = pending_for(indicator, period.key)
         if existing is None:
@@ -140,6 +143,10 @@ def approve(user, item: IndicatorValue, reason: str = "") -> IndicatorValue:
     item.status, item.approved_by, item.decided_at, item.reason = S.APPROVED, user, timezone.now(), reason.strip()
     item.save()
     IndicatorValue.objects.filter(pk__in=previous).update(superseded_by=item)
+    audit.log_action(item, "approved", user, from_value=S.SUBMITTED, to_value=S.APPROVED, reason=item.reason)
+    for old in IndicatorValue.objects.filter(pk__in=previous):
+        audit.log_action(old, "superseded", user, from_value=S.APPROVED, to_value=S.SUPERSEDED,
+                         data={"by": item.pk})
     return item
 
 
@@ -156,6 +163,7 @@ def reject(user, item: IndicatorValue, reason: str) -> IndicatorValue:
         raise IndicatorPermissionError("录入人不能审核自己录入的数值。")
     item.status, item.approved_by, item.decided_at, item.reason = S.REJECTED, user, timezone.now(), reason.strip()
     item.save()
+    audit.log_action(item, "rejected", user, from_value=S.SUBMITTED, to_value=S.REJECTED, reason=item.reason)
     return item
 
 
