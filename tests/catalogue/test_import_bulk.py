@@ -39,6 +39,7 @@ from techmarket.directory.models import Organisation, OrganisationAlias, Person,
 from techmarket.directory.services.contacts import match_or_create_person, parse_contacts
 from techmarket.directory.services.organisations import find_organisation, resolve_unit, split_units
 from techmarket.matching.models import SearchDocument
+from techmarket.matching.services import documents
 from techmarket.matching.services.search import search
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -265,7 +266,7 @@ def test_a_failure_while_writing_changes_nothing(workbook, monkeypatch):
         raise RuntimeError("disk full")
 
     before = database_state()
-    monkeypatch.setattr(loader, "write_documents", fail)
+    monkeypatch.setattr(documents, "write_documents", fail)  # the index's part, the last write of the transaction
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(workbook, collection="fail")
     assert database_state() == before

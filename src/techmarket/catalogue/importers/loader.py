@@ -41,22 +41,17 @@ from techmarket.catalogue.models import (
     ListingOrganisation,
     SourceDocument,
 )
+from techmarket.catalogue.services import bulk
 from techmarket.catalogue.services.classification import classify
 from techmarket.catalogue.services.grading import compute_grade
 from techmarket.catalogue.services.modes import normalise_modes
 from techmarket.catalogue.services.reference_data import sync_catalogue_data
+from techmarket.common.bulk import insert_rows, update_rows
 from techmarket.common.models import AuditEntry
 from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
 from techmarket.directory.services.contacts import PersonPlan, parse_contacts
 from techmarket.directory.services.organisations import OrganisationPlan, split_units
 from techmarket.directory.services.reference_data import sync_directory_data
-from techmarket.matching.models import SearchDocument
-from techmarket.matching.services.documents import (
-    insert_rows,
-    prepared_document_values,
-    update_rows,
-    write_documents,
-)
 
 PARSERS = {".txt": parse_compilation_text, ".xlsx": parse_workbook, ".docx": parse_document}
 UPDATABLE_FIELDS = (
@@ -276,7 +271,7 @@ class _Plan:
         self.stale_links: dict = {ListingOrganisation: [], ListingContact: []}
         self.mode_rows = _Table(Listing.modes.through, ["listing", "cooperationmode"])
         self.stale_modes: list[int] = []
-        self.documents: list[tuple[Listing, dict, list]] = []
+        self.writer_items: dict = {}  # per registered bulk writer (catalogue.services.bulk), its prepared items
         now = timezone.now()
         for row, reference, kind, modes, organisations, entries, classification in rows:
             people = []
@@ -331,9 +326,11 @@ class _Plan:
                 listing.source_document, listing.updated_at = self.source, now
                 self.listing_updates.add(*[getattr(listing, name) for name in self.listing_updates.names],
                                          pk=listing.pk)
-            document = prepared_document_values(listing, organisations, mode_codes)
-            if before is None or changed or links_changed or existing.documents.get(listing.pk) != document:
-                self.documents.append((listing, document, organisations))
+            force = before is None or changed or links_changed
+            for writer, state in existing.writers.items():
+                item = writer.prepare(listing, organisations, mode_codes, state, force)
+                if item is not None:
+                    self.writer_items.setdefault(writer, []).append(item)
 
     def _read_existing(self) -> SimpleNamespace:
         """The file's listings already in the database, with their links, modes and search documents."""
@@ -343,7 +340,7 @@ class _Plan:
                 reference__in=chunk).select_related("field", "field__parent"))
         ids = [listing.pk for listing in existing.listings.values()]
         existing.links = {ListingOrganisation: {}, ListingContact: {}}
-        existing.modes, existing.documents = {}, {}
+        existing.modes = {}
         through = Listing.modes.through
         for chunk in _chunks(ids):
             for link in ListingOrganisation.objects.filter(listing_id__in=chunk):
@@ -353,9 +350,7 @@ class _Plan:
             for pk, listing_id, mode_id in through.objects.filter(listing_id__in=chunk).values_list(
                     "pk", "listing_id", "cooperationmode_id"):
                 existing.modes.setdefault(listing_id, {})[mode_id] = pk
-            for document in SearchDocument.objects.filter(listing_id__in=chunk).values(
-                    "listing_id", "public", "terms", "text", "meta", "text_hash"):
-                existing.documents[document.pop("listing_id")] = document
+        existing.writers = {writer: writer.read_existing(ids) for writer in bulk.writers()}
         return existing
 
     def _plan_links(self, listing, existing, organisations, people, modes) -> bool:
@@ -420,11 +415,8 @@ class _Plan:
         for chunk in _chunks(self.stale_modes):
             through.objects.filter(pk__in=chunk).delete()
         self.mode_rows.insert()
-        pending = write_documents(self.documents)
-        if pending:
-            from techmarket.matching.services.jobs import enqueue_embedding
-
-            transaction.on_commit(lambda: enqueue_embedding(pending))
+        for writer, items in self.writer_items.items():
+            writer.write(items)
         _section_report(parsed, report)
         ImportRun.objects.create(
             file_name=self.path.name, file_format=parsed.file_format, sha256=digest, report=report.as_dict(),

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from techmarket.catalogue.models import PUBLIC_STATUSES, Listing
+from techmarket.common.bulk import insert_rows, update_rows
 from techmarket.matching.models import IndexState, SearchDocument
 from techmarket.matching.services.text import analyse
 
@@ -168,39 +169,6 @@ def prepared_document_values(listing: Listing, organisations: list, mode_codes) 
     return document_values(_Given(listing, organisations, mode_codes))
 
 
-def insert_rows(model, columns: list[str], rows: list, ignore_conflicts: bool = False) -> None:
-    """INSERT rows (sequences of values already converted for the database, in the order of `columns`) with
-    one prepared statement: bulk_create without building a model instance or compiling SQL per row."""
-    if not rows:
-        return
-    from django.db import connection
-    from django.db.models.constants import OnConflict
-
-    quote = connection.ops.quote_name
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    fields = [model._meta.get_field(column) for column in columns]
-    sql = (f"{connection.ops.insert_statement(on_conflict=on_conflict)} {quote(model._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"{connection.ops.on_conflict_suffix_sql(fields, on_conflict, None, None) or ''}")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def update_rows(model, columns: list[str], rows: list) -> None:
-    """UPDATE rows by primary key with one prepared statement; each row holds the values of `columns`
-    (converted for the database) followed by the primary key."""
-    if not rows:
-        return
-    from django.db import connection
-
-    quote = connection.ops.quote_name
-    meta = model._meta
-    assignments = ", ".join(f"{quote(meta.get_field(column).column)} = %s" for column in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
-                           rows)
-
-
 def write_documents(prepared: list[tuple[Listing, dict, list]]) -> list[int]:
     """Write the search documents of saved listings in the caller's transaction, with bulk statements and one
     sequence number. `prepared` holds (listing, values from prepared_document_values, its organisations, now
@@ -237,3 +205,33 @@ def write_documents(prepared: list[tuple[Listing, dict, list]]) -> list[int]:
     update_rows(SearchDocument, columns, keep_vector)
     update_rows(SearchDocument, [*columns, "vector", "vector_model"], drop_vector)
     return pending
+
+
+class BulkIndexWriter:
+    """The search index's part in a bulk write of listings (the importer's): registered with
+    `catalogue.services.bulk.register` by MatchingConfig, so the catalogue never imports matching.
+
+    Before the transaction: `read_existing` reads the current documents and `prepare` computes a listing's
+    document (None when it is unchanged and nothing asks for a rewrite). In the transaction: `write` writes
+    them with one sequence number and queues the embeddings for after the commit."""
+
+    def read_existing(self, listing_ids: list[int]) -> dict:
+        documents = {}
+        for start in range(0, len(listing_ids), 500):
+            for document in SearchDocument.objects.filter(listing_id__in=listing_ids[start:start + 500]).values(
+                    "listing_id", "public", "terms", "text", "meta", "text_hash"):
+                documents[document.pop("listing_id")] = document
+        return documents
+
+    def prepare(self, listing: Listing, organisations: list, mode_codes, existing: dict, force: bool):
+        document = prepared_document_values(listing, organisations, mode_codes)
+        if force or existing.get(listing.pk) != document:
+            return listing, document, organisations
+        return None
+
+    def write(self, prepared: list) -> None:
+        pending = write_documents(prepared)
+        if pending:
+            from techmarket.matching.services.jobs import enqueue_embedding
+
+            transaction.on_commit(lambda: enqueue_embedding(pending))
