@@ -1,8 +1,11 @@
 """The dashboard, the quarterly report (PDF and Excel from the same rows), the API and the CLI."""
 
 import json
+import shutil
+import subprocess
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -88,3 +91,16 @@ def test_api(absorb, client, this_quarter):
     assert absorbed["record_count"] >= 1 and absorbed["records_url"].startswith("/indicators/")
     assert absorbed["exact_amount"] is not None and absorbed["progress"] is not None
     assert client.get("/api/indicators", {"period": "bad"}).status_code == 400
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+def test_report_text_is_readable_in_any_pdf_reader(db, client, tmp_path):
+    """The report embeds its Chinese font (common.pdf), as the certificate does: its text extracts with no CJK
+    font or CMap on the reader's side."""
+    pdf = client.get(reverse("indicators:report"), {"period": "2026-09"}).content
+    assert b"/FontFile2" in pdf
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    assert "引进高水平创新团队" in text

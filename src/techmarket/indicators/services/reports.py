@@ -13,14 +13,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from techmarket.common.pdf import cjk_font
 from techmarket.indicators.services import dashboard, values
 from techmarket.indicators.services.periods import Period
 
-FONT = "STSong-Light"
 TITLE = "青海科技开放合作指标定期调度表"
 
 
@@ -62,10 +60,9 @@ def sheet_rows(data: bytes) -> list[list[str]]:
 
 
 def pdf(period: Period, items: list[dashboard.Row], today: datetime.date) -> bytes:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    title = ParagraphStyle("title", fontName=FONT, fontSize=15, leading=20, alignment=1)
-    small = ParagraphStyle("small", fontName=FONT, fontSize=7.5, leading=9.5)
+    font = cjk_font()
+    title = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, alignment=1)
+    small = ParagraphStyle("small", fontName=font, fontSize=7.5, leading=9.5)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=10 * mm, rightMargin=10 * mm,
                                  topMargin=12 * mm, bottomMargin=12 * mm, title=f"{TITLE}（{period.label}）")

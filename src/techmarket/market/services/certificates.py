@@ -1,20 +1,11 @@
-"""The registration certificate (技术合同认定登记证明) as a PDF in Chinese.
-
-Its font is embedded (the subset of glyphs used), so that any PDF reader shows the text and can extract it
-(pdftotext, search, copy): AR PL UMing CN, a Song/Ming TrueType font from Debian's fonts-arphic-uming, which the
-project's setup installs (`make fonts`, CI). TECHMARKET_CJK_FONT may name another TrueType font file (.ttf, or
-.ttc with `#index`). Without any, the certificate falls back to reportlab's STSong-Light, a CID font that is not
-embedded: readers without Adobe's Chinese fonts and CMaps then show or extract nothing, so a warning is logged.
-"""
+"""The registration certificate (技术合同认定登记证明) as a PDF in Chinese, its font embedded (common.pdf)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
-import os
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils import timezone
 from reportlab.lib import colors
@@ -22,52 +13,16 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from techmarket.common.pdf import cjk_font
 from techmarket.market.models import Location, Registration
 from techmarket.market.services.errors import MarketError
 from techmarket.market.services.registration import has_certificate
 from techmarket.market.services.rules import rules
 
-FONT = "TechmarketCJK"
-FALLBACK_FONT = "STSong-Light"
-# TrueType CJK fonts with simplified Chinese, first found wins: (path, index in a .ttc collection).
-FONT_FILES = (
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming: AR PL UMing CN
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),  # fonts-droid-fallback
-)
 LOCATIONS = dict(Location.choices)
 logger = logging.getLogger(__name__)
-
-
-def font_file() -> tuple[str, int] | None:
-    """The TrueType font to embed: TECHMARKET_CJK_FONT ("path" or "path#index") or the first of FONT_FILES."""
-    configured = os.environ.get("TECHMARKET_CJK_FONT", "").strip()
-    if configured:
-        path, _, index = configured.partition("#")
-        if Path(path).is_file():
-            return path, int(index or 0)
-        logger.warning("TECHMARKET_CJK_FONT names no file: %s", path)
-    return next(((path, index) for path, index in FONT_FILES if Path(path).is_file()), None)
-
-
-def _font() -> str:
-    registered = pdfmetrics.getRegisteredFontNames()
-    if FONT in registered:
-        return FONT
-    found = font_file()
-    if found:
-        pdfmetrics.registerFont(TTFont(FONT, found[0], subfontIndex=found[1]))
-        return FONT
-    if FALLBACK_FONT not in registered:
-        logger.warning("No TrueType CJK font (install fonts-arphic-uming or set TECHMARKET_CJK_FONT): certificates "
-                       "use the non-embedded %s, whose text many readers cannot show or extract.", FALLBACK_FONT)
-        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FALLBACK_FONT
 
 
 def yuan(amount: Decimal) -> str:
@@ -84,7 +39,7 @@ def verification_code(registration: Registration) -> str:
 def certificate_pdf(registration: Registration) -> bytes:
     if not has_certificate(registration):
         raise MarketError("只有已登记（含变更登记）的合同可以出具登记证明。")
-    font = _font()
+    font = cjk_font()
     contract = registration.contract
     r = rules()
     title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=4 * mm)
