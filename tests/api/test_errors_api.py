@@ -100,7 +100,21 @@ def test_csrf_failure_on_api_writes_is_json_403(member, method, suffix, body):
 
 def test_invalid_input_is_422_with_a_list_of_errors(client):
     detail = assert_json(client.get("/api/listings", {"limit": 1000}), 422)["detail"]
-    assert detail[0]["loc"] == ["query", "limit"] and detail[0]["msg"] and detail[0]["type"]
+    assert detail[0]["loc"] == ["query", "limit"] and detail[0]["type"] == "less_than_equal"
+    assert detail[0]["msg"] == "不能大于 100。"  # in Chinese, with the limit
+
+
+def test_422_messages_are_chinese_for_every_kind_of_problem(login, member):
+    client = login(member)
+    body = {"kind": "demand", "title": "题" * 301, "description": "", "modes": "joint-rd", "trl": "x",
+            "valid_until": "明天"}
+    detail = assert_json(client.post("/api/listings", data=json.dumps(body), content_type="application/json"),
+                         422)["detail"]
+    messages = {error["loc"][-1]: error["msg"] for error in detail}
+    assert messages["title"] == "不能超过 300 个字符。"
+    assert messages["trl"] == "须为整数。"
+    assert messages["valid_until"].startswith("须为日期")
+    assert all(not any("a" <= ch.lower() <= "z" for ch in message if ch not in "YMD") for message in messages.values())
 
 
 def test_duplicate_record_is_409_and_saves_nothing(login, member, monkeypatch):

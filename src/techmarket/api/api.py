@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import re_path
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 
@@ -95,6 +95,12 @@ def domain_error(request, exc):
     refused permission (403, ListingPermissionError, TransitionForbidden…), a step the lifecycle forbids (400,
     TransitionError…), a hidden object (404), a duplicate (409)."""
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    """422 with each error's message in Chinese (api/errors.py); `loc` and `type` as pydantic gives them."""
+    return api.create_response(request, {"detail": errors.chinese_validation_errors(exc.errors)}, status=422)
 
 
 @api.exception_handler(AuthenticationError)

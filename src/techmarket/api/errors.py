@@ -187,3 +187,74 @@ def add_error_responses(schema: dict, error_schema: dict, validation_error_schem
                 }
             operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
     return schema
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 422: pydantic's messages in Chinese (the `type` and `loc` stay as they are, for programs)
+
+VALIDATION_MESSAGES = {
+    "missing": "必填。",
+    "string_too_long": "不能超过 {max_length} 个字符。",
+    "string_too_short": "至少 {min_length} 个字符。",
+    "too_long": "最多 {max_length} 项。",
+    "too_short": "至少 {min_length} 项。",
+    "greater_than_equal": "不能小于 {ge}。",
+    "less_than_equal": "不能大于 {le}。",
+    "greater_than": "须大于 {gt}。",
+    "less_than": "须小于 {lt}。",
+    "int_parsing": "须为整数。",
+    "int_type": "须为整数。",
+    "int_from_float": "须为整数。",
+    "decimal_parsing": "须为数字。",
+    "decimal_type": "须为数字。",
+    "float_parsing": "须为数字。",
+    "float_type": "须为数字。",
+    "decimal_max_digits": "数字位数过多：最多 {max_digits} 位。",
+    "decimal_max_places": "最多 {decimal_places} 位小数。",
+    "decimal_whole_digits": "整数部分位数过多：最多 {whole_digits} 位。",
+    "finite_number": "须为有限的数字。",
+    "date_parsing": "须为日期，格式 YYYY-MM-DD。",
+    "date_from_datetime_parsing": "须为日期，格式 YYYY-MM-DD。",
+    "date_from_datetime_inexact": "须为日期，不含时间。",
+    "date_type": "须为日期，格式 YYYY-MM-DD。",
+    "datetime_parsing": "须为日期时间（ISO 8601）。",
+    "bool_parsing": "须为 true 或 false。",
+    "bool_type": "须为 true 或 false。",
+    "string_type": "须为文字。",
+    "string_pattern_mismatch": "格式不正确。",
+    "literal_error": "须为以下之一：{expected}。",
+    "enum": "须为以下之一：{expected}。",
+    "json_invalid": "不是有效的 JSON。",
+    "json_type": "不是有效的 JSON。",
+    "list_type": "须为列表。",
+    "dict_type": "须为对象。",
+    "model_type": "须为对象。",
+    "model_attributes_type": "须为对象。",
+    "extra_forbidden": "不接受此字段。",
+    "union_tag_invalid": "类型不正确。",
+    "url_parsing": "须为有效的网址。",
+}
+_VALUE_ERROR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def chinese_message(error: dict) -> str:
+    """The Chinese message of one pydantic error: our own validators' messages are Chinese already (pydantic
+    may prefix them); pydantic's own are looked up by type, with the limits of the error's context."""
+    message = str(error.get("msg", ""))
+    for prefix in _VALUE_ERROR_PREFIXES:
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):  # our own validators' messages
+        return message
+    template = VALIDATION_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return "输入不符合要求。"
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):  # a limit the context does not give
+        return "输入不符合要求。"
+
+
+def chinese_validation_errors(errors: list[dict]) -> list[dict]:
+    return [{**error, "msg": chinese_message(error)} for error in errors]
+
