@@ -34,3 +34,16 @@ def test_browse_filter_and_open_a_listing(browser, live_server):
     assert "/listings/" in page.url
     assert page.locator("h1.listing-title").inner_text().strip() == title
     assert "登录并通过实名核验后可查看联系人" in page.content()
+
+
+def test_on_a_phone_the_navigation_folds_behind_a_button(browser, live_server):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_default_timeout(15_000)
+    page.goto(live_server.url + "/")
+    catalogue_link = page.locator("#main-nav").get_by_text("需求与成果库")
+    assert not catalogue_link.is_visible()  # the page starts with its content, not eight lines of menu
+    page.get_by_label("展开导航").click()
+    catalogue_link.wait_for(state="visible")
+    with page.expect_navigation():
+        catalogue_link.click()
+    assert page.url.endswith("/catalogue/")
