@@ -8,7 +8,6 @@ responses never include persons.
 import datetime
 from typing import Annotated, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints, WrapValidator, model_validator
@@ -203,22 +202,9 @@ class Error(Schema):
 # Request bodies
 
 
-def _bounded(validator):
-    """A common.bounds validator as a pydantic one (its Chinese message in the 422 answer)."""
-    def run(value):
-        if value is not None:
-            try:
-                validator(value)
-            except DjangoValidationError as error:
-                raise ValueError(error.messages[0]) from None
-        return value
-    return AfterValidator(run)
-
-
-# Titles: one line without control or bidi characters; descriptions and reasons: no control or bidi characters.
-TitleIn = Annotated[text(bounds.TITLE_MAX, min_length=1), _bounded(bounds.validate_single_line)]
-DescriptionIn = Annotated[text(bounds.DESCRIPTION_MAX, min_length=1), _bounded(bounds.validate_text)]
-ReasonIn = Annotated[text(bounds.REASON_MAX), _bounded(bounds.validate_text)]
+TitleIn = Annotated[text(bounds.TITLE_MAX, min_length=1), bounds.pydantic_check(bounds.validate_single_line)]
+DescriptionIn = Annotated[text(bounds.DESCRIPTION_MAX, min_length=1), bounds.pydantic_check(bounds.validate_text)]
+ReasonIn = Annotated[text(bounds.REASON_MAX), bounds.pydantic_check(bounds.validate_text)]
 
 
 def _budget_message(value, handler):

@@ -140,28 +140,32 @@ def date_check(field: str, name: str) -> models.CheckConstraint:
 
 # API schema types (pydantic), the same bounds as the forms and the database.
 
-def _pydantic_types():
-    from typing import Annotated
-
+def pydantic_check(validator):
+    """A validator of this module as a pydantic one: its Chinese message becomes the 422's message."""
     from pydantic import AfterValidator
-    from pydantic import Field as F
 
-    def _check(validator):
-        def run(value):
+    def run(value):
+        if value is not None:
             try:
                 validator(value)
             except ValidationError as exc:
                 raise ValueError(exc.messages[0]) from None
-            return value
-        return AfterValidator(run)
+        return value
+    return AfterValidator(run)
+
+
+def _pydantic_types():
+    from typing import Annotated
+
+    from pydantic import Field as F
 
     money = Annotated[Decimal, F(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2,
                                  description="金额（元），0 到 100,000,000,000.00")]
     budget = Annotated[Decimal, F(ge=0, le=MAX_BUDGET_WAN, max_digits=10, decimal_places=2,
                                   description="预算（万元），0 到 10,000,000.00")]
-    date = Annotated[datetime.date, _check(validate_date)]
-    validity = Annotated[datetime.date, _check(validate_validity)]
-    past_date = Annotated[datetime.date, _check(not_in_future)]
+    date = Annotated[datetime.date, pydantic_check(validate_date)]
+    validity = Annotated[datetime.date, pydantic_check(validate_validity)]
+    past_date = Annotated[datetime.date, pydantic_check(not_in_future)]
     return money, budget, date, validity, past_date
 
 

@@ -12,9 +12,14 @@ from docx.document import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, RowProblem, section_for_title
+from techmarket.catalogue.importers.rows import (
+    ImportFormatError,
+    ParsedFile,
+    RowProblem,
+    check_office_file,
+    section_for_title,
+)
 from techmarket.catalogue.importers.tables import header_columns, rows_from_table
-from techmarket.common.uploads import UploadError, check_office_path
 
 
 def _blocks(document: Document):
@@ -29,12 +34,7 @@ def _blocks(document: Document):
 def parse_document(path: Path) -> ParsedFile:
     """Read a Word document. A file that is not one (random bytes, a truncated or corrupt zip, a decompression
     bomb, XML that python-docx cannot make sense of) raises ImportFormatError with a one-line message."""
-    try:
-        check_office_path(path)
-    except UploadError as exc:
-        raise ImportFormatError(f"{path.name} {exc.english}") from None
-    except OSError as exc:
-        raise ImportFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    check_office_file(path)
     try:
         return _parse_document(path)
     except ImportFormatError:

@@ -59,6 +59,19 @@ class ParsedFile:
     warnings: list[RowProblem] = field(default_factory=list)
 
 
+def check_office_file(path) -> None:
+    """Refuse a Word or Excel file that is not one (or is a decompression bomb) before a library opens it: the
+    one-line English message of common.uploads, as an ImportFormatError."""
+    from techmarket.common.uploads import UploadError, check_office_path
+
+    try:
+        check_office_path(path)
+    except UploadError as exc:
+        raise ImportFormatError(f"{path.name} {exc.english}") from None
+    except OSError as exc:
+        raise ImportFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+
+
 class ImportFormatError(Exception):
     """The file cannot be read as any supported layout at all."""
 

@@ -9,9 +9,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, RowProblem, section_for_title
+from techmarket.catalogue.importers.rows import (
+    ImportFormatError,
+    ParsedFile,
+    RowProblem,
+    check_office_file,
+    section_for_title,
+)
 from techmarket.catalogue.importers.tables import header_columns, rows_from_table, unknown_section
-from techmarket.common.uploads import UploadError, check_office_path
 
 EXCEL_MAX_ROWS = 1_048_576  # a forged row number beyond Excel's last row would make openpyxl count up to it
 
@@ -20,12 +25,7 @@ def parse_workbook(path: Path) -> ParsedFile:
     """Read a workbook. A file that is not one (random bytes, a truncated or corrupt zip, a decompression bomb,
     parts openpyxl cannot make sense of) or that has no sheets or no rows raises ImportFormatError with a
     one-line message."""
-    try:
-        check_office_path(path)
-    except UploadError as exc:
-        raise ImportFormatError(f"{path.name} {exc.english}") from None
-    except OSError as exc:
-        raise ImportFormatError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    check_office_file(path)
     try:
         parsed = _parse_workbook(path)
     except ImportFormatError:
