@@ -23,6 +23,8 @@ def setup_django(data_dir: Path, jobs: str = "inline") -> None:
     src = PROJECT_DIR / "src"
     if str(src) not in sys.path:
         sys.path.insert(0, str(src))
+    # The servers and commands the bench starts run this same source tree (it may be a copy of a commit).
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(src)] + [p for p in [os.environ.get("PYTHONPATH")] if p])
     import django
 
     from techmarket.bootstrap import prepare

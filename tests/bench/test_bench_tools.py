@@ -1,0 +1,85 @@
+"""The benchmark's own measuring tools (bench/ceilings.py, bench/serving.py): recall against the exact top 10,
+the int8 scan, and the bounded HTTP load loop, on small made-up data and a local server."""
+
+import http.server
+import random
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import ceilings  # noqa: E402
+import serving  # noqa: E402
+
+
+def _corpus(n=3000, dims=384, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(30, dims))
+    vectors = centres[rng.integers(0, 30, n)] + rng.normal(scale=0.6, size=(n, dims))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    ids = np.arange(1000, 1000 + n)
+    corpus = ceilings.RawCorpus(None, None, None, vectors, ids, n, 0.0)
+    queries = [vectors[i] + rng.normal(scale=0.02, size=dims).astype(np.float32) for i in range(0, 200, 10)]
+    return corpus, [(q / np.linalg.norm(q)).astype(np.float32) for q in queries]
+
+
+def test_recall_of_an_exact_product_is_one_and_the_int8_scan_is_close():
+    corpus, queries = _corpus()
+    exact = [corpus.listing_ids[ceilings.dense_top(corpus.vectors, q)].tolist() for q in queries]
+    out = ceilings.recall(corpus, queries, exact)
+    assert out["product_recall_at_10"] == 1.0
+    assert out["product_compared"] == 10 * len(queries)
+    assert out["int8_recall_at_10"] >= 0.8
+    assert out["int8_rerank_recall_at_10"] >= out["int8_recall_at_10"]
+
+
+def test_recall_counts_only_the_hits_the_product_returned():
+    corpus, queries = _corpus()
+    exact = [corpus.listing_ids[ceilings.dense_top(corpus.vectors, q)].tolist() for q in queries]
+    # The product returned 5 hits per query (a similarity floor), one of them wrong.
+    partial = [hits[:4] + [-1] for hits in exact]
+    out = ceilings.recall(corpus, queries, partial)
+    assert out["product_compared"] == 5 * len(queries)
+    assert out["product_recall_at_10"] == 0.8
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"ok" if self.path != "/missing" else b"no"
+        self.send_response(200 if self.path != "/missing" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_load_stops_by_itself_and_counts_errors():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        out = serving.load(port, 3, 0.5, lambda rng: ("a", "/") if rng.random() < 0.8 else ("b", "/missing"))
+    finally:
+        server.shutdown()
+    assert out["requests"] > 0
+    assert 0 < out["errors"] < out["requests"]
+    assert out["seconds"] <= 1.0
+    assert {"a_requests", "b_requests"} <= set(out)
+
+
+def test_the_pool_hands_out_each_query_once():
+    pool = serving.QueryPool(["甲", "乙"])
+    traffic = serving.Traffic(["热门"], pool, popular_share=0.0)
+    rng = random.Random(1)
+    assert [traffic.next(rng)[1] for _ in range(2)] == [serving.search_path("甲"), serving.search_path("乙")]
+    with pytest.raises(RuntimeError):
+        traffic.next(rng)  # an exhausted pool says so
