@@ -169,8 +169,9 @@ TECHMARKET_SITE_URL = os.environ.get("SITE_URL", "")
 TECHMARKET_DATA_FILES = Path(os.environ.get("TECHMARKET_DATA_FILES", PROJECT_DIR / "data"))
 TECHMARKET_SEED_FILE = TECHMARKET_DATA_FILES / "seed" / "qinghai-cooperation-compilation-2019.txt"
 
-# Background jobs (embeddings): thread (default, in-process), inline, rq (Redis, REDIS_URL) or none.
-TECHMARKET_JOBS = os.environ.get("TECHMARKET_JOBS", "thread")
+# Background jobs (embeddings): process (default: a worker process the web process starts), thread, inline, rq
+# (Redis, REDIS_URL) or none (run `techmarket embed --watch`). docs/search.md, "Embeddings and background jobs".
+TECHMARKET_JOBS = os.environ.get("TECHMARKET_JOBS", "process")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # Cache (the listing page's matches panel): each process's memory by default. A multi-process production
