@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve lint test-postgres clean eval bench bench-import loadtest fonts
+.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval bench bench-import loadtest fonts
 
 run: setup migrate seed serve
 
@@ -49,6 +49,10 @@ seed: migrate
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 techmarket.wsgi:application
+
+# Production: gunicorn, a worker process per core (deploy/gunicorn.conf.py; README, "Production").
+serve-production: deps
+	BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 test: deps assets browser fonts
 	$(BIN)/pytest

@@ -1,0 +1,36 @@
+"""Gunicorn, the production web server: `make serve-production` (README, "Production").
+
+A process per core, so searches (the query embedding and the scoring are CPU work) run on every core at once,
+and a few threads in each for requests that wait on the database. Each process starts its own embedding worker
+on its first job (TECHMARKET_JOBS=process, the default); the workers take turns, so batches use the cores once.
+Every value can be overridden from the environment (or on gunicorn's command line, which wins).
+"""
+
+import os
+
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
+wsgi_app = "techmarket.wsgi:application"
+workers = int(os.environ.get("WEB_WORKERS", max(2, cores)))
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", 4))
+
+# A request that takes longer than `timeout` is a stuck worker: it is killed and replaced. On a restart or a
+# deployment (SIGHUP, SIGTERM) requests in flight get `graceful_timeout` to finish.
+timeout = int(os.environ.get("WEB_TIMEOUT", 60))
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", 30))
+keepalive = 5
+
+# Each worker is replaced after about this many requests, so memory that grows (caches, fragmentation) stays
+# bounded; the jitter keeps the workers from restarting all at once.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 5000))
+max_requests_jitter = max(1, max_requests // 10)
+
+# Access log on stdout: client (the proxy's X-Forwarded-For first), request, status, size, milliseconds.
+accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
+errorlog = "-"
+access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s"'
+
+# No control socket: nothing here uses gunicornc, and two servers on one host would share its default path.
+control_socket_disable = True
