@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and argv[1] != "runserver":
         # A command ends with its process: background jobs (embeddings) run before it returns.
         os.environ.setdefault("TECHMARKET_JOBS", "inline")
+        os.environ.setdefault("TECHMARKET_SEARCH_FOLLOW", "0")
     argv[0] = "techmarket"
     prepare()  # the data directory and the secret key, before the settings are read
     from django.core.management import execute_from_command_line

@@ -169,6 +169,13 @@ TECHMARKET_SITE_URL = os.environ.get("SITE_URL", "")
 TECHMARKET_DATA_FILES = Path(os.environ.get("TECHMARKET_DATA_FILES", PROJECT_DIR / "data"))
 TECHMARKET_SEED_FILE = TECHMARKET_DATA_FILES / "seed" / "qinghai-cooperation-compilation-2019.txt"
 
+# The node's search index (docs/search.md): on disk, shared by the node's processes; an empty value keeps it in
+# each process's memory. With FOLLOW, the node's writer process keeps it current from a thread of its own,
+# polling the database every POLL seconds; without (the CLI, tests), a process catches up when it searches.
+TECHMARKET_SEARCH_DIR = os.environ.get("TECHMARKET_SEARCH_DIR", str(DATA_DIR / "search"))
+TECHMARKET_SEARCH_FOLLOW = os.environ.get("TECHMARKET_SEARCH_FOLLOW", "1") == "1"
+TECHMARKET_SEARCH_POLL = float(os.environ.get("TECHMARKET_SEARCH_POLL", "0.25"))
+
 # Background jobs (embeddings): process (default: a worker process the web process starts), thread, inline, rq
 # (Redis, REDIS_URL) or none (run `techmarket embed --watch`). docs/search.md, "Embeddings and background jobs".
 TECHMARKET_JOBS = os.environ.get("TECHMARKET_JOBS", "process")

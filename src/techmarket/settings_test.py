@@ -7,3 +7,8 @@ TECHMARKET_JOBS = "inline"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = SECRET_KEY or "test-only-insecure-key-not-for-any-site"  # noqa: F405
+
+# The search index in each test process's memory, caught up by the searching thread (tests that need the
+# on-disk node index point TECHMARKET_SEARCH_DIR at a temporary directory).
+TECHMARKET_SEARCH_DIR = ""
+TECHMARKET_SEARCH_FOLLOW = False

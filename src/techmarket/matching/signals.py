@@ -45,10 +45,8 @@ def listing_organisations_changed(sender, instance, raw=False, **kwargs):
 
 @receiver(post_delete, sender=Listing)
 def listing_deleted(sender, instance, **kwargs):
-    from techmarket.matching.models import SearchDocument
-    from techmarket.matching.services.documents import new_generation
+    from techmarket.matching.services.documents import remove_documents
 
-    # The cascade deleted the document first, but deleting the listing's organisation links (also part of the
-    # cascade, before the listing itself) wrote it again: remove it for good.
-    SearchDocument.objects.filter(listing_id=instance.pk).delete()
-    new_generation()
+    # The document is not deleted with the listing (no database constraint ties them): it becomes a tombstone
+    # with a new sequence number, which each node's index applies as a deletion, without a rebuild.
+    remove_documents([instance.pk])

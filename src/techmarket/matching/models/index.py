@@ -8,8 +8,10 @@ from django.db import models
 
 
 class SearchDocument(models.Model):
-    listing = models.OneToOneField("catalogue.Listing", on_delete=models.CASCADE, primary_key=True,
-                                   related_name="search_document")
+    # No database constraint: a deleted listing's row stays as a tombstone (public False, empty) with a new
+    # sequence number, so that every node's index learns of the deletion incrementally.
+    listing = models.OneToOneField("catalogue.Listing", on_delete=models.DO_NOTHING, db_constraint=False,
+                                   primary_key=True, related_name="search_document")
     seq = models.BigIntegerField(db_index=True, help_text="IndexState.seq when this row last changed.")
     public = models.BooleanField(default=True, help_text="False: the listing left the public catalogue.")
     terms = models.TextField(help_text="Analysed terms, space-separated, with repeats.")

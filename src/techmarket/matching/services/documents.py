@@ -92,13 +92,27 @@ def index_listings(listing_ids) -> list[int]:
         if document.vector is None and document.public:
             pending.append(pk)
     missing = set(listing_ids) - set(found)
-    if missing:  # deleted listings: their rows went with them (cascade); bump seq so processes notice
-        SearchDocument.objects.filter(listing_id__in=missing).delete()
+    if missing:
+        remove_documents(missing, seq)
     return pending
 
 
+def remove_documents(listing_ids, seq: int | None = None) -> None:
+    """Leave a tombstone for deleted listings: their rows stay, empty and not public, with a new sequence
+    number, so every node's index drops them incrementally (tombstones go with the next rebuild)."""
+    SearchDocument.objects.filter(listing_id__in=list(listing_ids)).update(
+        seq=seq if seq is not None else next_seq(), public=False, terms="", text="", meta={}, vector=None,
+        vector_model="", text_hash="")
+
+
+def index_state() -> dict:
+    """The database's index state: the last sequence number and the generation."""
+    return IndexState.objects.filter(pk=STATE_PK).values("seq", "generation").first() or {"seq": 0,
+                                                                                          "generation": ""}
+
+
 def new_generation() -> None:
-    """Make every process reload the whole index (after deletions)."""
+    """Make every node rebuild its index from the rows (after `rebuild_all`)."""
     state()
     IndexState.objects.update(generation=uuid.uuid4().hex)
 

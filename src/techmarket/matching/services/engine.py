@@ -1,22 +1,25 @@
-"""The in-memory search engine: BM25 over analysed terms and cosine similarity over embeddings.
+"""What search and matching read: a consistent snapshot of the node's index (nodeindex.py).
 
-One engine per process, built from the SearchDocument rows and kept current by sequence number: each
-search first asks the database for the index state (one small query); new or changed rows since the last
-look are applied incrementally, and a new generation (a rebuild, a deletion, a rolled-back test) reloads
-everything. Documents are append-only positions: a changed document is killed at its old position and
-added at a new one, so posting arrays stay sorted.
+A snapshot pairs a tantivy searcher (keywords: BM25 over the analysed terms, filters, facets, stored text) with
+the columns and vectors of the slots that existed at its sequence number (filters, facets, meaning). It is
+immutable for its user: the writer only appends slots beyond its size and kills slots from a later sequence
+number, so any number of threads may search one snapshot while the index moves on.
 """
 
+import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+import tantivy
+from django.conf import settings
+from tantivy import Occur, Query
 
-from techmarket.matching.services.embeddings import DIMENSIONS, from_bytes
+from techmarket.matching.services.nodeindex import SCHEMA, NodeIndex, to_int8
 
-K1 = 1.2
-B = 0.75
-COMPACT_AFTER = 20_000  # delta postings merged into the base arrays beyond this many
+EXACT_LIMIT = 300_000  # up to this many slots, similarity is one float32 product over all of them
+QUANTISED_CANDIDATES = 1000  # above it: the best of an int8 scan, then rescored in float32
+EXACT_SUBSET = 50_000  # a filter leaving at most this many: float32 over just those
 
 
 @dataclass
@@ -30,321 +33,307 @@ class EngineFilters:
     organisations: tuple[int, ...] = ()  # documents of any of these organisations
 
 
-@dataclass
-class Postings:
-    positions: np.ndarray
-    tf: np.ndarray
+class Codes:
+    """The small integer code of each metadata value (code 0 unused; -1 for a value never seen)."""
 
-
-class _Codes:
-    """Small integer (or bit) codes for metadata values, assigned on first sight."""
-
-    def __init__(self):
-        self.codes: dict[str, int] = {}
-        self.values: list[str] = [""]  # value of each code (code 0 unused)
-
-    def code(self, value: str) -> int:
-        if value not in self.codes:
-            self.codes[value] = len(self.codes) + 1
-            self.values.append(value)
-        return self.codes[value]
+    def __init__(self, values: list[str]):
+        self.values = ["", *values]
+        self.codes = {value: i + 1 for i, value in enumerate(values)}
 
     def get(self, value: str) -> int:
         return self.codes.get(value, -1)
 
-    def bits(self, values) -> int:
-        mask = 0
-        for value in values:
-            code = self.code(value)
-            if code < 63:
-                mask |= 1 << code
-        return mask
+
+def _term(term: str) -> Query:
+    return Query.term_query(SCHEMA, "terms", term, index_option="freq")
 
 
-@dataclass
-class Engine:
-    generation: str = ""
-    seq: int = -1
-    size: int = 0
-    listing_ids: list = field(default_factory=list)
-    meta: list = field(default_factory=list)
-    texts: list = field(default_factory=list)
-    pos_of: dict = field(default_factory=dict)
-    total_length: float = 0.0
-    n_alive: int = 0
+def _const(query: Query) -> Query:
+    return Query.const_score_query(query, 0.0)
 
-    def __post_init__(self):
-        self.lock = threading.RLock()
-        self.capacity = 0
-        self.alive = np.zeros(0, dtype=bool)
-        self.lengths = np.zeros(0, dtype=np.float32)
-        self.kind = np.zeros(0, dtype=np.int16)
-        self.top = np.zeros(0, dtype=np.int16)
-        self.area = np.zeros(0, dtype=np.int16)
-        self.status = np.zeros(0, dtype=np.int16)
-        self.mode_bits = np.zeros(0, dtype=np.int64)
-        self.region_bits = np.zeros(0, dtype=np.int64)
-        self.has_vector = np.zeros(0, dtype=bool)
-        self.vectors = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.base: dict[str, Postings] = {}
-        self.delta: dict[str, tuple[list, list]] = {}
-        self.delta_count = 0
-        self.codes = {name: _Codes() for name in ("kind", "field", "status", "mode", "region")}
-        self.org_positions: dict[int, list[int]] = {}
-        self._vocabulary: tuple[str, ...] | None = None
-        # Lookup structures derived from the above, rebuilt on demand after a change (see _changed).
-        self._char_index: dict[str, list[int]] | None = None  # character → vocabulary indices
+
+class _Meta:
+    """meta[slot]: a document's stored metadata, read from tantivy when first asked."""
+
+    def __init__(self, snapshot: "Snapshot"):
+        self.snapshot = snapshot
+
+    def __getitem__(self, slot) -> dict:
+        return self.snapshot.documents([int(slot)])[int(slot)]["meta"]
+
+
+class Snapshot:
+    def __init__(self, build, manifest: dict, columns, searcher):
+        n = manifest["size"]
+        self.build, self.manifest, self.searcher = build, manifest, searcher
+        self.seq = manifest["seq"]
+        self.size = n
+        self.n_alive = manifest["alive"]
+        self.codes = {name: Codes(values) for name, values in manifest["codes"].items()}
+        if n:
+            self.alive = columns["killed"][:n] > self.seq
+            for name in ("listing_id", "kind", "top", "area", "status", "trl", "mode_bits", "region_bits",
+                         "has_vector", "vectors", "vectors_i8"):
+                setattr(self, name, columns[name][:n])
+            entries = manifest["entries"]
+            self._entries = (columns["org_slot"][:entries], columns["org_id"][:entries])
+        self.listing_ids = getattr(self, "listing_id", np.zeros(0, dtype=np.int64))
+        self.meta = _Meta(self)
+        self._lock = threading.Lock()
+        self._documents: dict[int, dict] = {}
         self._expansions: dict[tuple[str, int], list[str]] = {}
-        self._multi_lists = {"mode": ([], []), "region": ([], [])}  # (positions, codes) of multi-valued meta
-        self._multi: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._org_arrays: dict[int, np.ndarray] = {}
+        self._org_positions: dict[int, np.ndarray] | None = None
+        if searcher is not None:
+            self._visible = [(Occur.Must, _const(Query.range_query(SCHEMA, "slot", tantivy.FieldType.Unsigned,
+                                                                   0, max(n - 1, 0))))]
+            if manifest["unpurged"]:
+                self._visible.append((Occur.MustNot, Query.term_set_query(SCHEMA, "slot", manifest["unpurged"])))
 
-    # -- building -------------------------------------------------------------------------------------
-    def _grow(self, needed: int) -> None:
-        if needed <= self.capacity:
-            return
-        capacity = max(needed, self.capacity * 2, 1024)
-        for name in ("alive", "lengths", "kind", "top", "area", "status", "mode_bits", "region_bits",
-                     "has_vector"):
-            old = getattr(self, name)
-            new = np.zeros(capacity, dtype=old.dtype)
-            new[: len(old)] = old
-            setattr(self, name, new)
-        vectors = np.zeros((capacity, DIMENSIONS), dtype=np.float32)
-        vectors[: len(self.vectors)] = self.vectors
-        self.vectors = vectors
-        self.capacity = capacity
+    @classmethod
+    def empty(cls) -> "Snapshot":
+        return cls(None, {"size": 0, "seq": 0, "alive": 0, "codes": {}, "entries": 0, "unpurged": []}, None, None)
 
-    def kill(self, listing_id: int) -> None:
-        pos = self.pos_of.pop(listing_id, None)
-        if pos is not None and self.alive[pos]:
-            self.alive[pos] = False
-            self.total_length -= float(self.lengths[pos])
-            self.n_alive -= 1
+    # -- terms ----------------------------------------------------------------------------------------------
+    def doc_freq(self, term: str) -> int:
+        return self.searcher.doc_freq("terms", term) if self.searcher is not None else 0
 
-    def add(self, listing_id: int, terms: str, text: str, meta: dict, vector) -> None:
-        """Add (or replace) one public document."""
-        self.kill(listing_id)
-        pos = self.size
-        self._grow(pos + 1)
-        self.size += 1
-        counts: dict[str, int] = {}
-        for term in terms.split():
-            counts[term] = counts.get(term, 0) + 1
-        for term, tf in counts.items():
-            lists = self.delta.setdefault(term, ([], []))
-            lists[0].append(pos)
-            lists[1].append(tf)
-        self.delta_count += len(counts)
-        length = float(sum(counts.values()))
-        self.alive[pos] = True
-        self.lengths[pos] = length
-        self.total_length += length
-        self.n_alive += 1
-        codes = self.codes
-        self.kind[pos] = codes["kind"].code(meta.get("kind", ""))
-        self.top[pos] = codes["field"].code(meta.get("top", ""))
-        self.area[pos] = codes["field"].code(meta.get("field", ""))
-        self.status[pos] = codes["status"].code(meta.get("status", ""))
-        self.mode_bits[pos] = codes["mode"].bits(meta.get("modes", []))
-        self.region_bits[pos] = codes["region"].bits(meta.get("regions", []))
-        for name, values in (("mode", meta.get("modes", [])), ("region", meta.get("regions", []))):
-            positions, value_codes = self._multi_lists[name]
-            for value in values:
-                positions.append(pos)
-                value_codes.append(codes[name].code(value))
-        for org in meta.get("orgs", []):
-            self.org_positions.setdefault(org, []).append(pos)
-        if vector is not None:
-            self.vectors[pos] = from_bytes(vector)
-            self.has_vector[pos] = True
-        self.listing_ids.append(listing_id)
-        self.meta.append(meta)
-        self.texts.append(text)
-        self.pos_of[listing_id] = pos
-        self._changed()
-
-    def _changed(self) -> None:
-        self._expansions = {}
-        self._multi = {}
-        self._org_arrays = {}
-
-    def compact(self) -> None:
-        for term, (positions, tfs) in self.delta.items():
-            new = Postings(np.asarray(positions, dtype=np.int32), np.asarray(tfs, dtype=np.float32))
-            old = self.base.get(term)
-            if old is not None:
-                new = Postings(np.concatenate([old.positions, new.positions]), np.concatenate([old.tf, new.tf]))
-            self.base[term] = new
-        self.delta = {}
-        self.delta_count = 0
-        self._vocabulary = None
-        self._char_index = None
-        self._changed()
-
-    # -- reading --------------------------------------------------------------------------------------
-    def postings(self, term: str) -> Postings | None:
-        base = self.base.get(term)
-        delta = self.delta.get(term)
-        if delta is None:
-            return base
-        extra = Postings(np.asarray(delta[0], dtype=np.int32), np.asarray(delta[1], dtype=np.float32))
-        if base is None:
-            return extra
-        return Postings(np.concatenate([base.positions, extra.positions]), np.concatenate([base.tf, extra.tf]))
-
-    def vocabulary(self) -> tuple[str, ...]:
-        if self._vocabulary is None:
-            self._vocabulary = tuple(self.base)
-        return self._vocabulary
+    def idf(self, df: int) -> float:
+        n = max(self.n_alive, 1)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def expansions(self, term: str, limit: int = 12) -> list[str]:
         """Indexed terms containing `term`, most frequent first: for a single character or an unknown word."""
         key = (term, limit)
         found = self._expansions.get(key)
         if found is None:
-            found = self._expansions[key] = self._find_expansions(term, limit)
+            counted = [(t, self.doc_freq(t)) for t in self.build.vocabulary.containing(term)] if self.build else []
+            counted.sort(key=lambda item: -item[1])
+            found = self._expansions[key] = [t for t, df in counted if df > 0][:limit]
         return list(found)
 
-    def _find_expansions(self, term: str, limit: int) -> list[str]:
-        vocabulary = self.vocabulary()
-        if self._char_index is None:
-            index: dict[str, list[int]] = {}
-            for i, word in enumerate(vocabulary):
-                for char in set(word):
-                    index.setdefault(char, []).append(i)
-            self._char_index = index
-        # Only words holding the term's rarest character can contain it; vocabulary order is kept.
-        rarest = min((self._char_index.get(char, []) for char in set(term)), key=len, default=[])
-        candidates = [vocabulary[i] for i in rarest if term in vocabulary[i] and vocabulary[i] != term]
-        candidates += [t for t in self.delta if term in t and t != term and t not in self.base]
-        candidates.sort(key=lambda t: -len(self.base[t].positions) if t in self.base else 0)
-        return candidates[:limit]
-
-    def idf(self, df: int) -> float:
-        n = max(self.n_alive, 1)
-        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
-
-    def positions(self, term: str) -> np.ndarray:
-        """Positions of the alive documents holding `term`, ascending."""
-        postings = self.postings(term)
-        if postings is None:
-            return np.zeros(0, dtype=np.int32)
-        if self.n_alive == self.size:
-            return postings.positions
-        return postings.positions[self.alive[postings.positions]]
-
-    def organisation_positions(self, org_id: int) -> np.ndarray:
-        """Positions of the documents of an organisation, ascending (dead ones included)."""
-        found = self._org_arrays.get(org_id)
-        if found is None:
-            found = self._org_arrays[org_id] = np.asarray(self.org_positions.get(org_id, []), dtype=np.int64)
-        return found
-
-    def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray, float]:
-        """Positions, BM25 contributions and idf of one term over alive documents."""
-        postings = self.postings(term)
-        if postings is None:
-            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), 0.0
-        mask = self.alive[postings.positions]
-        positions, tf = postings.positions[mask], postings.tf[mask]
-        if not len(positions):
-            return positions, tf, 0.0
-        idf = self.idf(len(positions))
-        avgdl = self.total_length / max(self.n_alive, 1)
-        norm = K1 * (1 - B + B * self.lengths[positions] / max(avgdl, 1e-6))
-        return positions, (idf * tf * (K1 + 1) / (tf + norm)).astype(np.float32), idf
-
-    def facet_counts(self, positions: np.ndarray) -> dict[str, dict[str, int]]:
-        """How many of these documents have each kind, field, mode, region and status (empty values left
-        out), most frequent first."""
-        positions = np.asarray(positions, dtype=np.int64)
-        facets: dict[str, dict[str, int]] = {}
-        for name, codes, column in (("kind", self.codes["kind"], self.kind), ("field", self.codes["field"], self.top)):
-            facets[name] = self._count(codes, column[positions])
-        for name in ("mode", "region"):
-            if name not in self._multi:
-                positions_list, codes_list = self._multi_lists[name]
-                count = min(len(positions_list), len(codes_list))  # a document may be being added
-                self._multi[name] = (np.asarray(positions_list[:count], dtype=np.int64),
-                                     np.asarray(codes_list[:count], dtype=np.int64))
-            entry_positions, entry_codes = self._multi[name]
-            selected = np.zeros(max(self.size, int(entry_positions.max(initial=-1)) + 1), dtype=bool)
-            selected[positions] = True
-            facets[name] = self._count(self.codes[name], entry_codes[selected[entry_positions]])
-        facets["status"] = self._count(self.codes["status"], self.status[positions])
-        return facets
+    # -- keywords (tantivy) ---------------------------------------------------------------------------
+    def _filters(self, filters: EngineFilters | None) -> list:
+        clauses = list(self._visible)
+        if filters is None:
+            return clauses
+        for name, value in (("kind", filters.kind), ("status", filters.status), ("modes", filters.mode),
+                            ("regions", filters.region)):
+            if value:
+                clauses.append((Occur.Must, _const(Query.term_query(SCHEMA, name, value))))
+        if filters.field:
+            clauses.append((Occur.Must, _const(Query.boolean_query([
+                (Occur.Should, Query.term_query(SCHEMA, "top", filters.field)),
+                (Occur.Should, Query.term_query(SCHEMA, "area", filters.field))]))))
+        if filters.organisations:
+            clauses.append((Occur.Must, _const(Query.term_set_query(SCHEMA, "orgs", list(filters.organisations)))))
+        if filters.exclude_ids:
+            clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "listing_id", list(filters.exclude_ids))))
+        return clauses
 
     @staticmethod
-    def _count(codes: _Codes, column: np.ndarray) -> dict[str, int]:
-        counts = np.bincount(column.astype(np.int64), minlength=len(codes.values))
-        order = np.argsort(-counts, kind="stable")
-        return {codes.values[c]: int(counts[c]) for c in order if counts[c] and codes.values[c]}
+    def _terms_query(terms: list[tuple[str, float]]) -> Query:
+        return Query.boolean_query([(Occur.Should, Query.boost_query(_term(t), w)) for t, w in terms])
 
+    def _run(self, query: Query, limit: int, count: bool = False):
+        result = self.searcher.search(query, max(limit, 1), count=count)
+        hits = result.hits
+        slots = np.asarray(self.searcher.fast_field_values("slot", [a for _, a in hits]) if hits else [],
+                           dtype=np.int64)
+        scores = np.asarray([s for s, _ in hits], dtype=np.float32)
+        keep = slots < self.size
+        keep[keep] = self.alive[slots[keep]]
+        slots, scores = slots[keep], scores[keep]
+        order = np.lexsort((slots, -scores))  # best first, ties in slot order
+        return slots[order], scores[order], (result.count if count else len(slots))
+
+    def keyword(self, terms: list[tuple[str, float]], filters: EngineFilters | None, limit: int):
+        """The best `limit` slots by BM25 (with each term's weight), their scores, and how many match."""
+        if self.searcher is None or not terms:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0
+        query = Query.boolean_query([(Occur.Must, self._terms_query(terms)), *self._filters(filters)])
+        return self._run(query, limit, count=True)
+
+    def keyword_scores(self, terms: list[tuple[str, float]], slots: np.ndarray) -> dict[int, float]:
+        """BM25 scores of those of `slots` that hold any of the terms."""
+        if self.searcher is None or not terms or not len(slots):
+            return {}
+        query = Query.boolean_query([(Occur.Must, self._terms_query(terms)),
+                                     (Occur.Must, _const(Query.term_set_query(SCHEMA, "slot", slots.tolist()))),
+                                     *self._visible])
+        found, scores, _ = self._run(query, len(slots))
+        return dict(zip(found.tolist(), scores.tolist(), strict=True))
+
+    def keyword_facets(self, terms: list[tuple[str, float]], filters: EngineFilters | None) -> dict:
+        """Facet counts over every document the keywords match (tantivy's terms aggregation)."""
+        if self.searcher is None or not terms:
+            return {}
+        query = Query.boolean_query([(Occur.Must, self._terms_query(terms)), *self._filters(filters)])
+        fields = {"kind": "kind", "field": "top", "mode": "modes", "region": "regions", "status": "status"}
+        result = self.searcher.aggregate(query, {name: {"terms": {"field": field, "size": 1000}}
+                                                 for name, field in fields.items()})
+        facets = {}
+        for name in fields:
+            buckets = result.get(name, {}).get("buckets", [])
+            counts = {b["key"]: int(b["doc_count"]) for b in buckets if b["key"] and b["doc_count"]}
+            facets[name] = dict(sorted(counts.items(), key=lambda item: -item[1]))
+        return facets
+
+    def positions(self, term: str) -> np.ndarray:
+        """The visible slots holding `term`, ascending."""
+        df = self.doc_freq(term)
+        if not df:
+            return np.zeros(0, dtype=np.int64)
+        query = Query.boolean_query([(Occur.Must, _term(term)), *self._visible])
+        slots, _, _ = self._run(query, df)
+        return np.sort(slots)
+
+    def documents(self, slots) -> dict[int, dict]:
+        """Stored metadata, text and term set of these slots (cached for the snapshot)."""
+        wanted = [int(s) for s in dict.fromkeys(slots) if int(s) not in self._documents]
+        if wanted and self.searcher is not None:
+            result = self.searcher.search(Query.term_set_query(SCHEMA, "slot", wanted), len(wanted), count=False)
+            addresses = [a for _, a in result.hits]
+            found = self.searcher.fast_field_values("slot", addresses) if addresses else []
+            import json
+
+            for slot, address in zip(found, addresses, strict=True):
+                stored = self.searcher.doc(address)
+                self._documents[slot] = {"meta": json.loads(stored.get_first("meta")),
+                                         "text": stored.get_first("text") or "",
+                                         "terms": frozenset((stored.get_first("terms") or "").split())}
+        return {int(s): self._documents[int(s)] for s in slots}
+
+    # -- columns (filters, facets, organisations) ----------------------------------------------------
     def filter_mask(self, filters: EngineFilters) -> np.ndarray:
         n = self.size
-        mask = self.alive[:n].copy()
+        if not n:
+            return np.zeros(0, dtype=bool)
+        mask = self.alive.copy()
         codes = self.codes
         if filters.kind:
-            mask &= self.kind[:n] == codes["kind"].get(filters.kind)
+            mask &= self.kind == codes["kind"].get(filters.kind)
         if filters.field:
             code = codes["field"].get(filters.field)
-            mask &= (self.top[:n] == code) | (self.area[:n] == code)
+            mask &= (self.top == code) | (self.area == code)
         if filters.status:
-            mask &= self.status[:n] == codes["status"].get(filters.status)
-        if filters.mode:
-            code = codes["mode"].get(filters.mode)
-            mask &= (self.mode_bits[:n] & (1 << code)) != 0 if 0 < code < 63 else False
-        if filters.region:
-            code = codes["region"].get(filters.region)
-            mask &= (self.region_bits[:n] & (1 << code)) != 0 if 0 < code < 63 else False
-        for listing_id in filters.exclude_ids:
-            pos = self.pos_of.get(listing_id)
-            if pos is not None:
-                mask[pos] = False
+            mask &= self.status == codes["status"].get(filters.status)
+        for name, value in (("mode", filters.mode), ("region", filters.region)):
+            if value:
+                code = codes[name].get(value)
+                column = self.mode_bits if name == "mode" else self.region_bits
+                mask &= (column & (1 << code)) != 0 if 0 < code < 63 else False
+        if filters.exclude_ids:
+            mask &= ~np.isin(self.listing_ids, list(filters.exclude_ids))
         if filters.organisations:
+            slots, orgs = self._entries
             allowed = np.zeros(n, dtype=bool)
-            for org in filters.organisations:
-                allowed[self.org_positions.get(org, [])] = True
+            allowed[slots[np.isin(orgs, list(filters.organisations))]] = True
             mask &= allowed
         return mask
 
+    def facet_counts(self, slots: np.ndarray) -> dict[str, dict[str, int]]:
+        """How many of these slots have each kind, field, mode, region and status (empty values left out),
+        most frequent first."""
+        slots = np.asarray(slots, dtype=np.int64)
+        facets = {}
+        for name, codes, column in (("kind", "kind", self.kind), ("field", "field", self.top)):
+            facets[name] = self._count(self.codes[codes], column[slots])
+        for name, column in (("mode", self.mode_bits), ("region", self.region_bits)):
+            values = self.codes[name].values
+            bits = column[slots]
+            counts = np.array([int(((bits >> code) & 1).sum()) if code < 63 else 0 for code in range(len(values))])
+            facets[name] = self._ordered(values, counts)
+        facets["status"] = self._count(self.codes["status"], self.status[slots])
+        return facets
 
-_ENGINE = Engine()
-_ENGINE_LOCK = threading.Lock()
+    @classmethod
+    def _count(cls, codes: Codes, column: np.ndarray) -> dict[str, int]:
+        return cls._ordered(codes.values, np.bincount(column.astype(np.int64), minlength=len(codes.values)))
 
+    @staticmethod
+    def _ordered(values: list[str], counts: np.ndarray) -> dict[str, int]:
+        order = np.argsort(-counts, kind="stable")
+        return {values[c]: int(counts[c]) for c in order if counts[c] and values[c]}
 
-def get_engine() -> Engine:
-    """The process's engine, brought up to date with the database."""
-    from techmarket.matching.models import IndexState, SearchDocument
+    @property
+    def org_positions(self) -> dict[int, np.ndarray]:
+        """Each organisation's slots, ascending (killed ones included: callers mask them)."""
+        if self._org_positions is None:
+            slots, orgs = self._entries if self.size else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+            order = np.lexsort((slots, orgs))
+            slots, orgs = slots[order], orgs[order]
+            bounds = np.flatnonzero(np.diff(orgs)) + 1
+            self._org_positions = {int(group_orgs[0]): group_slots for group_slots, group_orgs in
+                                   zip(np.split(slots, bounds), np.split(orgs, bounds), strict=True) if len(group_orgs)}
+        return self._org_positions
 
-    global _ENGINE
-    state = IndexState.objects.filter(pk=1).values("seq", "generation").first() or {"seq": 0, "generation": ""}
-    engine = _ENGINE
-    if state["generation"] == engine.generation and state["seq"] == engine.seq:
-        return engine
-    with _ENGINE_LOCK:
-        engine = _ENGINE
-        rows = SearchDocument.objects.order_by("seq").values_list(
-            "listing_id", "seq", "public", "terms", "text", "meta", "vector")
-        if state["generation"] != engine.generation or state["seq"] < engine.seq:
-            engine = Engine(generation=state["generation"])  # built aside, swapped in when complete
+    def organisation_positions(self, org_id: int) -> np.ndarray:
+        return self.org_positions.get(org_id, np.zeros(0, dtype=np.int64))
+
+    # -- meaning -----------------------------------------------------------------------------------------
+    def similarity(self, vector: np.ndarray, usable: np.ndarray) -> np.ndarray:
+        """Cosine of `vector` with every usable slot (0 elsewhere). Exact in float32 up to EXACT_LIMIT slots;
+        above, the best QUANTISED_CANDIDATES of an int8 scan are rescored in float32 (recall in
+        docs/search.md)."""
+        n = self.size
+        if not n or not usable.any():
+            return np.zeros(n, dtype=np.float32)
+        vector = np.asarray(vector, dtype=np.float32)
+        if n <= EXACT_LIMIT:
+            # One product over the whole matrix (no copy of the rows); unusable rows are then zeroed.
+            return np.where(usable, self.vectors @ vector, np.float32(0))
+        similarity = np.zeros(n, dtype=np.float32)
+        count = int(usable.sum())
+        if count <= EXACT_SUBSET:
+            rows = np.flatnonzero(usable)
         else:
-            rows = rows.filter(seq__gt=engine.seq)
-        # Updated in place: searches of other threads hold engine.lock while they read.
-        with engine.lock:
-            for listing_id, _seq, public, terms, text, meta, vector in rows.iterator(chunk_size=2000):
-                if public:
-                    engine.add(listing_id, terms, text, meta, vector)
-                else:
-                    engine.kill(listing_id)
-            if engine.delta_count > COMPACT_AFTER or not engine.base:
-                engine.compact()
-            engine.seq = state["seq"]
-        _ENGINE = engine
-    return engine
+            from usearch.index import MetricKind
+            from usearch.index import search as scan
+
+            k = min(n, int(QUANTISED_CANDIDATES * n / count))
+            keys = scan(self.vectors_i8, to_int8(vector), k, MetricKind.IP, exact=True, threads=1).keys
+            rows = np.sort(keys[usable[keys]].astype(np.int64))
+        similarity[rows] = self.vectors[rows] @ vector
+        return similarity
+
+
+# --- the process's handle -------------------------------------------------------------------------------
+
+_NODE: NodeIndex | None = None
+_NODE_LOCK = threading.Lock()
+
+
+def node_index() -> NodeIndex:
+    """This process's handle on the node's index (a new one after a fork)."""
+    global _NODE
+    node = _NODE
+    if node is None or node.pid != os.getpid():
+        with _NODE_LOCK:
+            node = _NODE
+            if node is None or node.pid != os.getpid():
+                root = getattr(settings, "TECHMARKET_SEARCH_DIR", "")
+                from pathlib import Path
+
+                node = _NODE = NodeIndex(Path(root) if root else None)
+    return node
+
+
+def get_engine() -> Snapshot:
+    """The snapshot to search now. With TECHMARKET_SEARCH_FOLLOW the node's writer keeps the index current
+    from a thread of its own and this never writes; without, this process brings the index up to date first
+    (when it can be the writer)."""
+    node = node_index()
+    if getattr(settings, "TECHMARKET_SEARCH_FOLLOW", False) and node.directory is not None:
+        node.follow()
+    else:
+        node.sync()
+    return node.current()
 
 
 def reset_engine() -> None:
-    global _ENGINE
-    _ENGINE = Engine()
+    """Forget this process's handle, as a restart would (the node's files stay)."""
+    global _NODE
+    with _NODE_LOCK:
+        node, _NODE = _NODE, None
+    if node is not None and node.pid == os.getpid():
+        node.close()

@@ -17,7 +17,7 @@ from techmarket.catalogue.models import Field, Listing
 from techmarket.directory.models import Organisation, Region
 from techmarket.matching.models import InstitutionProfile, SearchDocument
 from techmarket.matching.services.embeddings import embed_passages, embed_query, from_bytes
-from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
+from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
 from techmarket.matching.services.reference_data import partnerships, university_pairs
 from techmarket.matching.services.text import analyse
 
@@ -110,13 +110,13 @@ class _Subject:
     org_ids: list[int]
 
 
-def _key_terms(engine: Engine, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
+def _key_terms(engine: Snapshot, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
     counts = Counter(analyse(text))
     scored = []
     for term, tf in counts.items():
         if len(term) < 2:
             continue
-        df = len(engine.positions(term))
+        df = engine.doc_freq(term)
         idf = engine.idf(df) if df else 0.0
         # A word the catalogue never uses still counts against coverage, at the highest idf.
         scored.append((tf * (idf if df else engine.idf(0)), term, idf or engine.idf(0)))
@@ -124,7 +124,7 @@ def _key_terms(engine: Engine, text: str, limit: int = KEY_TERMS) -> list[tuple[
     return [(term, idf) for _, term, idf in scored[:limit]]
 
 
-def _subject_for_listing(engine: Engine, listing: Listing) -> _Subject:
+def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
     document = SearchDocument.objects.filter(listing=listing).first()
     if document is not None and document.vector is not None:
         vector = from_bytes(document.vector)
@@ -139,7 +139,7 @@ def _subject_for_listing(engine: Engine, listing: Listing) -> _Subject:
                     list(listing.organisation_links.values_list("organisation_id", flat=True)))
 
 
-def _subject_for_text(engine: Engine, text: str) -> _Subject:
+def _subject_for_text(engine: Snapshot, text: str) -> _Subject:
     short = len(text) < 40
     vector = embed_query(text) if short else embed_passages([text])[0]
     return _Subject(None, "", {"reference": "", "title": text[:60], "field": "", "top": "", "modes": []},
@@ -164,7 +164,7 @@ class _Shared:
         return terms or default
 
 
-def _relevance(engine: Engine, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Shared]:
+def _relevance(engine: Snapshot, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Shared]:
     n = engine.size
     coverage = np.zeros(n, dtype=np.float32)
     total = sum(idf for _, idf in subject.terms) or 1.0
@@ -175,10 +175,8 @@ def _relevance(engine: Engine, subject: _Subject, mask: np.ndarray) -> tuple[np.
         postings.append((term, positions))
     shared = _Shared(postings, mask)
     similarity = np.zeros(n, dtype=np.float32)
-    usable = mask & engine.has_vector[:n]
-    if subject.vector is not None and usable.any():
-        # One product over the whole matrix (no copy of the rows); unusable rows are then zeroed.
-        similarity = np.where(usable, engine.vectors[:n] @ subject.vector, np.float32(0))
+    if subject.vector is not None and n:
+        similarity = engine.similarity(subject.vector, mask & (engine.has_vector != 0))
     low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
     semantic = np.clip((similarity - low) / (high - low), 0, 1)
     relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)
@@ -283,7 +281,7 @@ def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -
         meta = engine.meta[pos]
         reasons = _reasons(ctx, subject, meta, [], float(similarity[pos]), float(relevance[pos]))
         score = round(min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons)), 4)
-        bisect.insort(top, (score, pos, Match(engine.listing_ids[pos], meta["reference"], meta["kind"],
+        bisect.insort(top, (score, pos, Match(int(engine.listing_ids[pos]), meta["reference"], meta["kind"],
                                               meta["title"], score, round(float(relevance[pos]), 4), reasons)),
                       key=lambda item: (-item[0], item[1]))
         del top[limit:]
@@ -322,7 +320,7 @@ def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
         bonus += np.where(of_kind, BONUS["modes"], 0.0)
     need = subject.meta.get("trl")
     if subject.kind == Listing.Kind.DEMAND and need:
-        have = np.array([engine.meta[p].get("trl") or 0 for p in candidates])
+        have = engine.trl[candidates]
         bonus += np.where(have >= need, BONUS["trl"], 0.0)
     if subject.org_ids:
         index = np.full(len(relevance), -1, dtype=np.int64)
@@ -338,7 +336,7 @@ def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
     return np.minimum(1.0, relevance[candidates].astype(np.float64) + bonus) + 1e-9
 
 
-def _relevant_organisations(engine: Engine, relevance: np.ndarray) -> set[int]:
+def _relevant_organisations(engine: Snapshot, relevance: np.ndarray) -> set[int]:
     """The organisations of the documents relevant enough to be shown."""
     relevant = relevance >= MIN_RELEVANCE
     found = set()
@@ -363,7 +361,10 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
         if len(positions):
             best[org_id] = float(relevance[positions].max())
             counts[org_id] = len(positions)
-            refs[org_id] = [engine.meta[pos]["reference"] for pos in positions[:5]]
+            refs[org_id] = positions[:5]
+    documents = engine.documents([pos for positions in refs.values() for pos in positions])
+    refs = {org_id: [documents[int(pos)]["meta"]["reference"] for pos in positions]
+            for org_id, positions in refs.items()}
     top = subject.meta.get("top")
     strong = set()
     if top:
@@ -393,7 +394,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
     return fits[:limit]
 
 
-def _run(subject: _Subject, limit: int, engine: Engine) -> MatchResult:
+def _run(subject: _Subject, limit: int, engine: Snapshot) -> MatchResult:
     sections_spec = SECTIONS.get(subject.kind, {"offers": Listing.Kind.OFFER, "demands": Listing.Kind.DEMAND})
     exclude = (subject.listing_id,) if subject.listing_id else ()
     base_mask = engine.filter_mask(EngineFilters(exclude_ids=exclude))
@@ -417,26 +418,23 @@ def _run(subject: _Subject, limit: int, engine: Engine) -> MatchResult:
     return MatchResult(subject_info, sections, organisations, verdict, reason)
 
 
-def match_listing(listing: Listing, limit: int = 10, engine: Engine | None = None) -> MatchResult:
+def match_listing(listing: Listing, limit: int = 10, engine: Snapshot | None = None) -> MatchResult:
     engine = engine or get_engine()
-    with engine.lock:
-        return _run(_subject_for_listing(engine, listing), limit, engine)
+    return _run(_subject_for_listing(engine, listing), limit, engine)
 
 
-def match_text(text: str, limit: int = 10, engine: Engine | None = None) -> MatchResult:
+def match_text(text: str, limit: int = 10, engine: Snapshot | None = None) -> MatchResult:
     engine = engine or get_engine()
-    with engine.lock:
-        return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
+    return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
 
 
-def rank_institutions(listing: Listing, limit: int = 20, engine: Engine | None = None) -> list[OrganisationFit]:
+def rank_institutions(listing: Listing, limit: int = 20, engine: Snapshot | None = None) -> list[OrganisationFit]:
     """Institutions (universities, institutes, transfer institutions, hospitals, in Qinghai or outside)
     ranked by their fit to a listing: for targeted publishing (定向发布)."""
     engine = engine or get_engine()
-    with engine.lock:
-        subject = _subject_for_listing(engine, listing)
-        mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
-        relevance, _, _ = _relevance(engine, subject, mask)
-        org_ids = _relevant_organisations(engine, relevance)
-        ctx = _Context(org_ids | set(subject.org_ids))
-        return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)
+    subject = _subject_for_listing(engine, listing)
+    mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
+    relevance, _, _ = _relevance(engine, subject, mask)
+    org_ids = _relevant_organisations(engine, relevance)
+    ctx = _Context(org_ids | set(subject.org_ids))
+    return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)

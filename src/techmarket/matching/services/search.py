@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from techmarket.matching.services.embeddings import embed_query
-from techmarket.matching.services.engine import Engine, EngineFilters, get_engine
+from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
 from techmarket.matching.services.text import display_terms, normalise, query_terms, segment, vocabulary
 
 MODES = ("fused", "keyword", "semantic")
@@ -72,7 +72,7 @@ class _QueryTerm:
     backoff: bool = False  # found through a character of an unknown word: ranks, but covers nothing
 
 
-def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
+def _expand(engine: Snapshot, query: str) -> list[_QueryTerm]:
     """Query terms, plus indexed words containing a single character or an unknown word.
 
     A synonym's canonical form stands for the word typed. An unknown word that neither occurs inside an
@@ -88,7 +88,7 @@ def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
         if term not in typed:  # a canonical form added by the analysis: it stands for its synonym
             shown = next((w for w in words if w in typed and canonical.get(w) == term), term)
         out.append(_QueryTerm(term, 1.0, shown))
-        if len(term) > 1 and _indexed(engine, term):
+        if len(term) > 1 and engine.doc_freq(term):
             continue
         expansions = engine.expansions(term)
         out += [_QueryTerm(t, EXPANSION_WEIGHT, shown) for t in expansions]
@@ -96,14 +96,9 @@ def _expand(engine: Engine, query: str) -> list[_QueryTerm]:
             continue
         for char in dict.fromkeys(term):
             if _CHAR.match(char):
-                chars = ([char] if _indexed(engine, char) else []) + engine.expansions(char)
+                chars = ([char] if engine.doc_freq(char) else []) + engine.expansions(char)
                 out += [_QueryTerm(t, EXPANSION_WEIGHT, shown, backoff=True) for t in chars]
     return out
-
-
-def _indexed(engine: Engine, term: str) -> bool:
-    postings = engine.postings(term)
-    return postings is not None and len(postings.positions) > 0
 
 
 def _parts(word: str, words) -> list[str]:
@@ -119,8 +114,8 @@ def _parts(word: str, words) -> list[str]:
     return parts if parts and len(covered) == len(word) else []
 
 
-def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """BM25 scores, idf-weighted coverage of the query's words, and each term's positions.
+class _Coverage:
+    """The idf-weighted share of the query's words a document covers.
 
     Coverage counts the words typed, longest first: the segmenter also yields the parts of a compound
     (盐湖提锂: 盐湖, 提锂), which count only through it. A document covers a word when it contains the word,
@@ -128,124 +123,108 @@ def _keyword(engine: Engine, terms: list[_QueryTerm]) -> tuple[np.ndarray, np.nd
     weighs the highest idf of what stands for it, or the idf of a word no document has when nothing does:
     a query about something the catalogue lacks must not look covered. Words found only through the
     characters of an unknown word cover nothing."""
-    n = engine.size
-    scores = np.zeros(n, dtype=np.float32)
-    idf_of: dict[str, float] = {}
-    hit_of: dict[str, np.ndarray] = {}
-    positions_of: dict[str, np.ndarray] = {}
-    for qt in terms:
-        idf_of.setdefault(qt.shown, 0.0)
-        positions, contrib, idf = engine.term_scores(qt.term)
-        if not len(positions):
-            continue
-        scores[positions] += qt.weight * contrib
-        positions_of[qt.term] = positions
-        if qt.backoff:
-            continue
-        idf_of[qt.shown] = max(idf_of[qt.shown], idf)
-        hit_of.setdefault(qt.shown, np.zeros(n, dtype=bool))[positions] = True
-    canonical = vocabulary().canonical
-    for word in list(idf_of):  # a word typed is found by its synonyms too, even when one of them was typed
-        synonym = canonical.get(word, word)
-        if synonym != word and synonym in hit_of:
-            hit_of[word] = hit_of[synonym] | hit_of[word] if word in hit_of else hit_of[synonym]
-            idf_of[word] = max(idf_of[word], idf_of[synonym])
-    words = list(idf_of)
-    known = [w for w in words if w in hit_of]
-    memo: dict[str, tuple[np.ndarray | None, float]] = {}
 
-    def covered(word: str) -> tuple[np.ndarray | None, float]:
+    def __init__(self, engine: Snapshot, terms: list[_QueryTerm]):
+        idf_of: dict[str, float] = {}
+        stands: dict[str, set[str]] = {}  # word → the indexed terms that stand for it
+        for qt in terms:
+            idf_of.setdefault(qt.shown, 0.0)
+            df = engine.doc_freq(qt.term)
+            if not df or qt.backoff:
+                continue
+            idf_of[qt.shown] = max(idf_of[qt.shown], engine.idf(df))
+            stands.setdefault(qt.shown, set()).add(qt.term)
+        canonical = vocabulary().canonical
+        for word in list(idf_of):  # a word typed is found by its synonyms too, even when one of them was typed
+            synonym = canonical.get(word, word)
+            if synonym != word and synonym in stands:
+                stands[word] = stands[synonym] | stands.get(word, set())
+                idf_of[word] = max(idf_of[word], idf_of[synonym])
+        self.words = list(idf_of)
+        self.known = [w for w in self.words if w in stands]
+        self.idf_of, self.stands = idf_of, stands
+        self.unknown = engine.idf(0)
+        self.counted = [w for w in self.words if not any(w != other and w in other for other in self.words)]
+        self.total = sum(self._covered(w, frozenset(), {})[1] or self.unknown for w in self.counted) or 1.0
+
+    def _covered(self, word: str, document: frozenset, memo: dict) -> tuple[bool | None, float]:
         if word not in memo:
-            hit, weight = hit_of.get(word), idf_of[word]
-            parts = [covered(p) for p in _parts(word, known)]
+            found = self.stands.get(word)
+            hit = None if found is None else not found.isdisjoint(document)
+            weight = self.idf_of[word]
+            parts = [self._covered(p, document, memo) for p in _parts(word, self.known)]
             if parts and all(h is not None for h, _ in parts):
-                whole = np.logical_and.reduce([h for h, _ in parts])
-                hit = whole if hit is None else hit | whole
+                whole = all(h for h, _ in parts)
+                hit = whole if hit is None else hit or whole
                 weight = weight or max(w for _, w in parts)
             memo[word] = hit, weight
         return memo[word]
 
-    unknown = engine.idf(0)
-    coverage = np.zeros(n, dtype=np.float32)
-    total = 0.0
-    for word in words:
-        if any(word != other and word in other for other in words):
-            continue
-        hit, weight = covered(word)
-        weight = weight or unknown
-        total += weight
-        if hit is not None:
-            coverage += hit * np.float32(weight)
-    return scores, coverage / np.float32(total or 1.0), positions_of
+    def of(self, document: frozenset) -> float:
+        memo: dict = {}
+        covered = 0.0
+        for word in self.counted:
+            hit, weight = self._covered(word, document, memo)
+            if hit:
+                covered += weight or self.unknown
+        return covered / self.total
 
 
 def search(query: str, filters: EngineFilters | None = None, limit: int = 10, offset: int = 0,
-           mode: str = "fused", engine: Engine | None = None) -> SearchResult:
+           mode: str = "fused", engine: Snapshot | None = None) -> SearchResult:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    engine = engine or get_engine()
-    with engine.lock:  # another thread's incremental update must not change the arrays mid-read
-        return _search(engine, query, filters, limit, offset, mode)
+    return _search(engine or get_engine(), query, filters, limit, offset, mode)
 
 
-def _search(engine: Engine, query: str, filters: EngineFilters | None, limit: int, offset: int,
+def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: int, offset: int,
             mode: str) -> SearchResult:
     filters = filters or EngineFilters()
     query = (query or "").strip()[:200]
-    terms = _expand(engine, query)
-    n = engine.size
-    mask = engine.filter_mask(filters)
-    if not query or not n:
+    if not query or not engine.size:
         reason = "请输入检索词。" if not query else "目录为空。"
         return SearchResult(query, mode, [], [], 0, {}, "no-good-match", reason)
-
-    kw, coverage, positions_of = _keyword(engine, terms)
-    kw = np.where(mask, kw, np.float32(0))
-    similarity = np.zeros(n, dtype=np.float32)
-    if mode != "keyword":
-        usable = mask & engine.has_vector[:n]
-        if usable.any():
-            # One product over the whole matrix (no copy of the rows); unusable rows are then zeroed.
-            similarity = np.where(usable, engine.vectors[:n] @ embed_query(normalise(query)), np.float32(0))
-
-    pool, ranked, scores = _rank(mode, kw, similarity, mask, max(offset + limit, 10))
-    shown = display_terms(query)
-    hits = [_hit(engine, int(pos), kw, similarity, coverage, positions_of, terms, shown, mode, float(score))
-            for pos, score in zip(ranked[offset: offset + limit], scores[offset: offset + limit], strict=True)]
-    verdict, reason = _verdict(ranked[:10], coverage, similarity, mode)
-    return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, len(pool),
-                        engine.facet_counts(pool), verdict, reason)
-
-
-def _top(positions: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best of `positions` (ascending) by descending score, ties in position order: the first k of
-    a stable sort, without sorting the rest."""
-    if len(positions) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = scores > kth
-        ties = np.flatnonzero(scores == kth)[: k - int(keep.sum())]
-        keep[ties] = True
-        positions, scores = positions[keep], scores[keep]
-    order = np.argsort(-scores, kind="stable")
-    return positions[order], scores[order]
-
-
-def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray,
-          needed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All candidates (for the total and the facets), and the best `needed` of them (at least) in rank
-    order with their scores."""
-    keyword_pool = np.flatnonzero(kw > 0)
+    terms = _expand(engine, query)
+    weights = [(qt.term, qt.weight) for qt in terms]
+    needed = max(offset + limit, 10)
+    similarity = np.zeros(engine.size, dtype=np.float32)
     if mode == "keyword":
-        ranked, scores = _top(keyword_pool, kw[keyword_pool], needed)
-        return keyword_pool, ranked, scores
-    semantic_pool = np.flatnonzero(mask & (similarity >= SEMANTIC_FLOOR))
+        ranked, scores, total = engine.keyword(weights, filters, needed)
+        kw = dict(zip(ranked.tolist(), scores.tolist(), strict=True))
+        facets = engine.keyword_facets(weights, filters)
+    else:
+        usable = engine.filter_mask(filters) & (engine.has_vector != 0)
+        similarity = engine.similarity(embed_query(normalise(query)), usable)
+        ranked, scores, pool, kw = _rank(engine, mode, weights, filters, similarity, usable)
+        total, facets = len(pool), engine.facet_counts(pool)
+    shown = display_terms(query)
+    coverage = _Coverage(engine, terms)
+    page = ranked[offset: offset + limit]
+    documents = engine.documents(np.concatenate([ranked[:10], page]))
+    covered = {slot: coverage.of(documents[slot]["terms"]) for slot in documents}
+    hits = [_hit(engine, int(slot), documents[int(slot)], kw, similarity, covered[int(slot)], terms, shown, mode,
+                 float(score))
+            for slot, score in zip(page, scores[offset: offset + limit], strict=True)]
+    verdict, reason = _verdict([covered[int(s)] for s in ranked[:10]], [float(similarity[s]) for s in ranked[:10]],
+                               mode)
+    return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, total, facets, verdict,
+                        reason)
+
+
+def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray, usable: np.ndarray):
+    """Semantic or fused ranking: the ranked slots with their scores, all candidates (for the total and the
+    facets), and the BM25 score of each candidate that has one."""
+    semantic_pool = np.flatnonzero(usable & (similarity >= SEMANTIC_FLOOR))
     if len(semantic_pool) > SEMANTIC_CANDIDATES:
         top = np.argpartition(-similarity[semantic_pool], SEMANTIC_CANDIDATES)[:SEMANTIC_CANDIDATES]
-        semantic_pool = semantic_pool[top]
+        semantic_pool = np.sort(semantic_pool[top])
     semantic_ranked = semantic_pool[np.argsort(-similarity[semantic_pool], kind="stable")]
     if mode == "semantic":
-        return semantic_ranked, semantic_ranked, similarity[semantic_ranked]
-    keyword_ranked, _ = _top(keyword_pool, kw[keyword_pool], KEYWORD_CANDIDATES)
+        return semantic_ranked, similarity[semantic_ranked], semantic_ranked, {}
+    keyword_ranked, keyword_scores, _ = engine.keyword(weights, filters, KEYWORD_CANDIDATES)
+    kw = dict(zip(keyword_ranked.tolist(), keyword_scores.tolist(), strict=True))
+    others = np.asarray([s for s in semantic_ranked.tolist() if s not in kw], dtype=np.int64)
+    kw.update(engine.keyword_scores(weights, others))  # a semantic candidate's own BM25, if it has one
     if FUSION == "rrf":
         fused: dict[int, float] = {}
         for ranked in (keyword_ranked, semantic_ranked):
@@ -253,23 +232,24 @@ def _rank(mode: str, kw: np.ndarray, similarity: np.ndarray, mask: np.ndarray,
                 fused[int(pos)] = fused.get(int(pos), 0.0) + 1.0 / (RRF_K + rank)
         items = sorted(fused.items(), key=lambda item: -item[1])
         ranked = np.array([p for p, _ in items], dtype=np.int64)
-        return ranked, ranked, np.array([v for _, v in items], dtype=np.float64)
+        return ranked, np.array([v for _, v in items], dtype=np.float64), ranked, kw
     # Weighted score fusion: each side scaled to [0, 1] within this query (BM25 by its best score,
     # similarity between the semantic floor and the best similarity), then mixed.
     pool = np.union1d(keyword_ranked, semantic_ranked)
     if not len(pool):
-        return pool, pool, np.zeros(0)
-    best_kw = float(kw[pool].max()) or 1.0
+        return pool, np.zeros(0), pool, kw
+    pool_kw = np.asarray([kw.get(s, 0.0) for s in pool.tolist()], dtype=np.float32)
+    best_kw = float(pool_kw.max()) or 1.0
     best_sim = float(similarity[pool].max())
     semantic = np.clip((similarity[pool] - SEMANTIC_FLOOR) / max(best_sim - SEMANTIC_FLOOR, 1e-6), 0, 1)
-    fused_scores = KEYWORD_SHARE * kw[pool] / best_kw + (1 - KEYWORD_SHARE) * semantic
+    fused_scores = KEYWORD_SHARE * pool_kw / best_kw + (1 - KEYWORD_SHARE) * semantic
     order = np.argsort(-fused_scores, kind="stable")
-    return pool, pool[order], fused_scores[order]
+    return pool[order], fused_scores[order], pool, kw
 
 
-def _verdict(top: np.ndarray, coverage, similarity, mode) -> tuple[str, str]:
-    best_coverage = float(coverage[top].max()) if len(top) else 0.0
-    best_similarity = float(similarity[top].max()) if len(top) else 0.0
+def _verdict(coverages: list[float], similarities: list[float], mode: str) -> tuple[str, str]:
+    best_coverage = max(coverages, default=0.0)
+    best_similarity = max(similarities, default=0.0)
     if mode == "keyword":
         good = best_coverage >= MIN_COVERAGE
     elif mode == "semantic":
@@ -285,26 +265,23 @@ def _verdict(top: np.ndarray, coverage, similarity, mode) -> tuple[str, str]:
     )
 
 
-def _hit(engine, pos, kw, similarity, coverage, positions_of, terms, shown, mode, rank_score) -> SearchHit:
-    meta = engine.meta[pos]
+def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, rank_score) -> SearchHit:
+    meta = document["meta"]
     matched = []
     for qt in terms:
-        positions = positions_of.get(qt.term)
-        if positions is not None:
-            i = np.searchsorted(positions, pos)
-            if i < len(positions) and positions[i] == pos and qt.term not in matched:
-                matched.append(qt.term)
+        if qt.term in document["terms"] and qt.term not in matched:
+            matched.append(qt.term)
     words = [w for w in matched if len(w) > 1 or w in shown]
     reasons = []
     if words:
         reasons.append("共同关键词：" + "、".join(words[:8]))
-    if mode != "keyword" and similarity[pos] > 0:
-        reasons.append(f"语义相似度 {similarity[pos]:.2f}")
+    if mode != "keyword" and similarity[slot] > 0:
+        reasons.append(f"语义相似度 {similarity[slot]:.2f}")
     return SearchHit(
-        listing_id=engine.listing_ids[pos], reference=meta["reference"], kind=meta["kind"], title=meta["title"],
-        score=round(float(rank_score), 6), keyword_score=round(float(kw[pos]), 4),
-        similarity=round(float(similarity[pos]), 4), coverage=round(float(coverage[pos]), 3),
-        matched_terms=words, snippet=snippet(engine.texts[pos], words or shown),
+        listing_id=int(engine.listing_ids[slot]), reference=meta["reference"], kind=meta["kind"],
+        title=meta["title"], score=round(float(rank_score), 6), keyword_score=round(float(kw.get(slot, 0.0)), 4),
+        similarity=round(float(similarity[slot]), 4), coverage=round(float(coverage), 3),
+        matched_terms=words, snippet=snippet(document["text"], words or shown),
         explanation="；".join(reasons) or "语义相近",
     )
 

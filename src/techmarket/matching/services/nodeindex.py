@@ -1,0 +1,674 @@
+"""The node's search index: tantivy for keywords, memory-mapped columns and vectors for filters and meaning.
+
+One index per node (machine) under ``TECHMARKET_SEARCH_DIR`` (default ``<data dir>/search``), in a directory of
+its own per database, shared by every process of the node. It follows the database: every change of a
+``SearchDocument`` row takes the next ``IndexState.seq``, and the index records the number it has applied.
+
+Layout of the node directory::
+
+    CURRENT            which build is in use (JSON, replaced atomically)
+    writer.lock        held (flock) by the node's one writer process for its lifetime
+    b-<id>/            a build: tantivy/ (the keyword index), one file per column (see COLUMNS), vocab.txt
+                       (every indexed term, in first-seen order), manifest.json (replaced atomically)
+
+A document occupies a *slot*: a row of every column and one tantivy document carrying the slot number. Slots
+are append-only: a changed document gets a new slot and its old slot is *killed* (the column ``killed`` holds
+the sequence number from which it no longer counts), so a reader that works at sequence S sees exactly the
+slots below the manifest's size whose ``killed`` is above S, whatever the writer does meanwhile. Tantivy
+documents of killed slots are deleted in the writer's next commit (``unpurged`` lists them until then), and each
+commit carries its commit number in a stamp document, so a reader can tell that its tantivy searcher and its
+manifest belong together (the searcher's commit is the manifest's or the next one).
+
+Readers never wait: they open the build named by CURRENT, map the columns read-only and reload when the
+manifest changes (one ``stat`` per search). The writer is the first process that takes ``writer.lock`` and
+finds work to do; with ``TECHMARKET_SEARCH_FOLLOW`` it keeps the lock and a thread that polls the database
+every ``TECHMARKET_SEARCH_POLL`` seconds, applies changes incrementally, and rebuilds in the background when
+the database starts a new generation (``techmarket reindex``), swapping the new build in atomically. Without
+it (tests, the CLI), the process catching up is the one searching.
+
+An empty ``TECHMARKET_SEARCH_DIR`` keeps the whole index in the process's memory (the test suite).
+"""
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import tantivy
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from techmarket.matching.services.embeddings import DIMENSIONS
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+ALIVE = np.iinfo(np.int64).max
+STAMP_SLOT = 1 << 62  # the stamp document's slot: above every real slot
+INT8_SCALE = 400.0  # e5 components stay within ±0.32: scaled, they fill most of int8
+COLUMNS = {  # name: (dtype, values per slot)
+    "listing_id": (np.int64, 1),
+    "killed": (np.int64, 1),
+    "content": (np.int64, 1),  # hash of terms, text and metadata: a change of the vector alone is in place
+    "kind": (np.int16, 1),
+    "top": (np.int16, 1),
+    "area": (np.int16, 1),
+    "status": (np.int16, 1),
+    "trl": (np.int16, 1),
+    "mode_bits": (np.int64, 1),
+    "region_bits": (np.int64, 1),
+    "has_vector": (np.uint8, 1),
+    "vectors": (np.float32, DIMENSIONS),
+    "vectors_i8": (np.int8, DIMENSIONS),
+}
+ENTRY_COLUMNS = {"org_slot": np.int64, "org_id": np.int64}  # (slot, organisation) pairs
+CODE_NAMES = ("kind", "field", "status", "mode", "region")
+TEXT_FIELDS = ("kind", "top", "area", "status")
+MULTI_FIELDS = ("modes", "regions")
+BUILD_INLINE_LIMIT = 20_000  # a node with no index builds this many documents before answering
+
+
+def schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("slot", indexed=True, fast=True)
+    builder.add_unsigned_field("listing_id", indexed=True, fast=True)
+    builder.add_unsigned_field("commit", fast=True, stored=True)
+    builder.add_text_field("terms", stored=True, tokenizer_name="whitespace", index_option="freq")
+    for name in (*TEXT_FIELDS, *MULTI_FIELDS):
+        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_unsigned_field("orgs", indexed=True)
+    builder.add_text_field("text", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("meta", stored=True, tokenizer_name="raw", index_option="basic")
+    return builder.build()
+
+
+SCHEMA = schema()
+
+
+def to_int8(vectors: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(vectors * INT8_SCALE), -127, 127).astype(np.int8)
+
+
+def content_hash(terms: str, text: str, meta: dict) -> int:
+    digest = hashlib.blake2b(f"{terms}\x00{text}\x00{json.dumps(meta, sort_keys=True)}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "little", signed=True)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- columns --------------------------------------------------------------------------------------------
+
+class Columns:
+    """Fixed-width columns indexed by slot: memory-mapped files in a build directory (shared by the node's
+    processes) or, with no directory, arrays in memory. Grown by doubling; readers remap when they see a
+    larger capacity."""
+
+    def __init__(self, path: Path | None, capacity: int, entry_capacity: int, writable: bool):
+        self.path, self.capacity, self.entry_capacity, self.writable = path, capacity, entry_capacity, writable
+        self.arrays: dict[str, np.ndarray] = {}
+        for name, (dtype, width) in COLUMNS.items():
+            self.arrays[name] = self._open(name, dtype, width, capacity)
+        for name, dtype in ENTRY_COLUMNS.items():
+            self.arrays[name] = self._open(name, dtype, 1, entry_capacity)
+
+    def _open(self, name, dtype, width, capacity) -> np.ndarray:
+        shape = (capacity, width) if width > 1 else (capacity,)
+        if self.path is None:
+            return np.zeros(shape, dtype=dtype)
+        file = self.path / f"{name}.bin"
+        size = capacity * width * np.dtype(dtype).itemsize
+        if self.writable and (not file.exists() or file.stat().st_size < size):
+            with open(file, "ab") as handle:
+                handle.truncate(size)  # sparse: untouched pages cost nothing
+        if capacity == 0:
+            return np.zeros(shape, dtype=dtype)
+        return np.memmap(file, dtype=dtype, mode="r+" if self.writable else "r", shape=shape)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def grow(self, capacity: int, entry_capacity: int) -> "Columns":
+        """Columns of at least these capacities (the same files, extended; in memory, copied)."""
+        capacity = max(capacity, self.capacity)
+        entry_capacity = max(entry_capacity, self.entry_capacity)
+        if capacity == self.capacity and entry_capacity == self.entry_capacity:
+            return self
+        grown = Columns(self.path, capacity, entry_capacity, self.writable)
+        if self.path is None:
+            for name, array in self.arrays.items():
+                grown.arrays[name][: len(array)] = array
+        return grown
+
+    def flush(self) -> None:
+        for array in self.arrays.values():
+            if isinstance(array, np.memmap):
+                array.flush()
+
+
+# --- a build and its readers -----------------------------------------------------------------------------
+
+class Build:
+    """One build of the index, as a reader (or the writer) sees it."""
+
+    def __init__(self, path: Path | None, index: tantivy.Index | None = None):
+        self.path = path
+        if index is None:
+            index = tantivy.Index.open(str(path / "tantivy"))
+        self.index = index
+        self.index.config_reader("Manual", 0)
+        self.lock = threading.Lock()
+        self.columns: Columns | None = None
+        self.vocabulary = Vocabulary(path)
+
+    def columns_for(self, manifest: dict) -> Columns:
+        with self.lock:
+            columns = self.columns
+            if columns is None or columns.capacity < manifest["capacity"] \
+                    or columns.entry_capacity < manifest["entry_capacity"]:
+                columns = self.columns = Columns(self.path, manifest["capacity"], manifest["entry_capacity"],
+                                                 writable=False)
+            return columns
+
+    def searcher_for(self, manifest: dict) -> tantivy.Searcher | None:
+        """A searcher whose commit is the manifest's or the next (None: reload the manifest and retry)."""
+        self.index.reload()
+        searcher = self.index.searcher()
+        commit = stamp(searcher)
+        if commit in (manifest["commit"], manifest["commit"] + 1):
+            return searcher
+        return None
+
+
+def stamp(searcher: tantivy.Searcher) -> int:
+    hits = searcher.search(tantivy.Query.term_query(SCHEMA, "slot", STAMP_SLOT), 1, count=False).hits
+    if not hits:
+        return 0
+    return searcher.fast_field_values("commit", [hits[0][1]])[0]
+
+
+class Vocabulary:
+    """Every indexed term in first-seen order, read incrementally from the build's vocab.txt, with an index
+    from each character to the terms holding it (for single characters and unknown words)."""
+
+    def __init__(self, path: Path | None):
+        self.file = path / "vocab.txt" if path else None
+        self.terms: list[str] = []
+        self.by_char: dict[str, list[int]] = {}
+        self.offset = 0
+        self.lock = threading.Lock()
+
+    def extend(self, terms) -> None:
+        for term in terms:
+            i = len(self.terms)
+            self.terms.append(term)
+            for char in set(term):
+                self.by_char.setdefault(char, []).append(i)
+
+    def read_to(self, offset: int) -> None:
+        if self.file is None or offset <= self.offset:
+            return
+        with self.lock:
+            if offset <= self.offset:
+                return
+            with open(self.file, "rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read(offset - self.offset)
+            self.extend(data.decode("utf-8").split("\n")[:-1])
+            self.offset = offset
+
+    def containing(self, term: str) -> list[str]:
+        """Terms containing `term` (not itself), in first-seen order."""
+        rarest = min((self.by_char.get(char, []) for char in set(term)), key=len, default=[])
+        terms = self.terms
+        return [terms[i] for i in rarest if term in terms[i] and terms[i] != term]
+
+
+# --- the node ------------------------------------------------------------------------------------------
+
+def _database_key() -> str:
+    data = connection.settings_dict
+    ident = f"{connection.vendor}|{data.get('HOST', '')}|{data.get('PORT', '')}|{data['NAME']}"
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+class NodeIndex:
+    """This process's handle on the node's index: readers' state, and the writer's when this process is it."""
+
+    def __init__(self, root: Path | None):
+        self.directory = root / _database_key() if root else None
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.build: Build | None = None
+        self.build_name = ""
+        self.manifest: dict | None = None
+        self.manifest_stat = None
+        self.snapshot = None
+        self.writer: Writer | None = None
+        self.lock_file = None
+        self.follower: threading.Thread | None = None
+        self.stopping = threading.Event()
+        if self.directory is not None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def current(self):
+        """The snapshot to search now (see engine.Snapshot), refreshed if the index moved."""
+        from techmarket.matching.services.engine import Snapshot
+
+        if self.directory is None:
+            writer = self.writer
+            if writer is None or writer.build is None or writer.published is None:
+                return Snapshot.empty()
+            return self._snapshot_of(writer.build, writer.published) or Snapshot.empty()
+        for _ in range(20):
+            name = self._current_name()
+            if not name:
+                return Snapshot.empty()
+            manifest_path = self.directory / name / "manifest.json"
+            try:
+                stat = manifest_path.stat()
+            except FileNotFoundError:
+                continue  # swapped meanwhile
+            key = (name, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if self.snapshot is not None and self.manifest_stat == key:
+                return self.snapshot
+            with self.lock:
+                if self.snapshot is not None and self.manifest_stat == key:
+                    return self.snapshot
+                try:
+                    if name != self.build_name:
+                        self.build, self.build_name = Build(self.directory / name), name
+                    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                    snapshot = self._snapshot_of(self.build, manifest)
+                except (FileNotFoundError, ValueError, OSError):
+                    continue  # a build removed or a manifest replaced under us: look again
+                if snapshot is None:
+                    continue
+                self.snapshot, self.manifest_stat = snapshot, key
+                return snapshot
+        log.warning("search index: no consistent snapshot after 20 tries; answering from the last one")
+        from techmarket.matching.services.engine import Snapshot
+
+        return self.snapshot or Snapshot.empty()
+
+    def _snapshot_of(self, build: Build, manifest: dict):
+        from techmarket.matching.services.engine import Snapshot
+
+        searcher = build.searcher_for(manifest)
+        if searcher is None:
+            return None
+        build.vocabulary.read_to(manifest["vocab_bytes"])
+        return Snapshot(build, manifest, build.columns_for(manifest) if build.path else self.writer.columns,
+                        searcher)
+
+    def _current_name(self) -> str:
+        try:
+            return json.loads((self.directory / "CURRENT").read_text(encoding="utf-8"))["build"]
+        except (FileNotFoundError, ValueError, KeyError):
+            return ""
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def take_writer(self) -> bool:
+        """Become the node's writer if no other process is (never waits)."""
+        if self.writer is not None:
+            return True
+        if self.directory is None:
+            self.writer = Writer(self, None)
+            return True
+        handle = open(self.directory / "writer.lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self.lock_file = handle
+        self.writer = Writer(self, self._current_name() or None)
+        return True
+
+    def sync(self, background_rebuild: bool = False) -> bool:
+        """Bring the index up to the database now if this process is (or can become) the writer. Returns
+        whether it is the writer."""
+        if not self.take_writer():
+            return False
+        self.writer.run_once(background_rebuild=background_rebuild)
+        return True
+
+    def follow(self) -> None:
+        """Keep the index current from a thread of this process (the writer's), if it is the writer."""
+        if self.follower is not None or not self.take_writer():
+            return
+        self.writer.run_once(background_rebuild=True)  # a node with no index yet builds it before answering
+        self.follower = threading.Thread(target=self._follow, name="techmarket-search-writer", daemon=True)
+        self.follower.start()
+
+    def _follow(self) -> None:
+        interval = float(getattr(settings, "TECHMARKET_SEARCH_POLL", 0.25))
+        while not self.stopping.is_set():
+            try:
+                self.writer.run_once(background_rebuild=True)
+            except Exception:  # the next round retries; searches go on from the current build
+                log.exception("search index: catching up failed")
+            finally:
+                close_old_connections()
+            self.stopping.wait(interval)
+
+    def close(self) -> None:
+        self.stopping.set()
+        if self.follower is not None:
+            self.follower.join(timeout=10)
+        if self.writer is not None:
+            self.writer.close()
+        if self.lock_file is not None:
+            self.lock_file.close()  # releases the flock
+
+
+class Writer:
+    """The node's one writer: applies database rows to the current build, or makes a new build."""
+
+    def __init__(self, node: NodeIndex, build_name: str | None):
+        self.node = node
+        self.lock = threading.Lock()
+        self.build: Build | None = None
+        self.manifest: dict | None = None  # the working copy
+        self.published: dict | None = None  # as last committed
+        self.columns: Columns | None = None
+        self.tantivy_writer = None
+        self.slot_of: dict[int, int] = {}
+        self.codes: dict[str, dict[str, int]] = {}
+        self.known_terms: set[str] = set()
+        self.vocab_handle = None
+        self.rebuilding: threading.Thread | None = None
+        if build_name:
+            try:
+                self._open(node.directory / build_name)
+            except (FileNotFoundError, ValueError, OSError):
+                log.warning("search index: build %s unreadable; it will be rebuilt", build_name)
+                self.build = None
+
+    # -- state --------------------------------------------------------------------------------------------
+    def _open(self, path: Path) -> None:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT:
+            raise ValueError("another index format")
+        build = Build(path)
+        columns = Columns(path, manifest["capacity"], manifest["entry_capacity"], writable=True)
+        self._adopt(build, manifest, columns)
+        n = manifest["size"]
+        alive = np.flatnonzero(columns["killed"][:n] == ALIVE)
+        self.slot_of = dict(zip(columns["listing_id"][alive].tolist(), alive.tolist(), strict=True))
+        self.codes = {name: {value: i + 1 for i, value in enumerate(values)}
+                      for name, values in manifest["codes"].items()}
+        self.known_terms = set((path / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1])
+
+    def _adopt(self, build: Build, manifest: dict, columns: Columns) -> None:
+        self.close()
+        self.build, self.manifest, self.columns = build, manifest, columns
+        self.published = _copy(manifest)
+        self.tantivy_writer = build.index.writer(64_000_000, 1)
+        if build.path is not None:
+            self.vocab_handle = open(build.path / "vocab.txt", "a", encoding="utf-8")
+
+    def close(self) -> None:
+        if self.tantivy_writer is not None:
+            self.tantivy_writer.rollback()
+            self.tantivy_writer = None
+        if self.vocab_handle is not None:
+            self.vocab_handle.close()
+            self.vocab_handle = None
+
+    # -- one round -------------------------------------------------------------------------------------
+    def run_once(self, background_rebuild: bool = False) -> None:
+        from techmarket.matching.services.documents import index_state
+
+        with self.lock:
+            if self.rebuilding is not None and self.rebuilding.is_alive():
+                return
+            state = index_state()
+            manifest = self.manifest
+            if manifest is None or manifest["generation"] != state["generation"] or manifest["seq"] > state["seq"]:
+                total = self._public_count()
+                if background_rebuild and manifest is not None and total > BUILD_INLINE_LIMIT:
+                    self.rebuilding = threading.Thread(target=self._rebuild_in_background, args=(state,),
+                                                       name="techmarket-search-rebuild", daemon=True)
+                    self.rebuilding.start()
+                    return
+                self._rebuild(state)
+            elif manifest["seq"] < state["seq"]:
+                self._catch_up(state["seq"])
+
+    @staticmethod
+    def _public_count() -> int:
+        from techmarket.matching.models import SearchDocument
+
+        return SearchDocument.objects.filter(public=True).count()
+
+    def _rebuild_in_background(self, state: dict) -> None:
+        try:
+            self._rebuild(state)
+        except Exception:
+            log.exception("search index: rebuild failed; the current build stays in use")
+        finally:
+            close_old_connections()
+
+    # -- building -------------------------------------------------------------------------------------------
+    def _rebuild(self, state: dict) -> None:
+        """A new build of every public document up to the state's sequence number, swapped in when complete."""
+        from techmarket.matching.models import SearchDocument
+
+        started = time.perf_counter()
+        directory = self.node.directory
+        name = f"b-{uuid.uuid4().hex[:12]}"
+        path = directory / name if directory else None
+        if path is not None:
+            (path / "tantivy").mkdir(parents=True)
+            index = tantivy.Index(SCHEMA, path=str(path / "tantivy"))
+        else:
+            index = tantivy.Index(SCHEMA)
+        build = Build(path, index)
+        manifest = {"format": FORMAT, "generation": state["generation"], "seq": state["seq"], "size": 0,
+                    "capacity": 0, "entry_capacity": 0, "entries": 0, "alive": 0, "commit": 0,
+                    "codes": {name: [] for name in CODE_NAMES}, "unpurged": [], "vocab_bytes": 0}
+        columns = Columns(path, 0, 0, writable=True)
+        old = (self.build, self.manifest, self.columns, self.tantivy_writer, self.vocab_handle, self.slot_of,
+               self.codes, self.known_terms)
+        self.tantivy_writer = self.vocab_handle = None  # kept in `old` for a failed build
+        self.build, self.manifest, self.columns = build, manifest, columns
+        self.slot_of, self.codes, self.known_terms = {}, {name: {} for name in CODE_NAMES}, set()
+        try:
+            self.tantivy_writer = index.writer(256_000_000 if path else 64_000_000, 1)
+            if path is not None:
+                self.vocab_handle = open(path / "vocab.txt", "a", encoding="utf-8")
+            rows = (SearchDocument.objects.filter(public=True, seq__lte=state["seq"]).order_by("seq")
+                    .values_list("listing_id", "public", "terms", "text", "meta", "vector"))
+            batch = []
+            for row in rows.iterator(chunk_size=2000):
+                batch.append(row)
+                if len(batch) >= 2000:
+                    self._apply(batch, state["seq"])
+                    batch = []
+            self._apply(batch, state["seq"])
+            self._commit(state["seq"])
+        except BaseException:
+            if self.tantivy_writer is not None:
+                self.tantivy_writer.rollback()
+            if self.vocab_handle is not None:
+                self.vocab_handle.close()
+            (self.build, self.manifest, self.columns, self.tantivy_writer, self.vocab_handle, self.slot_of,
+             self.codes, self.known_terms) = old
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+            raise
+        if old[3] is not None:
+            old[3].rollback()
+        if old[4] is not None:
+            old[4].close()
+        if directory is not None:
+            previous = self.node._current_name()
+            _write_json(directory / "CURRENT", {"build": name, "previous": previous})
+            # Readers may still be on the previous build until their next search; older ones go.
+            for other in directory.glob("b-*"):
+                if other.name not in (name, previous):
+                    shutil.rmtree(other, ignore_errors=True)
+        log.info("search index: built %d documents in %.1f s", manifest["alive"], time.perf_counter() - started)
+
+    # -- incremental ---------------------------------------------------------------------------------------
+    def _catch_up(self, seq: int) -> None:
+        from techmarket.matching.models import SearchDocument
+
+        rows = (SearchDocument.objects.filter(seq__gt=self.manifest["seq"], seq__lte=seq).order_by("seq")
+                .values_list("listing_id", "public", "terms", "text", "meta", "vector"))
+        purge = list(self.manifest["unpurged"])
+        self.manifest["unpurged"] = []
+        if purge:  # (delete_documents_by_term does not match unsigned fields: a query does)
+            self.tantivy_writer.delete_documents_by_query(tantivy.Query.term_set_query(SCHEMA, "slot", purge))
+        batch = []
+        for row in rows.iterator(chunk_size=2000):
+            batch.append(row)
+            if len(batch) >= 2000:
+                self._apply(batch, seq)
+                batch = []
+        self._apply(batch, seq)
+        self._commit(seq)
+
+    def _apply(self, rows: list, seq: int) -> None:
+        """Apply database rows (listing_id, public, terms, text, meta, vector) as of sequence number `seq`."""
+        if not rows:
+            return
+        manifest = self.manifest
+        needed = manifest["size"] + len(rows)
+        entries_needed = manifest["entries"] + sum(len(r[4].get("orgs", [])) for r in rows if r[1])
+        if needed > manifest["capacity"] or entries_needed > manifest["entry_capacity"]:
+            capacity = max(needed, 2 * manifest["capacity"], 1024)
+            entry_capacity = max(entries_needed, 2 * manifest["entry_capacity"], 1024)
+            self.columns = self.columns.grow(capacity, entry_capacity)
+            manifest["capacity"], manifest["entry_capacity"] = self.columns.capacity, self.columns.entry_capacity
+        columns = self.columns
+        for listing_id, public, terms, text, meta, vector in rows:
+            old = self.slot_of.get(listing_id)
+            if not public:
+                if old is not None:
+                    self._kill(old, seq)
+                continue
+            content = content_hash(terms, text, meta)
+            if old is not None and int(columns["content"][old]) == content:
+                self._set_vector(old, vector)  # only the vector changed: in place, harmless to readers
+                continue
+            self._append(listing_id, terms, text, meta, vector, content)
+            if old is not None:
+                self._kill(old, seq)
+
+    def _kill(self, slot: int, seq: int) -> None:
+        self.columns["killed"][slot] = seq
+        self.manifest["unpurged"].append(slot)
+        self.manifest["alive"] -= 1
+        self.slot_of.pop(int(self.columns["listing_id"][slot]), None)
+
+    def _set_vector(self, slot: int, vector) -> None:
+        columns = self.columns
+        if vector is None:
+            columns["has_vector"][slot] = 0
+            return
+        values = np.frombuffer(bytes(vector), dtype=np.float32)
+        columns["vectors"][slot] = values
+        columns["vectors_i8"][slot] = to_int8(values)
+        columns["has_vector"][slot] = 1  # after the vector itself
+
+    def _code(self, name: str, value: str) -> int:
+        codes = self.codes[name]
+        if value not in codes:
+            codes[value] = len(codes) + 1
+            self.manifest["codes"][name].append(value)
+        return codes[value]
+
+    def _bits(self, name: str, values) -> int:
+        mask = 0
+        for value in values:
+            code = self._code(name, value)
+            if code < 63:
+                mask |= 1 << code
+        return mask
+
+    def _append(self, listing_id: int, terms: str, text: str, meta: dict, vector, content: int) -> None:
+        manifest, columns = self.manifest, self.columns
+        slot = manifest["size"]
+        columns["listing_id"][slot] = listing_id
+        columns["killed"][slot] = ALIVE
+        columns["content"][slot] = content
+        columns["kind"][slot] = self._code("kind", meta.get("kind", ""))
+        columns["top"][slot] = self._code("field", meta.get("top", ""))
+        columns["area"][slot] = self._code("field", meta.get("field", ""))
+        columns["status"][slot] = self._code("status", meta.get("status", ""))
+        columns["trl"][slot] = int(meta.get("trl") or 0)
+        columns["mode_bits"][slot] = self._bits("mode", meta.get("modes", []))
+        columns["region_bits"][slot] = self._bits("region", meta.get("regions", []))
+        self._set_vector(slot, vector)
+        orgs = [int(org) for org in meta.get("orgs", [])]
+        start = manifest["entries"]
+        columns["org_slot"][start: start + len(orgs)] = slot
+        columns["org_id"][start: start + len(orgs)] = orgs
+        manifest["entries"] = start + len(orgs)
+        document = tantivy.Document()
+        document.add_unsigned("slot", slot)
+        document.add_unsigned("listing_id", listing_id)
+        document.add_text("terms", terms)
+        document.add_text("kind", meta.get("kind", ""))
+        document.add_text("top", meta.get("top", ""))
+        document.add_text("area", meta.get("field", ""))
+        document.add_text("status", meta.get("status", ""))
+        for value in meta.get("modes", []):
+            document.add_text("modes", value)
+        for value in meta.get("regions", []):
+            document.add_text("regions", value)
+        for org in orgs:
+            document.add_unsigned("orgs", org)
+        document.add_text("text", text)
+        document.add_text("meta", json.dumps(meta, ensure_ascii=False))
+        self.tantivy_writer.add_document(document)
+        new_terms = [t for t in dict.fromkeys(terms.split()) if t not in self.known_terms]
+        if new_terms:
+            self.known_terms.update(new_terms)
+            if self.vocab_handle is not None:
+                self.vocab_handle.write("".join(f"{t}\n" for t in new_terms))
+            else:
+                self.build.vocabulary.extend(new_terms)
+        manifest["size"] = slot + 1
+        manifest["alive"] += 1
+        self.slot_of[listing_id] = slot
+
+    def _commit(self, seq: int) -> None:
+        """Publish: columns and vocabulary to disk, the tantivy commit (with its stamp), then the manifest."""
+        manifest = self.manifest
+        manifest["commit"] += 1
+        manifest["seq"] = seq
+        self.tantivy_writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, "slot", STAMP_SLOT))
+        marker = tantivy.Document()
+        marker.add_unsigned("slot", STAMP_SLOT)
+        marker.add_unsigned("commit", manifest["commit"])
+        self.tantivy_writer.add_document(marker)
+        self.columns.flush()
+        if self.vocab_handle is not None:
+            self.vocab_handle.flush()
+            manifest["vocab_bytes"] = self.vocab_handle.tell()
+        self.tantivy_writer.commit()
+        if self.build.path is not None:
+            _write_json(self.build.path / "manifest.json", manifest)
+        self.published = _copy(manifest)
+
+
+def _copy(manifest: dict) -> dict:
+    return dict(manifest, unpurged=list(manifest["unpurged"]), codes={k: list(v) for k, v in manifest["codes"].items()})

@@ -1,0 +1,129 @@
+"""The node's index on disk: what a process finds after a restart, incremental deletions without a rebuild,
+a new generation swapped in as a new build, and searches running in threads while the writer edits."""
+
+import json
+import threading
+import uuid
+
+import pytest
+from django.test import override_settings
+
+from techmarket.catalogue.models import Listing
+from techmarket.matching.services.documents import new_generation
+from techmarket.matching.services.engine import get_engine, node_index, reset_engine
+from techmarket.matching.services.search import search
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = ("盐湖提锂", "光伏组件回收", "牦牛", "藏药", "枸杞深加工", "高原 种植")
+
+
+@pytest.fixture
+def on_disk(tmp_path):
+    with override_settings(TECHMARKET_SEARCH_DIR=str(tmp_path), TECHMARKET_SEARCH_FOLLOW=False):
+        reset_engine()
+        yield node_index().directory
+        reset_engine()
+
+
+def answers() -> dict:
+    return {(q, mode): [(h.reference, h.score, h.coverage, h.snippet) for h in search(q, limit=20, mode=mode).hits]
+            for q in QUERIES for mode in ("keyword", "fused", "semantic")}
+
+
+def current_build(directory) -> str:
+    return json.loads((directory / "CURRENT").read_text())["build"]
+
+
+def edit(listing: Listing, capture, **changes) -> None:
+    with capture(execute=True):
+        for name, value in changes.items():
+            setattr(listing, name, value)
+        listing.save()
+
+
+def test_results_are_identical_after_a_restart(on_disk, django_capture_on_commit_callbacks):
+    answers()
+    edit(Listing.objects.get(reference="innovation/hightech/6"), django_capture_on_commit_callbacks,
+         title="光伏组件回收与锂电池材料再生")
+    with django_capture_on_commit_callbacks(execute=True):
+        Listing.objects.get(reference="innovation/hightech/17").delete()
+    before = answers()
+    build = current_build(on_disk)
+    reset_engine()  # a process starting now opens the same files
+    assert answers() == before
+    assert current_build(on_disk) == build  # nothing was rebuilt
+
+
+def test_edits_and_deletions_apply_without_a_rebuild(on_disk, django_capture_on_commit_callbacks):
+    assert "innovation/hightech/17" in [h.reference for h in search("盐湖提锂", limit=50, mode="keyword").hits]
+    build = current_build(on_disk)
+    commit = get_engine().manifest["commit"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Listing.objects.get(reference="innovation/hightech/17").delete()
+    edit(Listing.objects.get(reference="innovation/hightech/6"), django_capture_on_commit_callbacks,
+         title="Quorvane 钙钛矿薄膜")
+    assert "innovation/hightech/17" not in [h.reference for h in search("盐湖提锂", limit=50, mode="keyword").hits]
+    assert [h.reference for h in search("Quorvane", mode="keyword").hits] == ["innovation/hightech/6"]
+    snapshot = get_engine()
+    assert current_build(on_disk) == build
+    assert snapshot.manifest["commit"] > commit
+    assert snapshot.n_alive == Listing.objects.filter(search_document__public=True).count()
+
+
+def test_a_new_generation_is_a_new_build_answering_the_same(on_disk):
+    before = answers()
+    build = current_build(on_disk)
+    new_generation()
+    assert answers() == before
+    assert current_build(on_disk) != build
+    assert not (on_disk / build).exists() or (on_disk / build / "manifest.json").exists()  # kept for readers
+
+
+def test_searches_during_edits_and_deletions_stay_consistent(on_disk, django_capture_on_commit_callbacks):
+    """Threads search snapshots while the writer edits and deletes: no error, no listing twice, and every
+    listing nobody touches is always found by its own title."""
+    stable = list(Listing.objects.filter(reference__startswith="innovation/hightech/")
+                  .order_by("reference").values_list("reference", "title")[20:26])
+    changing = list(Listing.objects.filter(reference__startswith="innovation/agriculture/").order_by("reference"))
+    node = node_index()
+    get_engine()
+    stop = threading.Event()
+    problems: list[str] = []
+    searches = [0]
+
+    def reader() -> None:
+        while not stop.is_set():
+            snapshot = node.current()
+            for reference, title in stable:
+                for mode in ("keyword", "fused"):
+                    hits = search(title, limit=20, mode=mode, engine=snapshot).hits
+                    references = [h.reference for h in hits]
+                    if len(references) != len(set(references)):
+                        problems.append(f"{mode} {title}: a listing twice")
+                    if reference not in references:
+                        problems.append(f"{mode} {title}: {reference} missing")
+                    searches[0] += 1
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    words = {}
+    try:
+        for i, listing in enumerate(changing[:12]):
+            if i % 4 == 3:
+                with django_capture_on_commit_callbacks(execute=True):
+                    listing.delete()
+            else:
+                words[listing.reference] = "zq" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+                edit(listing, django_capture_on_commit_callbacks,
+                     description=f"{listing.description} {words[listing.reference]}")
+            node.sync()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert problems == []
+    assert searches[0] > 20
+    for reference, word in words.items():
+        assert [h.reference for h in search(word, mode="keyword").hits] == [reference]
