@@ -45,6 +45,7 @@ migrate: deps assets
 
 seed: migrate
 	$(BIN)/techmarket import
+	$(BIN)/techmarket search_index
 
 serve:
 	@echo "Serving on http://$(HOST):$(PORT)/"
