@@ -66,6 +66,7 @@ class Snapshot:
     def __init__(self, build, manifest: dict, columns, searcher):
         n = manifest["size"]
         self.build, self.manifest, self.searcher = build, manifest, searcher
+        self.key = (build.token if build is not None else "", manifest.get("commit", 0))  # what it answers from
         self.seq = manifest["seq"]
         self.size = n
         self.n_alive = manifest["alive"]

@@ -163,6 +163,7 @@ class Build:
 
     def __init__(self, path: Path | None, index: tantivy.Index | None = None):
         self.path = path
+        self.token = uuid.uuid4().hex  # names this build (and this opening of it) in caches
         if index is None:
             index = tantivy.Index.open(str(path / "tantivy"))
         self.index = index

@@ -3,7 +3,9 @@ facets, highlighted snippets, an explanation per hit, and an honest verdict when
 
 import html
 import re
-from dataclasses import asdict, dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, astuple, dataclass, field
 
 import numpy as np
 
@@ -170,11 +172,30 @@ class _Coverage:
         return covered / self.total
 
 
+_RESULTS: OrderedDict = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+RESULT_CACHE_SIZE = 1000  # answers kept per process: popular queries are asked again and again
+
+
 def search(query: str, filters: EngineFilters | None = None, limit: int = 10, offset: int = 0,
            mode: str = "fused", engine: Snapshot | None = None) -> SearchResult:
+    """The answer to a query. Answers are kept per process for the snapshot they came from (any change to the
+    index makes a new snapshot), so a repeated query costs a lookup; callers must not modify them."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    return _search(engine or get_engine(), query, filters, limit, offset, mode)
+    engine = engine or get_engine()
+    key = (engine.key, query, astuple(filters or EngineFilters()), limit, offset, mode)
+    with _RESULTS_LOCK:
+        result = _RESULTS.get(key)
+        if result is not None:
+            _RESULTS.move_to_end(key)
+            return result
+    result = _search(engine, query, filters, limit, offset, mode)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = result
+        while len(_RESULTS) > RESULT_CACHE_SIZE:
+            _RESULTS.popitem(last=False)
+    return result
 
 
 def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: int, offset: int,
