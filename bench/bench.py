@@ -141,12 +141,12 @@ def unseen_pool(n: int, rng: random.Random, exclude: set[str]) -> list[str]:
     return list(out)
 
 
-def run_probe(kind: str, data_dir: Path) -> dict:
+def run_probe(kind: str, data_dir: Path, env: dict) -> dict:
     """A new process (bench.py --probe KIND): its figures, and the wall-clock seconds from its start until
     its first search answered."""
     start = time.time()
     done = subprocess.run([sys.executable, __file__, "--probe", kind, "--data-dir", str(data_dir)],
-                          stdout=subprocess.PIPE, text=True, check=True, timeout=900)
+                          stdout=subprocess.PIPE, text=True, check=True, timeout=900, env=env)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     if "ready_at" in out:
         out["cold_start_s"] = round(out.pop("ready_at") - start, 2)
@@ -267,13 +267,12 @@ def phase_http(out: dict, server, pool, static: str) -> None:
         f"p95 {out['http_mix']['p95_ms']} ms; unseen {out['http_unseen']['requests_per_s']} req/s")
 
 
-def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str]) -> None:
+def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str], env: dict) -> None:
     """Edits and deletions in another process while the server (4 clients) and this process search."""
     from serving import BIN, Traffic, load, memory, warm
 
     from techmarket.matching.services.search import search
 
-    env = dict(os.environ)
     embedder = subprocess.Popen([str(BIN / "techmarket"), "embed", "--watch", "--interval", "0.5"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=open(data_dir / "embed.log", "ab"))
     churn = subprocess.Popen([sys.executable, str(Path(__file__).parent / "churn.py"), str(data_dir),
@@ -450,7 +449,13 @@ def child(size: int, phases: list[str], build_only: bool, rebuild: bool) -> None
         raise SystemExit(f"the {size:,} catalogue is not built (run with --build-only first)")
     writes = bool({"churn", "indexing"} & set(phases))
     data_dir = _work_copy(pristine) if writes else pristine
+    # This process measures (and runs the load's client threads): it reads the node index but leaves keeping it
+    # current to the node's serving processes, as production does. Its servers and probes get the default.
+    serving_env = dict(os.environ, TECHMARKET_SEARCH_FOLLOW="1")
+    os.environ["TECHMARKET_SEARCH_FOLLOW"] = "0"
     setup_django(data_dir, jobs="none")
+    serving_env.update({k: os.environ[k] for k in ("TECHMARKET_DATA_DIR", "DATABASE_URL", "TECHMARKET_JOBS",
+                                                   "DJANGO_SETTINGS_MODULE", "PYTHONPATH")})
     migrate()
     from django.core.management import call_command
 
@@ -470,8 +475,8 @@ def child(size: int, phases: list[str], build_only: bool, rebuild: bool) -> None
     call_command("collectstatic", interactive=False, verbosity=0)  # whitenoise serves them (and wants them)
     if "coldstart" in phases:
         log("  cold start and baseline processes…")
-        out["baseline"] = run_probe("baseline", data_dir)
-        out["coldstart"] = run_probe("coldstart", data_dir)
+        out["baseline"] = run_probe("baseline", data_dir, serving_env)
+        out["coldstart"] = run_probe("coldstart", data_dir, serving_env)
     rng = random.Random(7)
     qs = queries(N_QUERIES, rng)
     out["queries"] = len(qs)
@@ -486,13 +491,13 @@ def child(size: int, phases: list[str], build_only: bool, rebuild: bool) -> None
             static = static_path(Path(settings.STATIC_ROOT))
             pool = QueryPool(unseen_pool(UNSEEN_POOL, random.Random(size), set(POPULAR)))
             out["unseen_pool"] = len(pool.queries)
-            server = Server(dict(os.environ), data_dir)
+            server = Server(serving_env, data_dir)
             out["server"] = server.kind
             out["server_start_s"] = round(server.start(static), 1)
             if "http" in phases:
                 phase_http(out, server, pool, static)
         if "churn" in phases:
-            phase_churn(out, data_dir, server, pool, qs)
+            phase_churn(out, data_dir, server, pool, qs, serving_env)
     finally:
         if server is not None:
             server.stop()

@@ -6,6 +6,7 @@ that address, and every request loop stops by itself at a deadline.
 """
 
 import http.client
+import os
 import random
 import socket
 import subprocess
@@ -198,7 +199,7 @@ def memory(pids: list[int], search_dir: Path | None) -> dict:
             entry = {"pid": pid, "uss_mb": round(info.uss / MB, 1), "pss_mb": round(info.pss / MB, 1),
                      "rss_mb": round(info.rss / MB, 1), "mapped_rss_mb": 0.0, "mapped_pss_mb": 0.0, "mapped_files": 0}
             if search_dir is not None:
-                prefix = str(search_dir)
+                prefix = os.path.realpath(search_dir)  # the maps name files by their real path
                 for region in process.memory_maps(grouped=True):
                     if region.path.startswith(prefix):
                         entry["mapped_rss_mb"] += region.rss / MB
