@@ -278,10 +278,12 @@ class NodeIndex:
                 return Snapshot.empty()
             manifest_path = self.directory / name / "manifest.json"
             try:
-                stat = manifest_path.stat()
+                # Its bytes, not its stat: a replaced file may get the freed inode back, with the same size and,
+                # on a coarse clock, the same time. A few kilobytes read from the page cache.
+                data = manifest_path.read_bytes()
             except FileNotFoundError:
                 continue  # swapped meanwhile
-            key = (name, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            key = (name, data)
             if self.snapshot is not None and self.manifest_stat == key:
                 return self.snapshot
             with self.lock:
@@ -290,7 +292,7 @@ class NodeIndex:
                 try:
                     if name != self.build_name:
                         self.build, self.build_name = Build(self.directory / name), name
-                    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                    manifest = json.loads(data)
                     snapshot = self._snapshot_of(self.build, manifest)
                 except (FileNotFoundError, ValueError, OSError):
                     continue  # a build removed or a manifest replaced under us: look again
