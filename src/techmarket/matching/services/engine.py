@@ -164,21 +164,6 @@ class Snapshot:
         found, scores, _ = self._run(query, len(slots))
         return dict(zip(found.tolist(), scores.tolist(), strict=True))
 
-    def keyword_facets(self, terms: list[tuple[str, float]], filters: EngineFilters | None) -> dict:
-        """Facet counts over every document the keywords match (tantivy's terms aggregation)."""
-        if self.searcher is None or not terms:
-            return {}
-        query = Query.boolean_query([(Occur.Must, self._terms_query(terms)), *self._filters(filters)])
-        fields = {"kind": "kind", "field": "top", "mode": "modes", "region": "regions", "status": "status"}
-        result = self.searcher.aggregate(query, {name: {"terms": {"field": field, "size": 1000}}
-                                                 for name, field in fields.items()})
-        facets = {}
-        for name in fields:
-            buckets = result.get(name, {}).get("buckets", [])
-            counts = {b["key"]: int(b["doc_count"]) for b in buckets if b["key"] and b["doc_count"]}
-            facets[name] = dict(sorted(counts.items(), key=lambda item: -item[1]))
-        return facets
-
     def positions(self, term: str) -> np.ndarray:
         """The visible slots holding `term`, ascending."""
         df = self.doc_freq(term)

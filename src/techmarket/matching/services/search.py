@@ -210,9 +210,11 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
     needed = max(offset + limit, 10)
     similarity = np.zeros(engine.size, dtype=np.float32)
     if mode == "keyword":
-        ranked, scores, total = engine.keyword(weights, filters, needed)
+        # Facets count the best-ranked candidates, as in the other modes (a query of common words matches most
+        # of a large catalogue, and counting it all would cost more than the search); the total counts all.
+        ranked, scores, total = engine.keyword(weights, filters, max(needed, KEYWORD_CANDIDATES))
         kw = dict(zip(ranked.tolist(), scores.tolist(), strict=True))
-        facets = engine.keyword_facets(weights, filters)
+        facets = engine.facet_counts(ranked)
     else:
         usable = engine.filter_mask(filters) & (engine.has_vector != 0)
         similarity = engine.similarity(embed_query(normalise(query)), usable)
