@@ -174,7 +174,7 @@ class _Coverage:
 
 _RESULTS: OrderedDict = OrderedDict()
 _RESULTS_LOCK = threading.Lock()
-RESULT_CACHE_SIZE = 1000  # answers kept per process: popular queries are asked again and again
+RESULT_CACHE_SIZE = 256  # answers kept per process (~25 KB each): popular queries are asked again and again
 
 
 def search(query: str, filters: EngineFilters | None = None, limit: int = 10, offset: int = 0,
