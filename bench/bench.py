@@ -634,7 +634,7 @@ def _rows(r: dict) -> list[tuple]:
         restarted = {p["pid"] for p in before["processes"]} != {p["pid"] for p in after["processes"]}
         add(f"USS above bare Django, {len(before['processes'])} serving proc. MB",
             f"{before['uss_mb_max'] - base:.0f} → {after['uss_mb_max'] - base:.0f}", f"bare {base:.0f}", "",
-            "no growth (5 %)", after["uss_mb_max"] <= before["uss_mb_max"] * 1.05,
+            "no growth (5 %)", None if restarted else after["uss_mb_max"] <= before["uss_mb_max"] * 1.05,
             f"before → after the churn; index files mapped {before['mapped_rss_mb_max']:.0f} → "
             f"{after['mapped_rss_mb_max']:.0f} MB (shared)" + ("; workers replaced in between" if restarted else ""))
     if "indexing" in r:
