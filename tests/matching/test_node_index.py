@@ -127,3 +127,30 @@ def test_searches_during_edits_and_deletions_stay_consistent(on_disk, django_cap
     assert searches[0] > 20
     for reference, word in words.items():
         assert [h.reference for h in search(word, mode="keyword").hits] == [reference]
+
+
+def test_a_writer_that_died_before_publishing_leaves_nothing_behind(on_disk, django_capture_on_commit_callbacks,
+                                                                   monkeypatch):
+    """The writer commits tantivy, then the manifest: dying in between leaves committed documents and kills the
+    manifest does not know. The next writer undoes them and applies the rows again."""
+    from techmarket.matching.services import nodeindex
+
+    before = answers()
+    listing = Listing.objects.get(reference="innovation/hightech/6")
+    original = listing.description
+
+    def die(path, data):
+        raise SystemExit("the writer process dies here")
+
+    monkeypatch.setattr(nodeindex, "_write_json", die)
+    edit(listing, django_capture_on_commit_callbacks, description=f"{original}；Tessaline 组件。")
+    with pytest.raises(SystemExit):
+        node_index().sync()
+    monkeypatch.undo()
+    reset_engine()  # the next process to write
+    edit(listing, django_capture_on_commit_callbacks, description=original)
+    hits = search("Tessaline", mode="keyword").hits
+    assert "innovation/hightech/6" not in [h.reference for h in hits]
+    after = answers()
+    for key, found in before.items():  # the same listings in the same order (scores may move with statistics)
+        assert [r for r, *_ in after[key]] == [r for r, *_ in found], key

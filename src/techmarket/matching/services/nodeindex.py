@@ -412,6 +412,12 @@ class Writer:
         columns = Columns(path, manifest["capacity"], manifest["entry_capacity"], writable=True)
         self._adopt(build, manifest, columns)
         n = manifest["size"]
+        # A writer that died between its tantivy commit and its manifest left documents beyond the manifest's
+        # size, and kills from a sequence number never published: both are undone before going on.
+        self.tantivy_writer.delete_documents_by_query(tantivy.Query.range_query(
+            SCHEMA, "slot", tantivy.FieldType.Unsigned, n, STAMP_SLOT - 1))
+        killed = columns["killed"][:n]
+        killed[(killed > manifest["seq"]) & (killed != ALIVE)] = ALIVE
         alive = np.flatnonzero(columns["killed"][:n] == ALIVE)
         self.slot_of = dict(zip(columns["listing_id"][alive].tolist(), alive.tolist(), strict=True))
         self.codes = {name: {value: i + 1 for i, value in enumerate(values)}
