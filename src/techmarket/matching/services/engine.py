@@ -164,14 +164,17 @@ class Snapshot:
         found, scores, _ = self._run(query, len(slots))
         return dict(zip(found.tolist(), scores.tolist(), strict=True))
 
-    def positions(self, term: str) -> np.ndarray:
-        """The visible slots holding `term`, ascending."""
-        df = self.doc_freq(term)
-        if not df:
-            return np.zeros(0, dtype=np.int64)
-        query = Query.boolean_query([(Occur.Must, _term(term)), *self._visible])
-        slots, _, _ = self._run(query, df)
-        return np.sort(slots)
+    def coverage(self, terms: list[tuple[str, float]], limit: int) -> np.ndarray:
+        """For every slot, the sum of the weights of the `terms` it holds: exact for the `limit` slots with the
+        largest sums, 0 for the others."""
+        coverage = np.zeros(self.size, dtype=np.float32)
+        if self.searcher is None or not terms:
+            return coverage
+        query = Query.boolean_query([(Occur.Must, Query.boolean_query(
+            [(Occur.Should, Query.const_score_query(_term(t), w)) for t, w in terms])), *self._visible])
+        slots, scores, _ = self._run(query, limit)
+        coverage[slots] = scores
+        return coverage
 
     def documents(self, slots) -> dict[int, dict]:
         """Stored metadata, text and term set of these slots (cached for the snapshot)."""

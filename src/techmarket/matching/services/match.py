@@ -22,6 +22,7 @@ from techmarket.matching.services.reference_data import partnerships, university
 from techmarket.matching.services.text import analyse
 
 KEY_TERMS = 25
+COVERAGE_CANDIDATES = 5000  # documents whose share of the key terms is counted (the most sharing)
 # Passage-to-passage cosine of multilingual-e5-small on the seed: median 0.876, 95th percentile 0.906,
 # listings on the same technology 0.93–0.94 (docs/search.md).
 SIM_LOW, SIM_HIGH = 0.88, 0.95
@@ -149,31 +150,23 @@ def _subject_for_text(engine: Snapshot, text: str) -> _Subject:
 class _Shared:
     """The subject's key terms each document holds, looked up when asked (only shown candidates need them)."""
 
-    def __init__(self, postings: list[tuple[str, np.ndarray]], mask: np.ndarray):
-        self.postings = postings
-        self.mask = mask
+    def __init__(self, engine: Snapshot, terms: list[str], mask: np.ndarray):
+        self.engine, self.terms, self.mask = engine, terms, mask
 
     def get(self, pos: int, default=None) -> list[str]:
         if not self.mask[pos]:
             return default
-        terms = []
-        for term, positions in self.postings:
-            i = np.searchsorted(positions, pos)
-            if i < len(positions) and positions[i] == pos:
-                terms.append(term)
-        return terms or default
+        held = self.engine.documents([pos])[pos]["terms"]
+        return [term for term in self.terms if term in held] or default
 
 
 def _relevance(engine: Snapshot, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Shared]:
     n = engine.size
-    coverage = np.zeros(n, dtype=np.float32)
     total = sum(idf for _, idf in subject.terms) or 1.0
-    postings = []
-    for term, idf in subject.terms:
-        positions = engine.positions(term)
-        coverage[positions] += idf / total
-        postings.append((term, positions))
-    shared = _Shared(postings, mask)
+    # The share of the key terms' idf each document holds: tantivy scores it directly (each term a constant
+    # idf/total), for the COVERAGE_CANDIDATES documents holding the most; the rest count as holding none.
+    coverage = engine.coverage([(term, idf / total) for term, idf in subject.terms], COVERAGE_CANDIDATES)
+    shared = _Shared(engine, [term for term, _ in subject.terms], mask)
     similarity = np.zeros(n, dtype=np.float32)
     if subject.vector is not None and n:
         similarity = engine.similarity(subject.vector, mask & (engine.has_vector != 0))
