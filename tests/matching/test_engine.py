@@ -129,3 +129,26 @@ def test_an_engine_updated_in_place_answers_as_one_reloaded(django_capture_on_co
     # document until tantivy merges it away, which in a catalogue of 178 moves scores by a few per cent.
     rebuilt.rel, rebuilt.depth = 0.1, 5
     assert rebuilt == incremental
+
+
+def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
+    """Above EXACT_LIMIT slots the int8 scan (usearch) picks candidates that are rescored in float32: with 20
+    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact."""
+    from techmarket.matching.services import engine
+
+    queries = ("盐湖提锂", "牦牛养殖", "藏药材种植", "光伏组件回收", "高原生态修复")
+    exact = {q: [h.reference for h in search(q, limit=10, mode="semantic").hits] for q in queries}
+    offers = {q: [h.reference for h in search(q, EngineFilters(kind="offer"), limit=10, mode="semantic").hits]
+              for q in queries}
+    monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
+    monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
+    from techmarket.matching.services import search as search_module
+
+    search_module._RESULTS.clear()
+    found = sum(len(set(exact[q]) & {h.reference for h in search(q, limit=10, mode="semantic").hits})
+                for q in queries)
+    assert found >= 0.9 * sum(len(v) for v in exact.values())
+    for q in queries:  # 30 offers: under EXACT_SUBSET, scored exactly
+        hits = search(q, EngineFilters(kind="offer"), limit=10, mode="semantic").hits
+        assert [h.reference for h in hits] == offers[q]

@@ -17,9 +17,10 @@ from tantivy import Occur, Query
 
 from techmarket.matching.services.nodeindex import SCHEMA, NodeIndex, to_int8
 
-EXACT_LIMIT = 300_000  # up to this many slots, similarity is one float32 product over all of them
+EXACT_LIMIT = 200_000  # up to this many slots, similarity is one float32 product over all of them
 QUANTISED_CANDIDATES = 1000  # above it: the best of an int8 scan, then rescored in float32
 EXACT_SUBSET = 50_000  # a filter leaving at most this many: float32 over just those
+SCAN_THREADS = os.cpu_count() or 1  # the int8 scan is bound by memory bandwidth: every core helps
 
 
 @dataclass
@@ -280,7 +281,7 @@ class Snapshot:
             from usearch.index import search as scan
 
             k = min(n, int(QUANTISED_CANDIDATES * n / count))
-            keys = scan(self.vectors_i8, to_int8(vector), k, MetricKind.IP, exact=True, threads=1).keys
+            keys = scan(self.vectors_i8, to_int8(vector), k, MetricKind.IP, exact=True, threads=SCAN_THREADS).keys
             rows = np.sort(keys[usable[keys]].astype(np.int64))
         similarity[rows] = self.vectors[rows] @ vector
         return similarity
