@@ -8,6 +8,7 @@ personal contact details.
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import render
@@ -35,7 +36,12 @@ class FacetValue:
 
 
 def _names() -> dict[str, dict[str, str]]:
-    """Display names of every filter's codes, from the database and the model's choices."""
+    """Display names of every filter's codes, from the database and the model's choices (reference data, kept
+    a minute in the cache: read on every search page otherwise)."""
+    return cache.get_or_set("web:search:facet-names", _read_names, 60)
+
+
+def _read_names() -> dict[str, dict[str, str]]:
     return {
         "kind": dict(Listing.Kind.choices),
         "field": dict(Field.objects.values_list("code", "name")),
