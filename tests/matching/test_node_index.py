@@ -154,3 +154,21 @@ def test_a_writer_that_died_before_publishing_leaves_nothing_behind(on_disk, dja
     after = answers()
     for key, found in before.items():  # the same listings in the same order (scores may move with statistics)
         assert [r for r, *_ in after[key]] == [r for r, *_ in found], key
+
+
+def test_a_listing_edited_twice_then_deleted_leaves_no_trace(on_disk, django_capture_on_commit_callbacks):
+    listing = Listing.objects.get(reference="innovation/hightech/6")
+    get_engine()
+    for word in ("Quorvane", "Belmirax"):
+        edit(listing, django_capture_on_commit_callbacks, title=f"{word} 钙钛矿薄膜")
+        get_engine()  # each edit applied on its own
+        assert [h.reference for h in search(word, mode="keyword").hits][:1] == ["innovation/hightech/6"]
+    assert get_engine().n_alive == Listing.objects.filter(search_document__public=True).count()
+    with django_capture_on_commit_callbacks(execute=True):
+        listing.delete()
+    snapshot = get_engine()
+    assert snapshot.n_alive == Listing.objects.filter(search_document__public=True).count()
+    for query in ("Belmirax", "钙钛矿薄膜", "光伏组件回收"):
+        assert "innovation/hightech/6" not in [h.reference for h in search(query, limit=50, mode="keyword").hits]
+    reset_engine()  # and for a process starting now
+    assert "innovation/hightech/6" not in [h.reference for h in search("Belmirax", limit=50, mode="keyword").hits]

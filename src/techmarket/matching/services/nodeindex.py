@@ -585,7 +585,9 @@ class Writer:
         self.columns["killed"][slot] = seq
         self.manifest["unpurged"].append(slot)
         self.manifest["alive"] -= 1
-        self.slot_of.pop(int(self.columns["listing_id"][slot]), None)
+        listing_id = int(self.columns["listing_id"][slot])
+        if self.slot_of.get(listing_id) == slot:  # not the listing's new slot, when it was replaced
+            del self.slot_of[listing_id]
 
     def _set_vector(self, slot: int, vector) -> None:
         columns = self.columns
