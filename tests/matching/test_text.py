@@ -26,3 +26,30 @@ def test_stopwords_and_punctuation_are_dropped():
     terms = analyse("基于物联网的农业灌溉，以及相关技术。")
     assert "的" not in terms and "，" not in terms and "基于" not in terms
     assert "物联网" in terms and "灌溉" in terms
+
+
+def test_a_new_process_threads_segment_while_the_vocabulary_loads(monkeypatch):
+    """The first requests of a new server process arrive together: one thread loads the vocabulary (adding the
+    domain words to the segmenter) while others segment. None may fail, and all cut alike."""
+    import threading
+
+    from techmarket.matching.services import text
+
+    monkeypatch.setattr(text, "_VOCABULARY", None)
+    barrier = threading.Barrier(8)
+    results, errors = [], []
+
+    def cut():
+        barrier.wait()
+        try:
+            results.append(tuple(text.segment("盐湖卤水提锂与高原藏药材种植")))
+        except Exception as error:  # noqa: BLE001 - the test reports any failure
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=cut) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(results) == 8 and len(set(results)) == 1 and "盐湖卤水" in results[0]

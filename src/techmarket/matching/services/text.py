@@ -10,7 +10,6 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import opencc
@@ -40,9 +39,22 @@ class Vocabulary:
     dictionary: frozenset[str]
 
 
-@cache
+_VOCABULARY: Vocabulary | None = None
+
+
 def vocabulary() -> Vocabulary:
-    """Load the dictionary, synonyms and stopwords, and teach the segmenter the domain terms."""
+    """The dictionary, synonyms and stopwords, loaded once per process, after which the segmenter knows the
+    domain terms. Loaded under a lock and published only when complete: the segmenter must not cut while
+    words are being added (rjieba refuses: "Already borrowed"), as two threads of a new process would."""
+    global _VOCABULARY
+    if _VOCABULARY is None:
+        with _LOCK:
+            if _VOCABULARY is None:
+                _VOCABULARY = _load_vocabulary()
+    return _VOCABULARY
+
+
+def _load_vocabulary() -> Vocabulary:
     from techmarket.catalogue.services.reference_data import taxonomy_data
 
     groups = {}
@@ -55,10 +67,9 @@ def vocabulary() -> Vocabulary:
     terms = set(_lines(_data("dictionary.txt")))
     terms |= {normalise(kw) for field in taxonomy_data() for area in field["areas"] for kw in area["keywords"]}
     terms |= set(canonical)
-    with _LOCK:
-        for term in sorted(terms):
-            if len(term) > 1 and _WORD.search(term):
-                rjieba.add_word(term, 2000, None)
+    for term in sorted(terms):
+        if len(term) > 1 and _WORD.search(term):
+            rjieba.add_word(term, 2000, None)
     return Vocabulary(frozenset(_lines(_data("stopwords.txt"))), canonical, groups, frozenset(terms))
 
 
