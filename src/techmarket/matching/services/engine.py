@@ -6,6 +6,7 @@ immutable for its user: the writer only appends slots beyond its size and kills 
 number, so any number of threads may search one snapshot while the index moves on.
 """
 
+import json
 import os
 import threading
 from dataclasses import dataclass
@@ -184,8 +185,6 @@ class Snapshot:
             result = self.searcher.search(Query.term_set_query(SCHEMA, "slot", wanted), len(wanted), count=False)
             addresses = [a for _, a in result.hits]
             found = self.searcher.fast_field_values("slot", addresses) if addresses else []
-            import json
-
             for slot, address in zip(found, addresses, strict=True):
                 stored = self.searcher.doc(address)
                 self._documents[slot] = {"meta": json.loads(stored.get_first("meta")),
