@@ -31,6 +31,16 @@ def answers() -> dict:
             for q in QUERIES for mode in ("keyword", "fused", "semantic")}
 
 
+def unique_word() -> str:
+    """A made-up word the analyser keeps whole (random letters could hold a dictionary word such as ai)."""
+    from techmarket.matching.services.text import analyse
+
+    while True:
+        word = "zq" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+        if analyse(word) == [word]:
+            return word
+
+
 def current_build(directory) -> str:
     return json.loads((directory / "CURRENT").read_text())["build"]
 
@@ -115,7 +125,7 @@ def test_searches_during_edits_and_deletions_stay_consistent(on_disk, django_cap
                 with django_capture_on_commit_callbacks(execute=True):
                     listing.delete()
             else:
-                words[listing.reference] = "zq" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+                words[listing.reference] = unique_word()
                 edit(listing, django_capture_on_commit_callbacks,
                      description=f"{listing.description} {words[listing.reference]}")
             node.sync()
@@ -172,3 +182,24 @@ def test_a_listing_edited_twice_then_deleted_leaves_no_trace(on_disk, django_cap
         assert "innovation/hightech/6" not in [h.reference for h in search(query, limit=50, mode="keyword").hits]
     reset_engine()  # and for a process starting now
     assert "innovation/hightech/6" not in [h.reference for h in search("Belmirax", limit=50, mode="keyword").hits]
+
+
+def test_a_build_with_mostly_dead_slots_is_made_anew(on_disk, django_capture_on_commit_callbacks, monkeypatch):
+    """Slots are append-only: once replaced documents outnumber the thresholds, the writer makes a new build
+    holding only the live ones, which answers as the old one did."""
+    from techmarket.matching.services import nodeindex
+
+    get_engine()
+    build = current_build(on_disk)
+    edit(Listing.objects.get(reference="innovation/hightech/6"), django_capture_on_commit_callbacks,
+         title="光伏组件回收与锂电池材料再生")
+    before = answers()
+    assert current_build(on_disk) == build and get_engine().size == get_engine().n_alive + 1
+    monkeypatch.setattr(nodeindex, "COMPACT_AFTER_DEAD", 0)
+    monkeypatch.setattr(nodeindex, "COMPACT_DEAD_SHARE", 0.0)
+    snapshot = get_engine()
+    assert current_build(on_disk) != build
+    assert snapshot.size == snapshot.n_alive == Listing.objects.filter(search_document__public=True).count()
+    after = answers()
+    for key, found in before.items():  # the same listings in order; statistics lose the replaced document
+        assert [r for r, *_ in after[key]][:5] == [r for r, *_ in found][:5], key

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from tests import subprocess_db
+from tests.matching.test_node_index import unique_word
 
 database_template, process_env = subprocess_db.database_template, subprocess_db.process_env  # fixtures
 
@@ -92,7 +93,7 @@ def test_processes_see_each_others_edits(process_env, tmp_path):
     first = Process({**env, "TECHMARKET_SEARCH_DIR": str(shared)})
     second = Process({**env, "TECHMARKET_SEARCH_DIR": str(shared)})
     other_node = Process({**env, "TECHMARKET_SEARCH_DIR": str(own)})
-    reference, word = "innovation/hightech/6", "zq" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+    reference, word = "innovation/hightech/6", unique_word()
     original = first.ask(do="description", reference=reference)["description"]
     new = f"test/{uuid.uuid4().hex[:8]}"
     try:

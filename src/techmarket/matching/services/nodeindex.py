@@ -73,6 +73,8 @@ CODE_NAMES = ("kind", "field", "status", "mode", "region")
 TEXT_FIELDS = ("kind", "top", "area", "status")
 MULTI_FIELDS = ("modes", "regions")
 BUILD_INLINE_LIMIT = 20_000  # a node with no index builds this many documents before answering
+COMPACT_AFTER_DEAD = 10_000  # more dead slots than this, and than COMPACT_DEAD_SHARE of the live ones:
+COMPACT_DEAD_SHARE = 1.0  # the build is made anew
 
 
 def schema() -> tantivy.Schema:
@@ -449,7 +451,11 @@ class Writer:
                 return
             state = index_state()
             manifest = self.manifest
-            if manifest is None or manifest["generation"] != state["generation"] or manifest["seq"] > state["seq"]:
+            if manifest is not None and manifest["seq"] < state["seq"] \
+                    and manifest["generation"] == state["generation"]:
+                self._catch_up(state["seq"])
+            if manifest is None or manifest["generation"] != state["generation"] or manifest["seq"] > state["seq"] \
+                    or self._mostly_dead():
                 total = self._public_count()
                 if background_rebuild and manifest is not None and total > BUILD_INLINE_LIMIT:
                     self.rebuilding = threading.Thread(target=self._rebuild_in_background, args=(state,),
@@ -457,8 +463,12 @@ class Writer:
                     self.rebuilding.start()
                     return
                 self._rebuild(state)
-            elif manifest["seq"] < state["seq"]:
-                self._catch_up(state["seq"])
+
+    def _mostly_dead(self) -> bool:
+        """Whether replaced and deleted documents' slots outnumber the rest (and COMPACT_AFTER_DEAD): slots are
+        append-only, so a build that has seen many edits is made anew, in the background, to bound its files."""
+        dead = self.manifest["size"] - self.manifest["alive"]
+        return dead > max(COMPACT_AFTER_DEAD, COMPACT_DEAD_SHARE * self.manifest["alive"])
 
     @staticmethod
     def _public_count() -> int:
