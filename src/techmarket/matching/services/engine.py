@@ -73,14 +73,14 @@ class Snapshot:
         self.size = n
         self.n_alive = manifest["alive"]
         self.codes = {name: Codes(values) for name, values in manifest["codes"].items()}
+        self.listing_ids = columns["listing_id"][:n] if n else np.zeros(0, dtype=np.int64)
         if n:
             self.alive = columns["killed"][:n] > self.seq
-            for name in ("listing_id", "kind", "top", "area", "status", "trl", "mode_bits", "region_bits",
+            for name in ("kind", "top", "area", "status", "trl", "mode_bits", "region_bits",
                          "has_vector", "vectors", "vectors_i8"):
                 setattr(self, name, columns[name][:n])
             entries = manifest["entries"]
             self._entries = (columns["org_slot"][:entries], columns["org_id"][:entries])
-        self.listing_ids = getattr(self, "listing_id", np.zeros(0, dtype=np.int64))
         self.meta = _Meta(self)
         self._lock = threading.Lock()
         self._documents: dict[int, dict] = {}

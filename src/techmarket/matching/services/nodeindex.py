@@ -260,6 +260,7 @@ class NodeIndex:
         self.writer: Writer | None = None
         self.lock_file = None
         self.follower: threading.Thread | None = None
+        self.last_writer_attempt = float("-inf")
         self.stopping = threading.Event()
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -345,17 +346,24 @@ class NodeIndex:
         self.writer = Writer(self, self._current_name() or None)
         return True
 
-    def sync(self, background_rebuild: bool = False) -> bool:
+    def sync(self) -> bool:
         """Bring the index up to the database now if this process is (or can become) the writer. Returns
         whether it is the writer."""
         if not self.take_writer():
             return False
-        self.writer.run_once(background_rebuild=background_rebuild)
+        self.writer.run_once()
         return True
 
     def follow(self) -> None:
-        """Keep the index current from a thread of this process (the writer's), if it is the writer."""
-        if self.follower is not None or not self.take_writer():
+        """Keep the index current from a thread of this process (the writer's), if it is the writer. A process
+        that is not asks again at most once a second (whether the writer went), not on every search."""
+        if self.follower is not None:
+            return
+        now = time.monotonic()
+        if now - self.last_writer_attempt < 1.0:
+            return
+        self.last_writer_attempt = now
+        if not self.take_writer():
             return
         self.writer.run_once(background_rebuild=True)  # a node with no index yet builds it before answering
         self.follower = threading.Thread(target=self._follow, name="techmarket-search-writer", daemon=True)
