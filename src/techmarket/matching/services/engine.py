@@ -33,6 +33,7 @@ class EngineFilters:
     status: str = ""
     exclude_ids: tuple[int, ...] = ()
     organisations: tuple[int, ...] = ()  # documents of any of these organisations
+    exclude_organisations: tuple[int, ...] = ()  # no document of any of these organisations
 
 
 class Codes:
@@ -131,6 +132,8 @@ class Snapshot:
             clauses.append((Occur.Must, _const(Query.term_set_query(SCHEMA, "orgs", list(filters.organisations)))))
         if filters.exclude_ids:
             clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "listing_id", list(filters.exclude_ids))))
+        if filters.exclude_organisations:
+            clauses.append((Occur.MustNot, Query.term_set_query(SCHEMA, "orgs", list(filters.exclude_organisations))))
         return clauses
 
     @staticmethod
@@ -213,11 +216,14 @@ class Snapshot:
                 mask &= (column & (1 << code)) != 0 if 0 < code < 63 else False
         if filters.exclude_ids:
             mask &= ~np.isin(self.listing_ids, list(filters.exclude_ids))
-        if filters.organisations:
+        if filters.organisations or filters.exclude_organisations:
             slots, orgs = self._entries
+        if filters.organisations:
             allowed = np.zeros(n, dtype=bool)
             allowed[slots[np.isin(orgs, list(filters.organisations))]] = True
             mask &= allowed
+        if filters.exclude_organisations:
+            mask[slots[np.isin(orgs, list(filters.exclude_organisations))]] = False
         return mask
 
     def facet_counts(self, slots: np.ndarray) -> dict[str, dict[str, int]]:

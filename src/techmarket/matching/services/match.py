@@ -1,10 +1,14 @@
 """Matching: for a listing (or a text), the offers, demands and organisations that fit it, each with a
-score and reasons a person can read, and an honest verdict when nothing in the catalogue is relevant.
+score, a confidence band and reasons a person can read, and an honest verdict when nothing in the catalogue
+is relevant.
 
-relevance = the mean of (a) topical similarity of the embeddings, scaled between what unrelated and
-near-identical listings score, and (b) the idf-weighted share of the subject's key terms the candidate
-contains. Reasons add small bonuses: same field, compatible cooperation modes, TRL fit, and the
-partnership ties of Qinghai (对口援青 province–prefecture pairings, supporting universities).
+A text is ranked and judged exactly as the search page ranks and judges it (search.rank_text): one text,
+one verdict. For a listing, candidates are ranked by the mean of (a) topical similarity of the embeddings,
+scaled between what unrelated and near-identical listings score, and (b) the idf-weighted share of the
+subject's key terms the candidate contains, plus small bonuses for the reasons: same field, compatible
+cooperation modes, TRL fit, and the partnership ties of Qinghai (对口援青 province–prefecture pairings,
+supporting universities). Listings of the subject's own organisations are never its partners. Each result's
+band and the verdict come from relevance.py's listing model.
 """
 
 import bisect
@@ -16,10 +20,12 @@ import numpy as np
 from techmarket.catalogue.models import Field, Listing
 from techmarket.directory.models import Organisation, Region
 from techmarket.matching.models import InstitutionProfile, SearchDocument
-from techmarket.matching.services.embeddings import embed_passages, embed_query, from_bytes
+from techmarket.matching.services import relevance as judgement
+from techmarket.matching.services.embeddings import embed_passages, from_bytes
 from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
 from techmarket.matching.services.reference_data import partnerships, university_pairs
-from techmarket.matching.services.text import analyse
+from techmarket.matching.services.search import rank_text
+from techmarket.matching.services.text import analyse, whole_words
 
 KEY_TERMS = 25
 COVERAGE_CANDIDATES = 5000  # documents whose share of the key terms is counted (the most sharing)
@@ -28,16 +34,23 @@ COVERAGE_CANDIDATES = 5000  # documents whose share of the key terms is counted 
 SIM_LOW, SIM_HIGH = 0.88, 0.95
 # Query-to-passage cosine for short texts sits lower.
 QUERY_SIM_LOW, QUERY_SIM_HIGH = 0.84, 0.93
-MIN_RELEVANCE = 0.30  # below this a candidate is not shown at all
-GOOD_RELEVANCE = 0.45  # the best candidate must reach this for a "match" verdict
+MIN_RELEVANCE = 0.05  # a listing's candidates below this share nothing with it (the list is otherwise full)
+TEXT_CHARS = 2000
+TEXT_DEPTH = 100  # a text's ranked results from which its sections are made
 INSTITUTION_FIELD_SCORE = 0.35
 BONUS = {"area": 0.08, "field": 0.04, "modes": 0.05, "trl": 0.03, "aid": 0.05, "university": 0.05}
-SECTIONS = {
-    Listing.Kind.DEMAND: {"offers": Listing.Kind.OFFER, "related": Listing.Kind.DEMAND},
-    Listing.Kind.OFFER: {"demands": Listing.Kind.DEMAND, "related": Listing.Kind.OFFER},
-    Listing.Kind.TALENT: {"related": ""},
-    Listing.Kind.PLATFORM: {"related": ""},
+SECTIONS = {  # per subject kind: each section and the kinds it holds (none: every kind)
+    Listing.Kind.DEMAND: {"offers": (Listing.Kind.OFFER, Listing.Kind.PLATFORM),
+                          "related": (Listing.Kind.DEMAND, Listing.Kind.TALENT)},
+    Listing.Kind.OFFER: {"demands": (Listing.Kind.DEMAND,), "related": (Listing.Kind.OFFER,)},
+    Listing.Kind.TALENT: {"related": ()},
+    Listing.Kind.PLATFORM: {"demands": (Listing.Kind.DEMAND,), "related": (Listing.Kind.OFFER, Listing.Kind.PLATFORM)},
+    "": {"offers": (Listing.Kind.OFFER, Listing.Kind.PLATFORM), "demands": (Listing.Kind.DEMAND,),
+         "related": (Listing.Kind.TALENT,)},
 }
+# The kinds that answer a subject of each kind (the `answers` feature of relevance.py's listing model).
+ANSWERS = {Listing.Kind.DEMAND: (Listing.Kind.OFFER, Listing.Kind.PLATFORM), Listing.Kind.OFFER: (Listing.Kind.DEMAND,),
+           Listing.Kind.PLATFORM: (Listing.Kind.DEMAND,), Listing.Kind.TALENT: ()}
 ORG_COLUMNS = ("id", "name", "kind", "region_id")  # all that matching reads of an organisation
 INSTITUTION_KINDS = (Organisation.Kind.UNIVERSITY, Organisation.Kind.INSTITUTE,
                      Organisation.Kind.TRANSFER_INSTITUTION, Organisation.Kind.HOSPITAL)
@@ -57,15 +70,20 @@ class Match:
     kind: str
     title: str
     score: float
-    relevance: float
+    relevance: float  # the probability that a person calls it relevant (relevance.py)
     reasons: list[Reason]
+    band: str = "weak"
+
+    @property
+    def band_label(self) -> str:
+        return judgement.band_label(self.band)
 
     @property
     def explanation(self) -> str:
         return "；".join(r.label for r in self.reasons)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "explanation": self.explanation}
+        return {**asdict(self), "band_label": self.band_label, "explanation": self.explanation}
 
 
 @dataclass
@@ -93,10 +111,12 @@ class MatchResult:
     organisations: list[OrganisationFit]
     verdict: str
     verdict_reason: str
+    ranked: list[Match] = field(default_factory=list)  # every section's results in one list, best first
 
     def as_dict(self) -> dict:
         return {"subject": self.subject, "verdict": self.verdict, "verdict_reason": self.verdict_reason,
                 "results": {name: [m.as_dict() for m in matches] for name, matches in self.sections.items()},
+                "ranked": [m.as_dict() for m in self.ranked],
                 "organisations": [o.as_dict() for o in self.organisations]}
 
 
@@ -109,6 +129,7 @@ class _Subject:
     vector: np.ndarray | None
     query_like: bool
     org_ids: list[int]
+    text: str = ""  # what its key terms were read from
 
 
 def _key_terms(engine: Snapshot, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
@@ -135,23 +156,24 @@ def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
                                            "top": listing.field.top.code if listing.field_id else "",
                                            "modes": list(listing.modes.values_list("code", flat=True)),
                                            "trl": listing.trl}
+    text = f"{listing.title} {listing.title} {listing.description}"
     return _Subject(listing.pk, listing.kind, {**meta, "reference": listing.reference, "title": listing.title},
-                    _key_terms(engine, f"{listing.title} {listing.title} {listing.description}"), vector, False,
-                    list(listing.organisation_links.values_list("organisation_id", flat=True)))
+                    _key_terms(engine, text), vector, False,
+                    list(listing.organisation_links.values_list("organisation_id", flat=True)), text)
 
 
-def _subject_for_text(engine: Snapshot, text: str) -> _Subject:
-    short = len(text) < 40
-    vector = embed_query(text) if short else embed_passages([text])[0]
+def _subject_for_text(text: str) -> _Subject:
     return _Subject(None, "", {"reference": "", "title": text[:60], "field": "", "top": "", "modes": []},
-                    _key_terms(engine, text), vector, short, [])
+                    [], None, True, [], text)
 
 
 class _Shared:
-    """The subject's key terms each document holds, looked up when asked (only shown candidates need them)."""
+    """The subject's key terms each document holds, as words a person reads (text.whole_words), looked up
+    when asked (only shown candidates need them)."""
 
-    def __init__(self, engine: Snapshot, terms: list[str], mask: np.ndarray):
-        self.engine, self.terms, self.mask = engine, terms, mask
+    def __init__(self, engine: Snapshot, terms: list[str], mask: np.ndarray, text: str):
+        self.engine, self.mask = engine, mask
+        self.terms = whole_words(terms, text)
 
     def get(self, pos: int, default=None) -> list[str]:
         if not self.mask[pos]:
@@ -166,14 +188,14 @@ def _relevance(engine: Snapshot, subject: _Subject, mask: np.ndarray) -> tuple[n
     # The share of the key terms' idf each document holds: tantivy scores it directly (each term a constant
     # idf/total), for the COVERAGE_CANDIDATES documents holding the most; the rest count as holding none.
     coverage = engine.coverage([(term, idf / total) for term, idf in subject.terms], COVERAGE_CANDIDATES)
-    shared = _Shared(engine, [term for term, _ in subject.terms], mask)
+    shared = _Shared(engine, [term for term, _ in subject.terms], mask, subject.text)
     similarity = np.zeros(n, dtype=np.float32)
     if subject.vector is not None and n:
         similarity = engine.similarity(subject.vector, mask & (engine.has_vector != 0))
     low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
     semantic = np.clip((similarity - low) / (high - low), 0, 1)
     relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)
-    return relevance, similarity, shared
+    return relevance, similarity, shared, coverage
 
 
 class _Context:
@@ -228,8 +250,8 @@ def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], si
     reasons = []
     if shared:
         reasons.append(Reason("terms", "共同关键词：" + "、".join(shared[:6]), 0.0))
-    if similarity:
-        reasons.append(Reason("semantic", f"内容相近（语义相似度 {similarity:.2f}）", 0.0))
+    if similarity >= SIM_LOW:
+        reasons.append(Reason("semantic", "内容相近", 0.0))
     if subject.meta.get("field") and meta.get("field") == subject.meta.get("field"):
         area = ctx.fields.get(meta["field"])
         reasons.append(Reason("area", f"同属领域：{area}", BONUS["area"]))
@@ -252,7 +274,7 @@ def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], si
     return reasons
 
 
-def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -> list[Match]:
+def _matches(engine, ctx, subject, relevance, similarity, shared, coverage, mask, limit) -> list[Match]:
     """The `limit` best candidates by score (relevance plus the reasons' bonuses), ties in position order.
 
     Candidates are scored in the order of an upper bound of their score (their field, modes and TRL
@@ -283,8 +305,19 @@ def _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit) -
         terms = shared.get(pos, [])
         if terms:
             match.reasons.insert(0, Reason("terms", "共同关键词：" + "、".join(terms[:6]), 0.0))
+        probability, match.band = _judge(subject, engine.meta[pos], float(coverage[pos]), float(similarity[pos]))
+        match.relevance = round(probability, 3)
         matches.append(match)
     return matches
+
+
+def _judge(subject: _Subject, meta: dict, coverage: float, similarity: float) -> tuple[float, str]:
+    """A listing candidate's probability of being relevant and its band (relevance.py's listing model)."""
+    field = subject.meta.get("field")
+    same = 1.0 if field and meta.get("field") == field else 0.5 if subject.meta.get("top") and meta.get(
+        "top") == subject.meta.get("top") else 0.0
+    answers = meta.get("kind") in ANSWERS.get(subject.kind, ())
+    return judgement.judge("listing", judgement.listing_features(coverage, similarity, same, answers))
 
 
 def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
@@ -388,27 +421,35 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
 
 
 def _run(subject: _Subject, limit: int, engine: Snapshot) -> MatchResult:
-    sections_spec = SECTIONS.get(subject.kind, {"offers": Listing.Kind.OFFER, "demands": Listing.Kind.DEMAND})
-    exclude = (subject.listing_id,) if subject.listing_id else ()
-    base_mask = engine.filter_mask(EngineFilters(exclude_ids=exclude))
-    relevance, similarity, shared = _relevance(engine, subject, base_mask)
+    exclude = EngineFilters(exclude_ids=(subject.listing_id,), exclude_organisations=tuple(subject.org_ids))
+    base_mask = engine.filter_mask(exclude)
+    relevance, similarity, shared, coverage = _relevance(engine, subject, base_mask)
     org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
     sections = {}
-    for name, kind in sections_spec.items():
-        mask = engine.filter_mask(EngineFilters(kind=kind, exclude_ids=exclude)) if kind else base_mask
-        sections[name] = _matches(engine, ctx, subject, relevance, similarity, shared, mask, limit)
+    for name, kinds in SECTIONS.get(subject.kind, SECTIONS[""]).items():
+        mask = base_mask & _kinds_mask(engine, kinds) if kinds else base_mask
+        sections[name] = _matches(engine, ctx, subject, relevance, similarity, shared, coverage, mask, limit)
+    ranked = sorted((m for matches in sections.values() for m in matches), key=lambda m: -m.score)[:limit]
     organisations = _organisations(engine, ctx, subject, relevance, base_mask, limit)
-    best = max((m.relevance for matches in sections.values() for m in matches), default=0.0)
-    if best >= GOOD_RELEVANCE:
-        verdict, reason = "match", ""
-    else:
-        verdict = "no-good-match"
-        reason = ("目录中暂无真正相关的条目" + (f"（最佳相关度 {best:.2f}）" if best else "") +
-                  "。建议由平台向相关领域的高校和科研院所定向发布。")
+    return _result(subject, sections, organisations, ranked)
+
+
+def _kinds_mask(engine: Snapshot, kinds: tuple[str, ...]) -> np.ndarray:
+    mask = np.zeros(engine.size, dtype=bool)
+    for kind in kinds:
+        mask |= engine.kind == engine.codes["kind"].get(kind)
+    return mask
+
+
+def _result(subject: _Subject, sections: dict, organisations: list, ranked: list[Match],
+            verdict: str | None = None) -> MatchResult:
+    verdict = verdict or judgement.verdict([m.band for m in ranked])
+    reason = "" if verdict == "match" else ("目录中暂无真正相关的条目，以下结果仅供参考。"
+                                            "建议由平台向相关领域的高校和科研院所定向发布。")
     subject_info = {"reference": subject.meta.get("reference", ""), "kind": subject.kind,
                     "title": subject.meta.get("title", "")}
-    return MatchResult(subject_info, sections, organisations, verdict, reason)
+    return MatchResult(subject_info, sections, organisations, verdict, reason, ranked)
 
 
 def match_listing(listing: Listing, limit: int = 10, engine: Snapshot | None = None) -> MatchResult:
@@ -417,8 +458,27 @@ def match_listing(listing: Listing, limit: int = 10, engine: Snapshot | None = N
 
 
 def match_text(text: str, limit: int = 10, engine: Snapshot | None = None) -> MatchResult:
+    """What fits a text: its search ranking (search.rank_text) split into sections, with the same bands and
+    the same verdict as the search page gives it, and the organisations behind the relevant results."""
     engine = engine or get_engine()
-    return _run(_subject_for_text(engine, text.strip()[:2000]), limit, engine)
+    text = text.strip()[:TEXT_CHARS]
+    subject = _subject_for_text(text)
+    answer = rank_text(text, max(TEXT_DEPTH, limit), engine)
+    matches = [Match(h.listing_id, h.reference, h.kind, h.title, round(h.score, 4), h.relevance,
+                     [Reason("terms" if i == 0 and h.matched_terms else "semantic", label, 0.0)
+                      for i, label in enumerate(h.explanation.split("；")) if label], h.band)
+               for h in answer.hits]
+    sections = {name: [m for m in matches if not kinds or m.kind in kinds][:limit]
+                for name, kinds in SECTIONS[""].items()}
+    relevance = np.zeros(engine.size, dtype=np.float32)
+    slots = {int(listing_id): slot for slot, listing_id in enumerate(engine.listing_ids.tolist())
+             if engine.alive[slot]} if matches else {}
+    for m in matches:
+        if m.band != "weak" and m.listing_id in slots:
+            relevance[slots[m.listing_id]] = max(m.relevance, MIN_RELEVANCE)
+    ctx = _Context(_relevant_organisations(engine, relevance))
+    organisations = _organisations(engine, ctx, subject, relevance, engine.filter_mask(EngineFilters()), limit)
+    return _result(subject, sections, organisations, matches[:limit], answer.verdict)
 
 
 def rank_institutions(listing: Listing, limit: int = 20, engine: Snapshot | None = None) -> list[OrganisationFit]:
@@ -427,7 +487,7 @@ def rank_institutions(listing: Listing, limit: int = 20, engine: Snapshot | None
     engine = engine or get_engine()
     subject = _subject_for_listing(engine, listing)
     mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
-    relevance, _, _ = _relevance(engine, subject, mask)
+    relevance = _relevance(engine, subject, mask)[0]
     org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
     return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)

@@ -9,6 +9,7 @@ from dataclasses import asdict, astuple, dataclass, field
 
 import numpy as np
 
+from techmarket.matching.services import relevance
 from techmarket.matching.services.embeddings import embed_query
 from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
 from techmarket.matching.services.text import display_terms, normalise, query_terms, segment, vocabulary
@@ -22,11 +23,11 @@ SEMANTIC_CANDIDATES = 200
 KEYWORD_CANDIDATES = 1000  # the best BM25 hits fused with the semantic candidates
 SEMANTIC_FLOOR = 0.84  # query-to-passage cosine below which a document is not a semantic candidate
 EXPANSION_WEIGHT = 0.3  # of a word found inside an indexed word, or through a character
-# Below both, the best hit is not a genuine match: coverage of the words typed (keyword and fused modes),
-# best query-to-passage cosine (semantic and fused modes; no-answer queries reach 0.867 at most on the
-# seed, answerable ones 0.876 at least).
-MIN_COVERAGE = 0.40
-MIN_SIMILARITY = 0.872
+BACKOFF_EXPANSIONS = 6  # indexed words taken for each character of an unknown word (the most frequent)
+# How many of the best-ranked candidates are judged (relevance.py): those at or above the relevance floor
+# are shown first, the rest (and every candidate further down) make the weak tail.
+JUDGED = 50
+QUERY_CHARS = 200  # a search's text; a text to match may be longer (match.TEXT_CHARS)
 SNIPPET_CHARS = 90
 _CHAR = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 
@@ -44,6 +45,9 @@ class SearchHit:
     matched_terms: list[str]
     snippet: str
     explanation: str
+    relevance: float = 0.0  # the probability that a person calls it relevant (relevance.py)
+    band: str = "weak"  # strong / medium / weak
+    band_label: str = "弱"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,9 +63,15 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     verdict: str = "match"  # or "no-good-match"
     verdict_reason: str = ""
+    relevant: int = 0  # how many of the `total` reach the relevance floor (they come first)
+
+    @property
+    def weak(self) -> int:
+        return self.total - self.relevant
 
     def as_dict(self) -> dict:
         return {"query": self.query, "mode": self.mode, "terms": self.terms, "total": self.total,
+                "relevant": self.relevant, "weak": self.weak,
                 "verdict": self.verdict, "verdict_reason": self.verdict_reason, "facets": self.facets,
                 "results": [h.as_dict() for h in self.hits]}
 
@@ -79,8 +89,8 @@ def _expand(engine: Snapshot, query: str) -> list[_QueryTerm]:
 
     A synonym's canonical form stands for the word typed. An unknown word that neither occurs inside an
     indexed word nor is made of other query words (the segmenter gives compounds and their parts) falls
-    back to the words containing its characters, for ranking only: 养鸡 then ranks 蛋鸡 and 海东鸡
-    first, but does not count as found."""
+    back to the words containing those of its characters no known query word holds, for ranking only: 养鸡
+    then ranks 蛋鸡 and 海东鸡 first, but does not count as found."""
     out = []
     words = query_terms(query)
     typed = set(segment(query))
@@ -96,9 +106,10 @@ def _expand(engine: Snapshot, query: str) -> list[_QueryTerm]:
         out += [_QueryTerm(t, EXPANSION_WEIGHT, shown) for t in expansions]
         if len(term) == 1 or expansions or _parts(term, words):
             continue
+        inside = "".join(w for w in words if w != term and w in term and engine.doc_freq(w))
         for char in dict.fromkeys(term):
-            if _CHAR.match(char):
-                chars = ([char] if engine.doc_freq(char) else []) + engine.expansions(char)
+            if _CHAR.match(char) and char not in inside:  # 高原病: 高原 is a query word already; 病 falls back
+                chars = ([char] if engine.doc_freq(char) else []) + engine.expansions(char, BACKOFF_EXPANSIONS)
                 out += [_QueryTerm(t, EXPANSION_WEIGHT, shown, backoff=True) for t in chars]
     return out
 
@@ -190,7 +201,7 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
         if result is not None:
             _RESULTS.move_to_end(key)
             return result
-    result = _search(engine, query, filters, limit, offset, mode)
+    result = _search(engine, (query or "").strip()[:QUERY_CHARS], filters, limit, offset, mode)
     with _RESULTS_LOCK:
         _RESULTS[key] = result
         while len(_RESULTS) > RESULT_CACHE_SIZE:
@@ -201,7 +212,7 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
 def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: int, offset: int,
             mode: str) -> SearchResult:
     filters = filters or EngineFilters()
-    query = (query or "").strip()[:200]
+    query = (query or "").strip()
     if not query or not engine.size:
         reason = "请输入检索词。" if not query else "目录为空。"
         return SearchResult(query, mode, [], [], 0, {}, "no-good-match", reason)
@@ -222,16 +233,31 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
         total, facets = len(pool), engine.facet_counts(pool)
     shown = display_terms(query)
     coverage = _Coverage(engine, terms)
+    judged = ranked[:max(JUDGED, offset + limit)]
+    documents = engine.documents(judged)
+    covered = {int(slot): coverage.of(documents[int(slot)]["terms"]) for slot in judged}
+    subject = "words" if mode == "keyword" else "text"
+    judgements = {int(slot): relevance.judge(subject, relevance.text_features(
+        covered[int(slot)], float(similarity[slot]), query, rank)) for rank, slot in enumerate(judged)}
+    # The relevant first (in rank order), then the weak tail.
+    order = sorted(range(len(judged)), key=lambda i: (judgements[int(judged[i])][1] == "weak", i))
+    ranked = np.concatenate([judged[order], ranked[len(judged):]])
+    scores = np.concatenate([scores[:len(judged)][order], scores[len(judged):]])
+    relevant = sum(1 for p, band in judgements.values() if band != "weak")
     page = ranked[offset: offset + limit]
-    documents = engine.documents(np.concatenate([ranked[:10], page]))
-    covered = {slot: coverage.of(documents[slot]["terms"]) for slot in documents}
-    hits = [_hit(engine, int(slot), documents[int(slot)], kw, similarity, covered[int(slot)], terms, shown, mode,
-                 float(score))
+    documents.update(engine.documents(page))
+    hits = [_hit(engine, int(slot), documents[int(slot)], kw, similarity, covered.get(int(slot), 0.0), terms, shown,
+                 mode, float(score), judgements.get(int(slot), (0.0, "weak")))
             for slot, score in zip(page, scores[offset: offset + limit], strict=True)]
-    verdict, reason = _verdict([covered[int(s)] for s in ranked[:10]], [float(similarity[s]) for s in ranked[:10]],
-                               mode)
+    verdict = relevance.verdict([band for _, band in judgements.values()])
     return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, total, facets, verdict,
-                        reason)
+                        _verdict_reason(verdict), relevant)
+
+
+def rank_text(text: str, limit: int, engine: Snapshot | None = None) -> SearchResult:
+    """A text judged and ranked as the search page does (fused), uncached and up to any length: what
+    matching a text rests on, so that both give the same verdict."""
+    return _search(engine or get_engine(), (text or "").strip(), None, limit, 0, "fused")
 
 
 def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray, usable: np.ndarray):
@@ -270,43 +296,41 @@ def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray,
     return pool[order], fused_scores[order], pool, kw
 
 
-def _verdict(coverages: list[float], similarities: list[float], mode: str) -> tuple[str, str]:
-    best_coverage = max(coverages, default=0.0)
-    best_similarity = max(similarities, default=0.0)
-    if mode == "keyword":
-        good = best_coverage >= MIN_COVERAGE
-    elif mode == "semantic":
-        good = best_similarity >= MIN_SIMILARITY
-    else:
-        good = best_coverage >= MIN_COVERAGE or best_similarity >= MIN_SIMILARITY
-    if good:
-        return "match", ""
-    return "no-good-match", (
-        f"目录中没有与检索内容真正相关的条目（最佳结果覆盖检索词 {best_coverage:.0%}，"
-        f"语义相似度 {best_similarity:.2f}）。"
-        "以下结果仅供参考；可尝试换用其他说法，或提交需求由平台定向发布。"
-    )
+def _verdict_reason(verdict: str) -> str:
+    if verdict == "match":
+        return ""
+    return ("目录中没有与检索内容真正相关的条目，以下结果仅供参考；"
+            "可尝试换用其他说法，或提交需求由平台定向发布。")
 
 
-def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, rank_score) -> SearchHit:
+def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, rank_score, judgement) -> SearchHit:
     meta = document["meta"]
-    matched = []
+    # Whole query words, their synonyms and the indexed words holding a one-character word: never the words
+    # reached through the characters of an unknown word (高原病 does not make 提高 a hit).
+    words = []
     for qt in terms:
-        if qt.term in document["terms"] and qt.term not in matched:
-            matched.append(qt.term)
-    words = [w for w in matched if len(w) > 1 or w in shown]
-    reasons = []
-    if words:
-        reasons.append("共同关键词：" + "、".join(words[:8]))
-    if mode != "keyword" and similarity[slot] > 0:
-        reasons.append(f"语义相似度 {similarity[slot]:.2f}")
+        if not qt.backoff and qt.term in document["terms"] and qt.term not in words and (len(qt.term) > 1
+                                                                                         or qt.term in shown):
+            words.append(qt.term)
+    probability, band = judgement
     return SearchHit(
         listing_id=int(engine.listing_ids[slot]), reference=meta["reference"], kind=meta["kind"],
         title=meta["title"], score=round(float(rank_score), 6), keyword_score=round(float(kw.get(slot, 0.0)), 4),
         similarity=round(float(similarity[slot]), 4), coverage=round(float(coverage), 3),
-        matched_terms=words, snippet=snippet(document["text"], words or shown),
-        explanation="；".join(reasons) or "语义相近",
+        matched_terms=words, snippet=snippet(document["text"], words or [w for w in shown if len(w) > 1]),
+        explanation=explain(words, float(similarity[slot]) > 0 and mode != "keyword"),
+        relevance=round(probability, 3), band=band, band_label=relevance.band_label(band),
     )
+
+
+def explain(words: list[str], semantic: bool) -> str:
+    """Why a result is shown, in words: the query words it shares, and that its content is close."""
+    reasons = []
+    if words:
+        reasons.append("共同关键词：" + "、".join(words[:8]))
+    if semantic:
+        reasons.append("内容相近")
+    return "；".join(reasons) or "内容相近"
 
 
 def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:

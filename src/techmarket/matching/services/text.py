@@ -111,3 +111,13 @@ def query_terms(query: str) -> list[str]:
 def display_terms(query: str) -> list[str]:
     """The words a person would recognise as theirs (for explanations and highlighting)."""
     return [t for t in dict.fromkeys(segment(query)) if t not in vocabulary().stopwords]
+
+
+def whole_words(terms: list[str], text: str) -> list[str]:
+    """Of `terms` (index terms of `text`, in order), those a person reads as words of it: words of the
+    segmenter's precise cut or of the domain dictionary and synonyms, never a fragment the search cut adds
+    (化镁 of 氢氧化镁), and none inside another one kept."""
+    vocab = vocabulary()
+    precise = {w for w in rjieba.cut(normalise(text))} if text else set()
+    kept = [t for t in dict.fromkeys(terms) if t in precise or t in vocab.dictionary]
+    return [t for t in kept if not any(t != other and t in other for other in kept)]

@@ -1,0 +1,126 @@
+"""One relevance judgement for search and matching.
+
+Every result of the search page, the matches panels, the API and the CLI gets the same thing: the
+probability that a person would call it relevant (judged grade ≥ 2 of bench/eval), from a logistic model
+of what the engine measured about it, and a confidence band a person can read (强 / 中 / 弱). The answer's
+verdict follows from it: "match" when at least one result reaches the relevance floor (the 中 cut-off),
+"no-good-match" otherwise. So one text gets one verdict wherever it is asked.
+
+Each kind of subject has its own model:
+
+- `text`: something typed or posted (a search, `match TEXT`): the share of its words a result covers
+  (idf-weighted, search._Coverage), the query-to-passage cosine, how long the text is (a long problem
+  description shares a smaller part of its words with even the right answer, so both measures count
+  differently for it), and the result's rank.
+- `words`: the same for keyword mode, which ranks by words alone and computes no embedding: coverage and
+  length only.
+- `listing`: a listing matched against the others: the share of its key terms a candidate holds, the
+  passage-to-passage cosine, whether they are in the same field, and whether the candidate is of the kind
+  that answers it (offers for a demand, demands for an offer).
+
+The weights and cut-offs are data (data/matching/relevance.yaml), written by `make calibrate` from the judged
+sets of bench/eval; `make eval` measures them cross-validated (docs/search-evaluation.md)."""
+
+import math
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from pydantic import Field
+
+from techmarket.common.datafiles import FileModel, load, read_yaml
+
+BANDS = ("strong", "medium", "weak")
+BAND_LABELS = {"strong": "强", "medium": "中", "weak": "弱"}
+TEXT_FEATURES = ("coverage", "similarity", "length", "coverage_long", "similarity_long", "rank")
+WORDS_FEATURES = ("coverage", "length", "coverage_long", "rank")
+LISTING_FEATURES = ("coverage", "similarity", "same_field", "answers")
+LONG_TEXT = 60  # characters at which a text counts as fully "long" (the length feature is 0 … 1)
+SIMILARITY_ORIGIN = 0.85  # cosines are measured from here, in hundredths, so weights stay readable
+
+
+class Model(FileModel):
+    bias: float = Field(ge=-100, le=100)
+    weights: dict[str, float]
+    strong: float = Field(gt=0, lt=1)  # probability from which a result is 强
+    floor: float = Field(gt=0, lt=1)  # probability from which it is 中: the relevance floor
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def band(self, probability: float) -> str:
+        if probability >= self.strong:
+            return "strong"
+        return "medium" if probability >= self.floor else "weak"
+
+
+class Calibration(FileModel):
+    note: str = ""
+    text: Model  # a text, judged by its words and its meaning
+    words: Model  # a text in keyword mode, judged by its words alone (no embedding is computed)
+    listing: Model
+
+
+def path() -> Path:
+    return Path(settings.TECHMARKET_DATA_FILES) / "matching" / "relevance.yaml"
+
+
+_override: list[Calibration] = []
+
+
+@cache
+def _shipped() -> Calibration:
+    file = path()
+    return load(Calibration, read_yaml(file), file.name)
+
+
+def calibration() -> Calibration:
+    return _override[-1] if _override else _shipped()
+
+
+@contextmanager
+def override(models: Calibration | dict):
+    """Judge with other models for a while (bench/eval.py's folds; tests). Not for serving: answers already
+    cached by search() keep the judgement they were made with."""
+    _override.append(models if isinstance(models, Calibration) else Calibration.model_validate(models))
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def _cosine(similarity: float) -> float:
+    """A cosine as the models read it: hundredths above SIMILARITY_ORIGIN (0 when none was computed)."""
+    return (float(similarity) - SIMILARITY_ORIGIN) * 100 if similarity else 0.0
+
+
+def text_features(coverage: float, similarity: float, text: str, rank: int) -> dict[str, float]:
+    """A result's features for the text and words models; `rank` counts from 0 in the ranking."""
+    length = min(len(text.strip()), LONG_TEXT) / LONG_TEXT
+    cosine = _cosine(similarity)
+    return {"coverage": float(coverage), "similarity": cosine, "length": length,
+            "coverage_long": float(coverage) * length, "similarity_long": cosine * length,
+            "rank": math.log1p(rank)}
+
+
+def listing_features(coverage: float, similarity: float, same_field: float, answers: bool) -> dict[str, float]:
+    return {"coverage": float(coverage), "similarity": _cosine(similarity), "same_field": float(same_field),
+            "answers": float(answers)}
+
+
+def judge(subject: str, features: dict[str, float]) -> tuple[float, str]:
+    """(probability of being relevant, band) of one result for a `text`, `words` or `listing` subject."""
+    model = getattr(calibration(), subject)
+    p = model.probability(features)
+    return p, model.band(p)
+
+
+def verdict(bands: list[str]) -> str:
+    """The answer's verdict from its results' bands: a match when one reaches the floor."""
+    return "match" if any(b in ("strong", "medium") for b in bands) else "no-good-match"
+
+
+def band_label(band: str) -> str:
+    return BAND_LABELS.get(band, "")
