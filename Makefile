@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval bench bench-scale bench-import loadtest fonts
+.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval calibrate bench bench-scale bench-import loadtest fonts
 
 run: setup migrate seed serve
 
@@ -63,9 +63,13 @@ test-postgres: deps assets browser fonts
 	test -n "$$DATABASE_URL"
 	$(BIN)/pytest
 
-# Search quality on the seed against the judged queries of bench/eval/queries.yaml (own database in var/bench-eval).
+# Search and matching quality on the seed against the judged sets of bench/eval/, 5-fold cross-validated
+# (own database in var/bench-eval). `make calibrate` refits data/matching/relevance.yaml on all of them.
 eval: deps
 	$(BIN)/python bench/eval.py
+
+calibrate: deps
+	$(BIN)/python bench/eval.py --calibrate
 
 # Search at 10k and 100k synthetic listings, each figure beside the raw library's or the server's ceiling measured in
 # the same run (own databases in var/bench, kept between runs; raw figures in var/bench/results.json).

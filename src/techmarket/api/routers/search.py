@@ -70,6 +70,9 @@ class SearchHitOut(Schema):
     matched_terms: list[str]
     snippet: str = Field(..., description="内容摘录：已做 HTML 转义，命中词以 <mark> 标出")
     explanation: str
+    relevance: float = Field(..., description="相关概率（0–1，经标定）")
+    band: Literal["strong", "medium", "weak"] = Field(..., description="置信档：strong 强、medium 中、weak 弱")
+    band_label: str
 
 
 class SearchOut(Schema):
@@ -77,6 +80,8 @@ class SearchOut(Schema):
     mode: str
     terms: list[str] = Field(..., description="分析后的检索词")
     total: int
+    relevant: int = Field(..., description="达到相关下限的条数（排在前面）")
+    weak: int = Field(..., description="弱相关条数（total − relevant）")
     verdict: Literal["match", "no-good-match"]
     verdict_reason: str
     facets: dict[str, dict[str, int]] = Field(..., description="kind、field、mode、region、status：代码 → 条数")
@@ -95,7 +100,9 @@ class MatchOut(Schema):
     kind: str
     title: str
     score: float
-    relevance: float
+    relevance: float = Field(..., description="相关概率（0–1，经标定）")
+    band: Literal["strong", "medium", "weak"]
+    band_label: str
     reasons: list[ReasonOut]
     explanation: str
 
@@ -122,6 +129,7 @@ class MatchResultOut(Schema):
     verdict: Literal["match", "no-good-match"]
     verdict_reason: str
     results: dict[str, list[MatchOut]] = Field(..., description="offers、demands、related：匹配条目")
+    ranked: list[MatchOut] = Field(..., description="各部分合为一个列表，按匹配程度排序")
     organisations: list[OrganisationFitOut]
 
 
