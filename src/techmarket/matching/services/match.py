@@ -35,6 +35,7 @@ SIM_LOW, SIM_HIGH = 0.88, 0.95
 # Query-to-passage cosine for short texts sits lower.
 QUERY_SIM_LOW, QUERY_SIM_HIGH = 0.84, 0.93
 MIN_RELEVANCE = 0.05  # a listing's candidates below this share nothing with it (the list is otherwise full)
+ORG_RELEVANCE = 0.30  # an organisation is suggested for its listings at least this relevant
 TEXT_CHARS = 2000
 TEXT_DEPTH = 100  # a text's ranked results from which its sections are made
 INSTITUTION_FIELD_SCORE = 0.35
@@ -363,8 +364,8 @@ def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
 
 
 def _relevant_organisations(engine: Snapshot, relevance: np.ndarray) -> set[int]:
-    """The organisations of the documents relevant enough to be shown."""
-    relevant = relevance >= MIN_RELEVANCE
+    """The organisations of the documents relevant enough to be suggested."""
+    relevant = relevance >= ORG_RELEVANCE
     found = set()
     for org_id in list(engine.org_positions):
         positions = engine.organisation_positions(org_id)
@@ -377,7 +378,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
     best: dict[int, float] = {}
     refs: dict[int, list[str]] = {}  # the first five, in catalogue order
     counts: dict[int, int] = {}
-    relevant = mask & (relevance >= MIN_RELEVANCE)
+    relevant = mask & (relevance >= ORG_RELEVANCE)
     for org_id in list(engine.org_positions):
         if org_id in subject.org_ids:
             continue
@@ -389,6 +390,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
             counts[org_id] = len(positions)
             refs[org_id] = positions[:5]
     documents = engine.documents([pos for positions in refs.values() for pos in positions])
+    titles = {org_id: documents[int(positions[0])]["meta"]["title"] for org_id, positions in refs.items()}
     refs = {org_id: [documents[int(pos)]["meta"]["reference"] for pos in positions]
             for org_id, positions in refs.items()}
     top = subject.meta.get("top")
@@ -404,7 +406,8 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
         score = best.get(org_id, 0.0)
         if org_id in refs:
             count = counts[org_id]
-            reasons.append(Reason("track-record", f"有{count}项相关条目（如 {refs[org_id][0]}）", 0.0))
+            title = titles[org_id] if len(titles[org_id]) <= 24 else titles[org_id][:24] + "…"
+            reasons.append(Reason("track-record", f"有{count}项相关条目（如“{title}”）", 0.0))
             score += 0.05 * min(count - 1, 4)
         if org_id in strong:
             field_name = ctx.fields[top].name if top in ctx.fields else top
@@ -475,7 +478,7 @@ def match_text(text: str, limit: int = 10, engine: Snapshot | None = None) -> Ma
              if engine.alive[slot]} if matches else {}
     for m in matches:
         if m.band != "weak" and m.listing_id in slots:
-            relevance[slots[m.listing_id]] = max(m.relevance, MIN_RELEVANCE)
+            relevance[slots[m.listing_id]] = max(m.relevance, ORG_RELEVANCE)
     ctx = _Context(_relevant_organisations(engine, relevance))
     organisations = _organisations(engine, ctx, subject, relevance, engine.filter_mask(EngineFilters()), limit)
     return _result(subject, sections, organisations, matches[:limit], answer.verdict)

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from techmarket.catalogue.models import Listing
 from techmarket.matching.services.match import match_listing, match_text
 
-SECTION_NAMES = {"offers": "Matching offers", "demands": "Matching demands", "related": "Related listings"}
+SECTION_NAMES = {"ranked": "All results, best first", "offers": "Matching offers", "demands": "Matching demands",
+                 "related": "Related listings"}
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ref_or_text", metavar="REF_OR_TEXT")
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--limit", type=int, default=10, help="results per section (1-100)")
+        parser.add_argument("--limit", type=int, default=10, help="results in the ranked list and per section (1-100)")
 
     def handle(self, *args, **options):
         value = options["ref_or_text"].strip()
@@ -34,13 +35,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Matches for {subject}; verdict: {result.verdict}")
         if result.verdict_reason:
             self.stdout.write(f"  {result.verdict_reason}")
-        for name, matches in result.sections.items():
+        for name, matches in [("ranked", result.ranked), *result.sections.items()]:
             self.stdout.write("")
             self.stdout.write(f"{SECTION_NAMES.get(name, name)} ({len(matches)})")
             if not matches:
                 self.stdout.write("  (none)")
             for match in matches:
-                self.stdout.write(f"  {match.score:.4f}  {match.reference:<28} {match.kind:<8} {match.title}")
+                self.stdout.write(f"  {match.score:.4f}  {match.band:<6}  {match.reference:<28} {match.kind:<8} "
+                                  f"{match.title}")
                 self.stdout.write(f"          {match.explanation}")
         self.stdout.write("")
         self.stdout.write(f"Organisations ({len(result.organisations)})")

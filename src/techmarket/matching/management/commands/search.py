@@ -28,9 +28,10 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"{result.total} result(s) for {result.query!r}; verdict: {result.verdict}")
+        self.stdout.write(f"{result.total} result(s) for {result.query!r}, {result.relevant} at or above the relevance "
+                          f"floor; verdict: {result.verdict}")
         if result.verdict_reason:
             self.stdout.write(f"  {result.verdict_reason}")
         for hit in result.hits:
-            self.stdout.write(f"  {hit.score:.4f}  {hit.reference:<28} {hit.kind:<8} {hit.title}")
+            self.stdout.write(f"  {hit.score:.4f}  {hit.band:<6}  {hit.reference:<28} {hit.kind:<8} {hit.title}")
             self.stdout.write(f"          {hit.explanation}")
