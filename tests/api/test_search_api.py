@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 LITHIUM = {f"innovation/hightech/{n}" for n in (17, 35, 39, 40, 55, 77)}
 HIT_KEYS = {"listing_id", "reference", "kind", "title", "score", "keyword_score", "similarity", "coverage",
-            "matched_terms", "snippet", "explanation"}
-MATCH_KEYS = {"listing_id", "reference", "kind", "title", "score", "relevance", "reasons", "explanation"}
+            "matched_terms", "snippet", "explanation", "relevance", "band", "band_label"}
+MATCH_KEYS = {"listing_id", "reference", "kind", "title", "score", "relevance", "band", "band_label", "reasons",
+              "explanation"}
 
 
 def personal_details() -> set[str]:
@@ -30,7 +31,9 @@ def test_search(client):
     response = client.get("/api/search", {"q": "盐湖提锂"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"query", "mode", "terms", "total", "verdict", "verdict_reason", "facets", "results"}
+    assert set(data) == {"query", "mode", "terms", "total", "relevant", "weak", "verdict", "verdict_reason",
+                         "facets", "results"}
+    assert data["relevant"] + data["weak"] == data["total"]
     assert data["verdict"] == "match" and data["mode"] == "fused" and "提锂" in data["terms"]
     assert len(data["results"]) == 10 and data["total"] >= 10
     assert all(set(hit) == HIT_KEYS for hit in data["results"])
@@ -92,7 +95,7 @@ def test_listing_matches_are_not_swallowed_by_the_listing_route(client):
     response = client.get("/api/listings/innovation/hightech/17/matches", {"limit": 3})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"subject", "verdict", "verdict_reason", "results", "organisations"}
+    assert set(data) == {"subject", "verdict", "verdict_reason", "results", "ranked", "organisations"}
     assert data["subject"]["reference"] == "innovation/hightech/17"
     assert set(data["results"]) == {"offers", "related"}
     assert all(len(matches) <= 3 for matches in data["results"].values())

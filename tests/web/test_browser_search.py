@@ -37,6 +37,15 @@ def test_search_from_the_navbar_and_open_a_result(browser, live_server):
     assert int(page.locator("#search-total").get_attribute("data-count")) >= 10
     assert page.locator(".search-snippet mark").count() > 0
     assert page.locator("#search-verdict").count() == 0
+    # Bands, not scores: the relevant results first, the weak tail collapsed behind its toggle.
+    assert "得分" not in page.locator("#search-results").inner_text()
+    assert page.locator(".search-relevant-list .search-band").first.inner_text() in ("强相关", "中等相关")
+    tail = page.locator("#search-weak-tail")
+    assert tail.get_attribute("open") is None
+    assert not tail.locator(".search-hit").first.is_visible()
+    tail.locator("summary").click()
+    assert tail.locator(".search-hit").first.is_visible()
+    assert tail.locator(".search-band").first.inner_text() == "弱相关"
     first = results.first
     reference = first.get_attribute("data-reference")
     assert reference in LITHIUM
@@ -51,3 +60,13 @@ def test_search_from_the_navbar_and_open_a_result(browser, live_server):
     assert "相关需求" in panel.inner_text()
     assert panel.locator(".match-item").count() > 0
     assert panel.locator(".match-explanation").first.inner_text().strip()
+    assert panel.locator(".match-band").first.inner_text() in ("强相关", "中等相关", "弱相关")
+
+    # On a phone: a no-match answer shows its verdict and, under it, the weak tail open.
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.set_default_timeout(15_000)
+    phone.goto(live_server.url + "/search/?q=手机游戏开发")
+    assert phone.locator("#search-verdict").is_visible()
+    assert phone.locator("#search-weak-tail").get_attribute("open") is not None
+    assert phone.locator("#search-weak-tail .search-hit").first.is_visible()
+    assert phone.locator(".search-relevant-list").count() == 0

@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.urls import reverse
 
 from techmarket.catalogue.models import Listing
 from techmarket.matching.services import panel as panel_service
+from tests.web.pages import panel_html
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +14,6 @@ DEMAND = "innovation/hightech/17"
 ITEM = re.compile(r'class="mb-2 match-item" data-reference="([^"]+)"')
 
 
-def panel_html(client, reference: str) -> str:
-    response = client.get(reverse("listing-detail", args=[reference]))
-    assert response.status_code == 200
-    html = response.content.decode()
-    start = html.index('id="matches-panel"')
-    return html[start: html.index('class="col-lg-4"')]
 
 
 @pytest.fixture

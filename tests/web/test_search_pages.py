@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from techmarket.catalogue.models import Listing, ListingOrganisation
 from techmarket.directory.models import Organisation, Person
+from tests.web.pages import panel_html
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,9 @@ def test_search_page_shows_ranked_highlighted_results(client):
     assert "<mark>" in html and html.count("<mark>") == html.count("</mark>")
     assert "检索词" in html and ">提锂<" in html  # the analysed terms
     assert f'href="{reverse("listing-detail", args=[found[0]])}"' in html
-    assert "共同关键词" in html and "得分" in html  # explanation and score
+    assert "共同关键词" in html  # the explanation
+    assert "得分" not in html and "search-score" not in html  # no raw score: a band instead
+    assert "强相关" in html
     assert "badge-kind-demand" in html
     assert 'id="search-verdict"' not in html
     # Facet names come from the database, not codes.
@@ -172,17 +175,10 @@ def test_markup_in_listings_is_escaped_on_the_search_page(client, django_capture
 # --- the matches panel of listing pages ------------------------------------------------------------------
 
 
-def panel(client, reference: str) -> str:
-    response = client.get(reverse("listing-detail", args=[reference]))
-    assert response.status_code == 200
-    html = response.content.decode()
-    start = html.index('id="matches-panel"')
-    assert html.index('class="col-lg-8"') < start < html.index('class="col-lg-4"')  # the main column
-    return html[start: html.index('class="col-lg-4"')]
 
 
 def test_demand_page_shows_matching_offers_related_demands_and_organisations(client):
-    html = panel(client, "innovation/hightech/17")
+    html = panel_html(client, "innovation/hightech/17")
     assert "匹配成果" in html and "相关需求" in html and "相关单位" in html
     related = re.findall(r'data-section="related".*?</section>', html, re.S)[0]
     references = re.findall(r'class="mb-2 match-item" data-reference="([^"]+)"', related)
@@ -196,15 +192,15 @@ def test_demand_page_shows_matching_offers_related_demands_and_organisations(cli
 
 def test_offer_and_other_pages_name_their_sections(client):
     offer = Listing.objects.filter(kind=Listing.Kind.OFFER).first()
-    html = panel(client, offer.reference)
+    html = panel_html(client, offer.reference)
     assert "匹配需求" in html and "相关成果" in html and "匹配成果" not in html
     talent = Listing.objects.filter(kind=Listing.Kind.TALENT).first()
-    html = panel(client, talent.reference)
+    html = panel_html(client, talent.reference)
     assert "相关条目" in html and "匹配需求" not in html and "匹配成果" not in html
 
 
 def test_listing_without_a_real_match_shows_the_verdict(client):
-    html = panel(client, "innovation/hightech/6")
+    html = panel_html(client, "innovation/hightech/6")
     assert "目录中暂无真正匹配的条目" in html
     assert "目录中暂无真正相关的条目" in html  # the service's reason
 
@@ -217,7 +213,7 @@ def test_panel_on_a_draft_for_its_owner(client, member, django_capture_on_commit
             description="需要联合研发高选择性铝系吸附剂，开展卤水提锂中试放大试验。",
         )
     client.force_login(member)
-    html = panel(client, draft.reference)
+    html = panel_html(client, draft.reference)
     assert "匹配成果" in html
     related = re.findall(r'data-section="related".*?</section>', html, re.S)[0]
     assert set(re.findall(r'data-reference="([^"]+)"', related)) & LITHIUM

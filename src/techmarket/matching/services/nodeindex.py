@@ -183,14 +183,15 @@ class Build:
                                                  writable=False)
             return columns
 
-    def searcher_for(self, manifest: dict) -> tantivy.Searcher | None:
-        """A searcher whose commit is the manifest's or the next (None: reload the manifest and retry)."""
+    def searcher_for(self, manifest: dict) -> tuple[tantivy.Searcher | None, bool]:
+        """A searcher whose commit is the manifest's or the next (None: reload the manifest and retry), and
+        whether it is the next (then it may hold documents beyond the manifest's slots)."""
         self.index.reload()
         searcher = self.index.searcher()
         commit = stamp(searcher)
         if commit in (manifest["commit"], manifest["commit"] + 1):
-            return searcher
-        return None
+            return searcher, commit != manifest["commit"]
+        return None, False
 
 
 def stamp(searcher: tantivy.Searcher) -> int:
@@ -311,12 +312,12 @@ class NodeIndex:
     def _snapshot_of(self, build: Build, manifest: dict):
         from techmarket.matching.services.engine import Snapshot
 
-        searcher = build.searcher_for(manifest)
+        searcher, ahead = build.searcher_for(manifest)
         if searcher is None:
             return None
         build.vocabulary.read_to(manifest["vocab_bytes"])
         return Snapshot(build, manifest, build.columns_for(manifest) if build.path else self.writer.columns,
-                        searcher)
+                        searcher, ahead)
 
     def _current_name(self) -> str:
         try:

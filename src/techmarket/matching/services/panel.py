@@ -1,6 +1,6 @@
 """The matches panel of a listing page: what fits the listing (offers for a demand, demands for an offer,
-related listings, organisations with a track record), each with its score and the reasons, or the honest
-verdict that nothing in the catalogue really fits.
+related listings, organisations with a track record), each with its confidence band (强/中/弱) and the
+reasons, or the honest verdict that nothing in the catalogue really fits.
 
 match_listing is the page's costliest call, so the panel is computed here, by the view, and cached: the key
 holds the index's generation and sequence number, which change with every write to the index (a listing

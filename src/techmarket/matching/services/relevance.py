@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from pydantic import Field
 
@@ -105,6 +106,17 @@ def text_features(coverage: float, similarity: float, text: str, rank: int) -> d
             "rank": math.log1p(rank)}
 
 
+def text_columns(coverage, similarity, text: str, ranks) -> dict[str, np.ndarray]:
+    """text_features for many results at once (arrays in rank order)."""
+    length = min(len(text.strip()), LONG_TEXT) / LONG_TEXT
+    similarity = np.asarray(similarity, dtype=np.float64)
+    cosine = np.where(similarity != 0, (similarity - SIMILARITY_ORIGIN) * 100, 0.0)
+    coverage = np.asarray(coverage, dtype=np.float64)
+    return {"coverage": coverage, "similarity": cosine, "length": np.full(len(coverage), length),
+            "coverage_long": coverage * length, "similarity_long": cosine * length,
+            "rank": np.log1p(np.asarray(ranks, dtype=np.float64))}
+
+
 def listing_features(coverage: float, similarity: float, same_field: float, answers: bool) -> dict[str, float]:
     return {"coverage": float(coverage), "similarity": _cosine(similarity), "same_field": float(same_field),
             "answers": float(answers)}
@@ -115,6 +127,16 @@ def judge(subject: str, features: dict[str, float]) -> tuple[float, str]:
     model = getattr(calibration(), subject)
     p = model.probability(features)
     return p, model.band(p)
+
+
+def judge_all(subject: str, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """judge() for many results at once: their probabilities and bands (arrays)."""
+    model = getattr(calibration(), subject)
+    n = len(next(iter(columns.values()))) if columns else 0
+    z = np.full(n, model.bias) + sum(w * columns[name] for name, w in model.weights.items())
+    p = 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
+    bands = np.where(p >= model.strong, "strong", np.where(p >= model.floor, "medium", "weak"))
+    return p, bands
 
 
 def verdict(bands: list[str]) -> str:

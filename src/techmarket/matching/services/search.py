@@ -173,6 +173,16 @@ class _Coverage:
             memo[word] = hit, weight
         return memo[word]
 
+    def nodes(self) -> list[tuple[tuple, float]]:
+        """Each counted word as Snapshot.shares reads it: ((the terms standing for it, the nodes of its parts),
+        its share of the query); words nothing stands for are left out (they are never covered)."""
+        return [(self._node(word), (self._covered(word, frozenset(), {})[1] or self.unknown) / self.total)
+                for word in self.counted]
+
+    def _node(self, word: str) -> tuple:
+        parts = _parts(word, self.known)
+        return tuple(sorted(self.stands.get(word, ()))), tuple(self._node(p) for p in parts)
+
     def of(self, document: frozenset) -> float:
         memo: dict = {}
         covered = 0.0
@@ -234,22 +244,23 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
     shown = display_terms(query)
     coverage = _Coverage(engine, terms)
     judged = ranked[:max(JUDGED, offset + limit)]
-    documents = engine.documents(judged)
-    covered = {int(slot): coverage.of(documents[int(slot)]["terms"]) for slot in judged}
+    shares = engine.shares(coverage.nodes(), judged)
+    covered = dict(zip(judged.tolist(), shares.tolist(), strict=True))
     subject = "words" if mode == "keyword" else "text"
-    judgements = {int(slot): relevance.judge(subject, relevance.text_features(
-        covered[int(slot)], float(similarity[slot]), query, rank)) for rank, slot in enumerate(judged)}
+    probabilities, bands = relevance.judge_all(subject, relevance.text_columns(
+        shares, similarity[judged], query, np.arange(len(judged))))
+    judgements = {slot: (float(p), band) for slot, p, band in zip(judged.tolist(), probabilities, bands, strict=True)}
     # The relevant first (in rank order), then the weak tail.
-    order = sorted(range(len(judged)), key=lambda i: (judgements[int(judged[i])][1] == "weak", i))
+    order = np.argsort(bands == "weak", kind="stable")
     ranked = np.concatenate([judged[order], ranked[len(judged):]])
     scores = np.concatenate([scores[:len(judged)][order], scores[len(judged):]])
-    relevant = sum(1 for p, band in judgements.values() if band != "weak")
+    relevant = int((bands != "weak").sum())
     page = ranked[offset: offset + limit]
-    documents.update(engine.documents(page))
+    documents = engine.documents(page)
     hits = [_hit(engine, int(slot), documents[int(slot)], kw, similarity, covered.get(int(slot), 0.0), terms, shown,
                  mode, float(score), judgements.get(int(slot), (0.0, "weak")))
             for slot, score in zip(page, scores[offset: offset + limit], strict=True)]
-    verdict = relevance.verdict([band for _, band in judgements.values()])
+    verdict = relevance.verdict(bands.tolist())
     return SearchResult(query, mode, [t.term for t in terms if t.weight == 1.0], hits, total, facets, verdict,
                         _verdict_reason(verdict), relevant)
 
@@ -317,10 +328,20 @@ def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, r
         listing_id=int(engine.listing_ids[slot]), reference=meta["reference"], kind=meta["kind"],
         title=meta["title"], score=round(float(rank_score), 6), keyword_score=round(float(kw.get(slot, 0.0)), 4),
         similarity=round(float(similarity[slot]), 4), coverage=round(float(coverage), 3),
-        matched_terms=words, snippet=snippet(document["text"], words or [w for w in shown if len(w) > 1]),
+        matched_terms=words, snippet=snippet(document["text"], words or [w for w in shown if len(w) > 1],
+                                             folded=_folded_body(document)),
         explanation=explain(words, float(similarity[slot]) > 0 and mode != "keyword"),
         relevance=round(probability, 3), band=band, band_label=relevance.band_label(band),
     )
+
+
+def _folded_body(document: dict) -> str:
+    """The description of a (snapshot-cached) document as normalise() folds it, kept with the document."""
+    folded = document.get("folded")
+    if folded is None:
+        text = document["text"]
+        folded = document["folded"] = normalise(text.split("\n", 1)[1] if "\n" in text else text)
+    return folded
 
 
 def explain(words: list[str], semantic: bool) -> str:
@@ -333,12 +354,11 @@ def explain(words: list[str], semantic: bool) -> str:
     return "；".join(reasons) or "内容相近"
 
 
-def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS) -> str:
-    """A window of the description around the first matched word, HTML-escaped, words in <mark>."""
-    from techmarket.matching.services.text import normalise
-
+def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS, folded: str | None = None) -> str:
+    """A window of the description around the first matched word, HTML-escaped, words in <mark>. `folded` is
+    the body as normalise() folds it, when the caller has it already."""
     body = text.split("\n", 1)[1] if "\n" in text else text
-    folded = normalise(body)
+    folded = normalise(body) if folded is None else folded
     words = sorted({w for w in words if w}, key=len, reverse=True)
     first = min((i for i in (folded.find(w) for w in words) if i >= 0), default=0)
     start = max(0, first - width // 3)

@@ -1,6 +1,11 @@
 """The search results page: keyword and semantic search over the public catalogue (matching.services.search),
 with the analysed terms, an honest verdict, highlighted snippets, facets and pagination.
 
+Each result shows its confidence band (强相关 / 中等相关 / 弱相关), never a raw score. The service ranks the
+results that reach the relevance floor first; the page shows those of the current page, then the rest of the
+page (the weak tail) inside a <details> element, collapsed when the page has relevant results and open when
+it has none, so a no-match answer still shows what there is under its verdict.
+
 Invalid parameters never produce an error page: unknown codes are ignored, the page number is clamped.
 The search index holds public listings only, so results are the same for every user and carry no
 personal contact details.
@@ -111,13 +116,24 @@ def search_page(request):
             facets.append({"name": name, "title": FACET_TITLES[name], "values": values})
 
     kind_labels = names["kind"]
+    hits = [{"hit": hit, "kind_label": kind_labels.get(hit.kind, hit.kind)} for hit in result.hits]
+    relevant_hits = [item for item in hits if item["hit"].band != "weak"]
+    weak_hits = [item for item in hits if item["hit"].band == "weak"]
+    first_rank = (page_obj.number - 1) * PAGE_SIZE + 1
     context.update({
         "result": result,
-        "hits": [{"hit": hit, "kind_label": kind_labels.get(hit.kind, hit.kind)} for hit in result.hits],
+        "hits": hits,
+        "relevant_hits": relevant_hits,
+        "weak_hits": weak_hits,
+        # The page's results in the order ranked: those reaching the relevance floor, then the weak tail.
+        "groups": [group for group in (
+            {"weak": False, "hits": relevant_hits, "start": first_rank},
+            {"weak": True, "hits": weak_hits, "start": first_rank + len(relevant_hits)},
+        ) if group["hits"]],
         "facets": facets,
         "page_obj": page_obj,
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
         "query": _url(params)[1:],
-        "first_rank": (page_obj.number - 1) * PAGE_SIZE + 1,
+        "first_rank": first_rank,
     })
     return render(request, "web/search.html", context)
