@@ -93,6 +93,8 @@ def test_deal_from_offer_to_registered_contract(client, offer, member, buyer, pr
         response = client.get(f"/market/registrations/{registration.pk}/certificate.pdf")
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
+        assert response["Content-Disposition"].startswith('inline; filename="technology-contract-')
+        assert "filename*=UTF-8''%E6%8A%80%E6%9C%AF%E5%90%88%E5%90%8C" in response["Content-Disposition"]
         page = client.get("/market/").content.decode()
         assert registration.label in page
 
@@ -191,9 +193,22 @@ def test_statistics_page_and_export(client, make_contract, seller, seller_org, b
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     summary = dict(load_workbook(BytesIO(response.content))["汇总"].iter_rows(min_row=2, values_only=True))
     assert summary["合同数"] == 1 and summary["合同类型"] == "技术转让合同"
+    # Its file name in Chinese (RFC 5987), with an ASCII fallback.
+    disposition = response["Content-Disposition"]
+    assert "filename*=UTF-8''%E6%8A%80%E6%9C%AF%E5%90%88%E5%90%8C%E7%BB%9F%E8%AE%A1-" in disposition  # 技术合同统计-
+    assert 'filename="technology-contract-statistics-' in disposition
+
+
+def test_registry_staff_get_no_hint_meant_for_members(client, xining_registrar, outsider):
+    client.force_login(xining_registrar)
+    page = client.get("/market/").content.decode()
+    assert "登记工作台" in page and "实名核验并关联单位后" not in page
+    client.force_login(outsider)
+    assert "实名核验并关联单位后" in client.get("/market/").content.decode()
 
 
 def test_nav_item_for_logged_in_users(client, outsider):
-    assert "技术交易" not in client.get("/").content.decode()
+    # Visitors see 技术交易 too (its statistics, and log-in to deal): tests/web/test_navigation.py.
+    assert 'href="/market/">我的洽谈与合同<' not in client.get("/").content.decode()
     client.force_login(outsider)
-    assert 'href="/market/">技术交易<' in client.get("/").content.decode()
+    assert 'href="/market/">我的洽谈与合同<' in client.get("/").content.decode()

@@ -18,7 +18,7 @@ from techmarket.catalogue.models import Listing
 from techmarket.directory.models import Organisation, Region
 from techmarket.market.models import Contract, Registration, RegistryStaff
 from techmarket.market.services.registries import provincial_registry
-from tests.conftest import PASSWORD
+from tests.web.browsing import log_in, make_user, submit
 from tests.web.conftest import needs_chromium
 
 pytestmark = needs_chromium
@@ -26,26 +26,10 @@ pytestmark = needs_chromium
 OFFER = "innovation/hightech/1"  # a published offer of 青海大学
 
 
-def make_user(username: str, organisation: Organisation | None) -> None:
-    get_user_model().objects.create_user(username=username, password=PASSWORD, is_verified=True,
-                                         organisation=organisation, display_name=username)
 
 
-def log_in(browser, base: str, username: str):
-    page = browser.new_context().new_page()
-    page.set_default_timeout(20_000)
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("form button[type=submit]")
-    assert "退出" in page.content()
-    return page
 
 
-def submit(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def test_offer_to_registered_contract(browser, live_server, settings, tmp_path):

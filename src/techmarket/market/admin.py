@@ -77,9 +77,10 @@ class ContractAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "content_type", "size", "organisation", "created_at"]
-    list_filter = ["kind", "content_type"]
-    readonly_fields = ["sha256", "size", "content_type", "extension", "uploaded_by", "organisation", "created_at"]
+    list_display = ["name", "kind", "content_type", "size", "organisation", "created_at", "withdrawn_at"]
+    list_filter = ["kind", "content_type", ("withdrawn_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["sha256", "size", "content_type", "extension", "uploaded_by", "organisation", "created_at",
+                       "withdrawn_at", "withdrawn_by", "replaced_by"]
 
 
 @admin.register(Registration)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 from django import forms
@@ -51,6 +52,20 @@ class UploadForm(BootstrapMixin, forms.Form):
         if uploaded.size > MAX_BYTES:
             raise ValidationError("文件过大：上限为 10 MB。")
         return uploaded
+
+
+class WithdrawDocumentForm(BootstrapMixin, forms.Form):
+    """Removing a contract's document (the service checks who may, and when)."""
+
+    reason = forms.CharField(label="移除原因（选填）", max_length=500, required=False, validators=LINE)
+    next = forms.ChoiceField(choices=[("", "合同页面"), ("edit", "修改页面")], required=False)
+
+
+class ReplaceDocumentForm(UploadForm):
+    """Replacing a contract's document by another file of the same kind."""
+
+    reason = forms.CharField(label="替换原因（选填）", max_length=500, required=False, validators=LINE)
+    next = forms.ChoiceField(choices=[("", "合同页面"), ("edit", "修改页面")], required=False)
 
 
 class AgreementForm(BootstrapMixin, forms.Form):
@@ -108,7 +123,23 @@ class ContractForm(BootstrapMixin, forms.Form):
         return data
 
 
+def type_roles(contract_type) -> list[tuple[str, str]]:
+    """The roles a party of `contract_type` (a rules ContractType) may hold: its own, then the common ones (the
+    broker). Codes as stored in ContractParty.role; names as in data/market/registration.yaml."""
+    return [(code, role.name) for code, role in contract_type.roles.items()]
+
+
+def roles_by_type() -> dict[str, list[tuple[str, str]]]:
+    return {t.code: type_roles(t) for t in rules().types.values()}
+
+
 class PartyForm(BootstrapMixin, forms.Form):
+    """One party of a contract. The role select offers the roles of the contract's type only (研究开发方 under a
+    development contract, 让与方 under a transfer…), and the server refuses any other. The type comes from the
+    formset (`contract_type`, the contract form's field of the same request); without one (a form not yet
+    submitted) every type's roles are listed by type, and the page's script (web/static/web/site.js) narrows them
+    to the type chosen, from the select's data-choices."""
+
     organisation = forms.CharField(label="单位名称", max_length=200, validators=LINE,
                                    widget=forms.TextInput(attrs={"list": "organisation-names"}))
     role = forms.ChoiceField(label="合同角色", choices=())
@@ -116,9 +147,23 @@ class PartyForm(BootstrapMixin, forms.Form):
                                  choices=[("", "按单位所在地"), *Location.choices])
     is_registering_party = forms.BooleanField(label="登记方", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, contract_type: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "请选择"), *rules().role_choices()]
+        self.contract_type = rules().type(contract_type) if contract_type else None
+        role = self.fields["role"]
+        if self.contract_type is None:
+            role.choices = [("", "请选择"), *rules().role_choices()]
+        else:
+            allowed = type_roles(self.contract_type)
+            role.choices = [("", "请选择"), *allowed]
+            role.error_messages["invalid_choice"] = (
+                f"{self.contract_type.name}的当事人角色只能是：{'、'.join(name for _, name in allowed)}。")
+        role.widget.attrs.update({
+            "data-choices-by": "contract_type",
+            "data-choices": json.dumps(roles_by_type(), ensure_ascii=False, separators=(",", ":")),
+            "data-blank": "请选择",
+            "data-blank-none": "请先选择合同类型",
+        })
 
     def clean_organisation(self):
         name = self.cleaned_data["organisation"].strip()
@@ -135,7 +180,25 @@ class MilestoneForm(BootstrapMixin, forms.Form):
     due_on = date_form_field("约定日期", required=False, widget=DateInput())
 
 
-PartyFormSet = forms.formset_factory(PartyForm, extra=1, min_num=2, validate_min=True, max_num=10)
+class BasePartyFormSet(forms.BaseFormSet):
+    """The parties of a contract, each offered the roles of the contract's type: `contract_type` if given, else
+    the `contract_type` submitted with them (the contract form has no prefix, so it is a key of the same data)."""
+
+    def __init__(self, *args, contract_type: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contract_type = contract_type
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        contract_type = self.contract_type
+        if contract_type is None and self.is_bound:
+            contract_type = self.data.get("contract_type", "")
+        kwargs["contract_type"] = contract_type or ""
+        return kwargs
+
+
+PartyFormSet = forms.formset_factory(PartyForm, formset=BasePartyFormSet, extra=1, min_num=2, validate_min=True,
+                                     max_num=10)
 MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, max_num=30)
 
 

@@ -124,8 +124,23 @@ def attachment_path(instance, filename: str) -> str:
     return f"market/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def current(self):
+        """The documents in force: not withdrawn (a withdrawn one is kept as evidence, see Attachment)."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+
 class Attachment(models.Model):
-    """A document exchanged in an inquiry or attached to a contract; type checked by content (services.attachments)."""
+    """A document exchanged in an inquiry or attached to a contract; type checked by content (services.attachments).
+
+    A contract's document is never deleted: a party that may edit the contract withdraws it (a wrong upload) or
+    replaces it, until the contract is submitted for registration. The record and its file stay, marked withdrawn
+    (by whom, when, and the document that replaced it), so that what an earlier, refused or withdrawn application
+    was examined on can still be shown; a withdrawn document is no longer the contract's text for registration
+    (services.contracts.current_documents)."""
 
     class Kind(models.TextChoices):
         DOCUMENT = "document", "洽谈资料"
@@ -147,6 +162,13 @@ class Attachment(models.Model):
     organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+",
                                      verbose_name="上传单位")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("移除时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="移除人")
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name="替换为")
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -397,6 +419,8 @@ class DealAction(models.TextChoices):
 
     INQUIRY_OPENED = "inquiry-opened", "发起洽谈"
     DOCUMENT_UPLOADED = "document-uploaded", "上传附件"
+    DOCUMENT_WITHDRAWN = "document-withdrawn", "移除附件"
+    DOCUMENT_REPLACED = "document-replaced", "替换附件"
     AGREEMENT_PROPOSED = "agreement-proposed", "提出协议"
     AGREEMENT_ACCEPTED = "agreement-accepted", "确认协议"
     AGREEMENT_DECLINED = "agreement-declined", "不同意协议"

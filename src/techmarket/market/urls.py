@@ -23,6 +23,10 @@ urlpatterns = [
     path("contracts/<int:pk>/", contracts.detail, name="contract"),
     path("contracts/<int:pk>/edit/", contracts.edit, name="contract-edit"),
     path("contracts/<int:pk>/upload/", contracts.upload, name="contract-upload"),
+    path("contracts/<int:pk>/documents/<int:document_pk>/remove/", contracts.remove_document,
+         name="contract-document-remove"),
+    path("contracts/<int:pk>/documents/<int:document_pk>/replace/", contracts.replace_document,
+         name="contract-document-replace"),
     path("contracts/<int:pk>/register/", contracts.submit_registration, name="contract-register"),
     path("milestones/<int:pk>/done/", contracts.milestone_done, name="milestone-done"),
     # Registration (views/registry.py)

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from techmarket.catalogue.models import Field
@@ -382,6 +382,113 @@ def add_attachment(user, contract: Contract, uploaded, kind: str = Attachment.Ki
     if kind == Attachment.Kind.CONTRACT_TEXT and is_locked(contract):
         raise MarketError("合同已申请登记，不能再更换合同文本。")
     return deals.store_attachment(user, uploaded, contract=contract, kind=kind)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Documents: withdrawing (a wrong upload) and replacing, until the contract is submitted for registration.
+# A withdrawn document is kept, marked (Attachment.withdrawn_at): it is no longer the contract's text.
+
+REASON_MAX = 500
+
+
+def current_documents(contract: Contract) -> QuerySet[Attachment]:
+    """The contract's documents in force (not withdrawn), contract texts first."""
+    return contract.attachments.current().select_related("organisation").order_by(
+        Case(When(kind=Attachment.Kind.CONTRACT_TEXT, then=0), default=1), "created_at", "id")
+
+
+def contract_texts(contract: Contract) -> QuerySet[Attachment]:
+    """The contract's texts in force: what an application for registration submits (and is compared on)."""
+    return contract.attachments.current().filter(kind=Attachment.Kind.CONTRACT_TEXT)
+
+
+def withdrawn_documents(contract: Contract) -> QuerySet[Attachment]:
+    return contract.attachments.withdrawn().select_related("organisation", "withdrawn_by", "replaced_by").order_by(
+        "withdrawn_at", "id")
+
+
+def documents_frozen_reason(contract: Contract) -> str:
+    """Why the contract's documents cannot be withdrawn or replaced now ("" when they can)."""
+    registration = active_registration(contract)
+    if registration is None:
+        return ""
+    return (f"合同已申请认定登记（{registration.label}，{registration.get_status_display()}），"
+            "合同文本与附件已冻结，不能移除或替换：登记机构依据申请时的合同文本审查。")
+
+
+def check_can_change_documents(user, contract: Contract) -> None:
+    """Who may edit the contract (check_can_edit) may withdraw or replace its documents, and only while it has no
+    active registration. Raises MarketPermissionError (not a party) or MarketError (frozen)."""
+    try:
+        check_can_edit(user, contract)
+    except MarketPermissionError:
+        raise
+    except MarketError:
+        raise MarketError(documents_frozen_reason(contract) or "合同文本与附件已冻结，不能移除或替换。") from None
+
+
+def _document_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        raise MarketError(f"原因不能超过 {REASON_MAX} 字。")
+    check_text(reason, "原因", single_line=True)
+    return reason
+
+
+def _locked_document(user, contract: Contract, attachment: Attachment, what: str) -> tuple[Contract, Attachment]:
+    """The contract and the document, locked in this order (as submit() locks the contract: a withdrawal and an
+    application wait for each other), once the user may change the documents. A document already withdrawn
+    raises AlreadyDone: a repeated or concurrent request changes nothing."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    check_can_change_documents(user, contract)
+    locked = Attachment.objects.select_for_update().filter(pk=attachment.pk, contract=contract).first()
+    if locked is None:
+        raise MarketError("该文件不属于本合同。")
+    if locked.withdrawn_at is not None:
+        done = "已被替换" if locked.replaced_by_id else "已经移除"
+        raise AlreadyDone(f"文件“{locked.name}”{done}，未重复{what}。", locked.replaced_by or locked)
+    return contract, locked
+
+
+def _document_data(attachment: Attachment) -> dict:
+    return {"attachment": attachment.pk, "name": attachment.name, "kind": attachment.kind,
+            "sha256": attachment.sha256}
+
+
+def _mark_withdrawn(user, attachment: Attachment, replaced_by: Attachment | None = None) -> None:
+    attachment.withdrawn_at, attachment.withdrawn_by, attachment.replaced_by = timezone.now(), user, replaced_by
+    attachment.save(update_fields=["withdrawn_at", "withdrawn_by", "replaced_by"])
+
+
+@transaction.atomic
+def withdraw_document(user, contract: Contract, attachment: Attachment, reason: str = "") -> Attachment:
+    """A party that may edit the contract removes a document (a wrong upload) before the contract is submitted for
+    registration. The record and its file are kept, marked withdrawn; the audit log says who, when and which file.
+    The contract counts as changed (a refused application's reconsideration no longer applies to it)."""
+    contract, attachment = _locked_document(user, contract, attachment, "移除")
+    reason = _document_reason(reason)
+    _mark_withdrawn(user, attachment)
+    contract.save(update_fields=["updated_at"])
+    note = f"{attachment.get_kind_display()}：{attachment.name}" + (f"；原因：{reason}" if reason else "")
+    log_deal(DealAction.DOCUMENT_WITHDRAWN, user, contract=contract, note=note,
+             data={"document": _document_data(attachment)})
+    return attachment
+
+
+@transaction.atomic
+def replace_document(user, contract: Contract, attachment: Attachment, uploaded, reason: str = "") -> Attachment:
+    """Withdraw a document and store its replacement (of the same kind) in one step; returns the new document.
+    The upload is checked first: a refused file changes nothing."""
+    contract, attachment = _locked_document(user, contract, attachment, "替换")
+    reason = _document_reason(reason)
+    replacement = deals.store_attachment(user, uploaded, contract=contract, kind=attachment.kind, log=False)
+    _mark_withdrawn(user, attachment, replaced_by=replacement)
+    contract.save(update_fields=["updated_at"])
+    note = (f"{attachment.get_kind_display()}：{attachment.name} → {replacement.name}"
+            + (f"；原因：{reason}" if reason else ""))
+    log_deal(DealAction.DOCUMENT_REPLACED, user, contract=contract, note=note,
+             data={"document": _document_data(attachment), "replacement": _document_data(replacement)})
+    return replacement
 
 
 @transaction.atomic

@@ -162,8 +162,9 @@ def post_message(user, inquiry: Inquiry, body: str) -> Message:
 
 
 def store_attachment(user, uploaded, *, inquiry: Inquiry | None = None, contract: Contract | None = None,
-                     kind: str = Attachment.Kind.DOCUMENT) -> Attachment:
-    """Check and store an upload for an inquiry or a contract (the caller checked the user may add to it)."""
+                     kind: str = Attachment.Kind.DOCUMENT, log: bool = True) -> Attachment:
+    """Check and store an upload for an inquiry or a contract (the caller checked the user may add to it). With
+    `log=False` the caller writes the audit entry itself (a replacement: one entry for the old and the new)."""
     checked = check_upload(uploaded)
     attachment = Attachment(
         inquiry=inquiry, contract=contract, kind=kind, name=checked.name, content_type=checked.type.content_type,
@@ -172,8 +173,9 @@ def store_attachment(user, uploaded, *, inquiry: Inquiry | None = None, contract
     )
     attachment.file.save(checked.name, ContentFile(checked.data), save=False)
     attachment.save()
-    log_deal(DealAction.DOCUMENT_UPLOADED, user, inquiry=inquiry, contract=contract,
-             note=f"{attachment.get_kind_display()}：{attachment.name}")
+    if log:
+        log_deal(DealAction.DOCUMENT_UPLOADED, user, inquiry=inquiry, contract=contract,
+                 note=f"{attachment.get_kind_display()}：{attachment.name}")
     return attachment
 
 

@@ -12,8 +12,8 @@ from techmarket.market.models import Contract, Inquiry
 
 
 def log_deal(action: str, user, *, inquiry: Inquiry | None = None, contract: Contract | None = None,
-             note: str = "") -> AuditEntry:
-    data = {}
+             note: str = "", data: dict | None = None) -> AuditEntry:
+    data = dict(data or {})
     if inquiry is not None and contract is not None:
         data["inquiry"] = inquiry.pk
     organisation = getattr(user, "organisation", None)

@@ -157,10 +157,20 @@ def _describe(registration: Registration) -> str:
     return (f"{registration.registry.name}{registration.label}（合同“{registration.contract.title}”，{when_text}）")
 
 
+def _submitted_texts(registration: Registration) -> set[str]:
+    """The sha256 of the contract texts a registration was applied with (kept at submission); for a registration
+    that kept none, its contract's texts in force (frozen while the registration is active)."""
+    if registration.document_sha256:
+        return set(registration.document_sha256)
+    return set(contracts.contract_texts(registration.contract).values_list("sha256", flat=True))
+
+
 def find_duplicates(contract: Contract, exclude: Registration | None = None,
                     statuses=ACTIVE_REGISTRATION) -> list[tuple[Registration, str]]:
     """Registrations (in `statuses`) that register the same contract as `contract`: the contract itself, one with the
-    same parties, total amount and signing date, or one with the same contract document (sha256)."""
+    same parties, total amount and signing date, or another contract's registration applied with the same contract
+    text (sha256) as one of this contract's texts in force. A document this contract withdrew (a wrong upload) is
+    not its text, and another contract's document counts only if its registration was applied with it."""
     found: dict[int, tuple[Registration, str]] = {}
     base = Registration.objects.filter(status__in=statuses).select_related("registry", "contract")
     if exclude is not None:
@@ -173,12 +183,15 @@ def find_duplicates(contract: Contract, exclude: Registration | None = None,
         other = {p.organisation_id for p in registration.contract.parties.all()}
         if other == organisations:
             found.setdefault(registration.pk, (registration, "的当事人、合同总额和签订日期均相同"))
-    hashes = set(contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT).values_list("sha256", flat=True))
+    hashes = set(contracts.contract_texts(contract).values_list("sha256", flat=True))
     if hashes:
-        same_text = Attachment.objects.filter(kind=Attachment.Kind.CONTRACT_TEXT, sha256__in=hashes).exclude(
-            contract=contract).values_list("contract_id", flat=True)
-        for registration in base.filter(contract_id__in=list(same_text)):
-            found.setdefault(registration.pk, (registration, "的合同文本完全相同"))
+        # Candidates: other contracts that ever held one of these texts; each counts when its registration was
+        # applied with it.
+        same_text = Attachment.objects.filter(kind=Attachment.Kind.CONTRACT_TEXT, sha256__in=hashes,
+                                              contract__isnull=False).exclude(contract=contract)
+        for registration in base.filter(contract_id__in=same_text.values("contract_id")).exclude(contract=contract):
+            if _submitted_texts(registration) & hashes:
+                found.setdefault(registration.pk, (registration, "的合同文本完全相同"))
     return sorted(found.values(), key=lambda item: item[0].submitted_at)
 
 
@@ -234,7 +247,7 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
             f"贵单位在本合同中为{rules().role_name(contract.contract_type, party.role)}，不能申请登记。")
     _check_not_submitted(contract, registry)
     check_not_duplicate(contract)
-    if not contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT).exists():
+    if not contracts.contract_texts(contract).exists():
         raise TransitionError("请先上传合同文本（书面合同，青海省技术市场管理办法第十二条）。")
     allowed = registries_for_party(party)
     if registry.pk not in {r.pk for r in allowed}:
@@ -258,8 +271,7 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
                 applicant=user, external=external, external_registry=external_registry if external else "",
                 external_number=external_number if external else "", received_on=received_on,
                 due_on=decision_due(received_on),
-                document_sha256=sorted(contract.attachments.filter(kind=Attachment.Kind.CONTRACT_TEXT)
-                                       .values_list("sha256", flat=True)),
+                document_sha256=sorted(contracts.contract_texts(contract).values_list("sha256", flat=True)),
                 snapshot=_snapshot(contract),
             )
     except IntegrityError:  # a concurrent application for the contract committed first

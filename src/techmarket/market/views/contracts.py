@@ -1,9 +1,10 @@
 """Contracts: creating one from an agreed inquiry (or directly), editing it until it is submitted, its documents
-and milestones, and the registering party's application to a registry."""
+(uploading; removing or replacing one until the contract is submitted) and milestones, and the registering party's
+application to a registry."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,8 +14,10 @@ from techmarket.market.forms import (
     ContractForm,
     MilestoneFormSet,
     PartyFormSet,
+    ReplaceDocumentForm,
     SubmitForm,
     UploadForm,
+    WithdrawDocumentForm,
     contract_input,
 )
 from techmarket.market.models import Attachment, Contract, Inquiry, Location, Milestone
@@ -39,6 +42,33 @@ def _contract_for(request, pk: int) -> Contract:
     return contract
 
 
+def _documents(user, contract: Contract, back: str = "") -> dict:
+    """What the documents card shows (contract page and edit page): the documents in force, those withdrawn, and
+    whether the user may upload, remove or replace (the contract's parties; removing and replacing only while the
+    contract has no active registration)."""
+    party = service.party_for(user, contract)
+    frozen = service.documents_frozen_reason(contract)
+    documents = list(service.current_documents(contract))
+    return {
+        "documents": documents,
+        "has_contract_text": any(d.kind == Attachment.Kind.CONTRACT_TEXT for d in documents),
+        "withdrawn_documents": list(service.withdrawn_documents(contract)),
+        "documents_frozen": frozen,
+        "can_upload": party is not None,
+        "can_change_documents": party is not None and not frozen,
+        "upload_form": UploadForm(),
+        "attachment_kinds": [(v, label) for v, label in Attachment.Kind.choices if v != Attachment.Kind.DOCUMENT],
+        "back": back,
+    }
+
+
+def _back_to(contract: Contract, back: str):
+    """Back to the page the form was on: the edit page (while the contract can be edited) or the contract's page."""
+    if back == "edit":
+        return redirect("market:contract-edit", contract.pk)
+    return redirect(contract)
+
+
 def _organisation_names() -> list[str]:
     return list(Organisation.objects.order_by("name").values_list("name", flat=True)[:2000])
 
@@ -52,7 +82,9 @@ def _contract_form_page(request, *, inquiry=None, contract=None, initial=None, p
                         milestone_initial=None):
     post = request.POST if request.method == "POST" else None
     form = ContractForm(post, initial=initial)
-    parties = PartyFormSet(post, prefix="parties", initial=party_initial)
+    # Without a submission, the roles offered are those of the contract's type as it stands (edit, prefill).
+    contract_type = None if post is not None else (initial or {}).get("contract_type") or None
+    parties = PartyFormSet(post, prefix="parties", initial=party_initial, contract_type=contract_type)
     milestones = MilestoneFormSet(post, prefix="milestones", initial=milestone_initial)
     if post is not None and form.is_valid() and parties.is_valid() and milestones.is_valid():
         data = contract_input(form, parties, milestones)
@@ -77,6 +109,7 @@ def _contract_form_page(request, *, inquiry=None, contract=None, initial=None, p
         "organisation_names": _organisation_names(),
         "types": [(t, [(role.name, rules().sides[role.side]) for role in t.roles.values()])
                   for t in rules().types.values()],
+        **(_documents(request.user, contract, back="edit") if contract is not None else {}),
     })
 
 
@@ -147,15 +180,13 @@ def detail(request, pk: int):
         "parties": parties,
         "registering": registering,
         "milestones": contract.milestones.select_related("done_by"),
-        "attachments": contract.attachments.select_related("organisation"),
         "registrations": contract.registrations.select_related("registry").order_by("-submitted_at"),
         "active": active,
         "is_party": party is not None,
         "can_edit": party is not None and active is None,
         "can_submit": can_submit,
-        "upload_form": UploadForm(),
-        "attachment_kinds": Attachment.Kind.choices,
         "events": contract_history(contract),
+        **_documents(user, contract),
     })
 
 
@@ -178,7 +209,62 @@ def upload(request, pk: int):
         messages.error(request, str(error))
     else:
         messages.success(request, "附件已上传。")
-    return redirect(contract)
+    return _back_to(contract, request.POST.get("next", ""))
+
+
+def _document_for(request, pk: int, document_pk: int) -> tuple[Contract, Attachment]:
+    """The contract (404 to whoever may not see it) and one of its documents (404 if it is not the contract's);
+    403 before anything else to whoever sees the contract but is no party (registry staff). The service checks
+    again, with the contract locked, and also refuses once the contract is submitted."""
+    contract = _contract_for(request, pk)
+    document = get_object_or_404(Attachment, pk=document_pk, contract=contract)
+    if not service.is_party(request.user, contract):
+        raise NotAllowed(service.NOT_A_PARTY, title="不能更改合同文件")
+    return contract, document
+
+
+def _change_document(request, pk: int, document_pk: int, form_class, change) -> HttpResponse:
+    """Remove or replace a contract document: `change(contract, document, cleaned_data)` does it and returns the
+    success message; the form's errors, refusals and a repeated request end as messages on the contract page."""
+    contract, document = _document_for(request, pk, document_pk)
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(contract)
+    try:
+        done = change(contract, document, form.cleaned_data)
+    except MarketPermissionError as error:
+        raise NotAllowed(str(error), title="不能更改合同文件") from None
+    except AlreadyDone as repeated:  # a repeated (or concurrent) request: the first one did it
+        messages.info(request, str(repeated))
+    except MarketError as error:
+        messages.error(request, str(error))
+        return redirect(contract)
+    else:
+        messages.success(request, done)
+    return _back_to(contract, form.cleaned_data["next"])
+
+
+@require_POST
+@login_required
+def remove_document(request, pk: int, document_pk: int):
+    """Withdraw a document (a wrong upload): kept as a record, no longer the contract's text for registration."""
+    def change(contract, document, data):
+        service.withdraw_document(request.user, contract, document, data["reason"])
+        return (f"已移除“{document.name}”（{document.get_kind_display()}）：申请认定登记时不再提交该文件。"
+                "文件及移除记录（移除人、时间、文件名）保留在交易记录中。")
+    return _change_document(request, pk, document_pk, WithdrawDocumentForm, change)
+
+
+@require_POST
+@login_required
+def replace_document(request, pk: int, document_pk: int):
+    """Replace a document by a new file of the same kind, in one step."""
+    def change(contract, document, data):
+        replacement = service.replace_document(request.user, contract, document, data["file"], data["reason"])
+        return (f"已用“{replacement.name}”替换“{document.name}”（{document.get_kind_display()}）。"
+                "原文件及替换记录保留在交易记录中。")
+    return _change_document(request, pk, document_pk, ReplaceDocumentForm, change)
 
 
 @require_POST

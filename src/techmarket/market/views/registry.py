@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.common import audit
+from techmarket.common.downloads import content_disposition
 from techmarket.common.errors import NotAllowed
 from techmarket.market.forms import (
     CancelForm,
@@ -17,7 +18,8 @@ from techmarket.market.forms import (
     ReconsiderationDecisionForm,
     RegisterForm,
 )
-from techmarket.market.models import Location, Registration, RegistrationAction
+from techmarket.market.models import Attachment, Location, Registration, RegistrationAction
+from techmarket.market.services import contracts as contract_service
 from techmarket.market.services import registration as service
 from techmarket.market.services.certificates import certificate_filename, certificate_pdf
 from techmarket.market.services.errors import MarketError, MarketPermissionError
@@ -90,6 +92,22 @@ def _action_forms(user, registration: Registration) -> list[dict]:
     return forms
 
 
+def _documents(registration: Registration) -> tuple[list[dict], list]:
+    """The contract's documents in force, each marked when it is a text the application was made with; and the
+    texts the application was made with that the contract has since withdrawn (after a refusal or withdrawal)."""
+    contract = registration.contract
+    submitted = set(registration.document_sha256 or ())
+    current = list(contract_service.current_documents(contract))
+    texts = {d.sha256 for d in current if d.kind == Attachment.Kind.CONTRACT_TEXT}
+    rows = [{"document": d, "submitted": d.kind == Attachment.Kind.CONTRACT_TEXT and d.sha256 in submitted}
+            for d in current]
+    missing = submitted - texts
+    since_withdrawn = {}
+    for document in contract_service.withdrawn_documents(contract).filter(sha256__in=missing):
+        since_withdrawn.setdefault(document.sha256, document)
+    return rows, list(since_withdrawn.values())
+
+
 @login_required
 def detail(request, pk: int):
     registration = _registration_for(request, pk)
@@ -98,6 +116,7 @@ def detail(request, pk: int):
     contract = registration.contract
     r = rules()
     duplicates = service.find_duplicates(contract, exclude=registration) if is_examiner else []
+    documents, withdrawn_submitted = _documents(registration)
     return render(request, "market/registration.html", {
         "registration": registration,
         "contract": contract,
@@ -112,6 +131,8 @@ def detail(request, pk: int):
         "is_examiner": is_examiner,
         "flags": flags_for(contract) if is_examiner else [],
         "duplicates": duplicates,
+        "documents": documents,
+        "withdrawn_submitted": withdrawn_submitted,
         "has_certificate": service.has_certificate(registration),
         "decision_source": r.procedure["decision-period"],
         "change_source": r.procedure["change-and-cancellation"],
@@ -173,5 +194,6 @@ def certificate(request, pk: int):
         messages.error(request, str(error))
         return redirect(registration)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{certificate_filename(registration)}"'
+    response["Content-Disposition"] = content_disposition(f"技术合同认定登记证明-{registration.number}.pdf",
+                                                          certificate_filename(registration), inline=True)
     return response

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from techmarket.common.downloads import content_disposition
 from techmarket.market.forms import StatisticsForm
 from techmarket.market.services.exports import statistics_workbook
 from techmarket.market.services.statistics import Filters, statistics
@@ -33,6 +34,7 @@ def statistics_page(request):
 def statistics_export(request):
     _, filters = filters_from(request)
     response = HttpResponse(statistics_workbook(statistics(filters)), content_type=XLSX)
-    name = f"technology-contract-statistics-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    day = f"{timezone.localdate():%Y%m%d}"
+    response["Content-Disposition"] = content_disposition(f"技术合同统计-{day}.xlsx",
+                                                          f"technology-contract-statistics-{day}.xlsx")
     return response
