@@ -5,6 +5,7 @@ from techmarket.catalogue.models import (
     Field,
     ImportRun,
     Listing,
+    ListingAttachment,
     ListingContact,
     ListingOrganisation,
     SourceDocument,
@@ -24,6 +25,17 @@ class ListingContactInline(admin.TabularInline):
     autocomplete_fields = ["person"]
 
 
+class ListingAttachmentInline(admin.TabularInline):
+    """Files come in through the member's form (checked by common.uploads); staff may only remove one."""
+
+    model = ListingAttachment
+    extra = 0
+    fields = readonly_fields = ["name", "content_type", "size", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "kind", "field", "grade", "status", "valid_until"]
@@ -31,7 +43,7 @@ class ListingAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "description", "organisations_raw"]
     filter_horizontal = ["modes"]
     readonly_fields = ["field_auto", "grade_basis", "created_at", "updated_at", "published_at"]
-    inlines = [ListingOrganisationInline, ListingContactInline, AuditEntryInline]
+    inlines = [ListingOrganisationInline, ListingContactInline, ListingAttachmentInline, AuditEntryInline]
 
 
 @admin.register(Field)

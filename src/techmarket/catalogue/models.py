@@ -8,8 +8,10 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
+from techmarket.common import uploads
 from techmarket.common.bounds import (
     DESCRIPTION_MAX,
+    NAME_MAX,
     TITLE_MAX,
     budget_check,
     budget_field,
@@ -205,6 +207,42 @@ class ListingContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id}: {self.person_id}"
+
+
+def listing_attachment_path(instance, filename: str) -> str:
+    # The stored name is not the uploaded one: only the sha256 and the detected type's extension.
+    return f"catalogue/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class ListingAttachment(models.Model):
+    """A file the listing's organisation attaches (specifications, drawings, photos). Checked by content through
+    techmarket.common.uploads; downloaded by those the rule catalogue.download_attachment allows."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField("文件", upload_to=listing_attachment_path, max_length=200)
+    name = models.CharField("文件名", max_length=NAME_MAX, validators=[validate_single_line])
+    content_type = models.CharField("文件类型", max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField("大小（字节）", validators=[MinValueValidator(1),
+                                                                 MaxValueValidator(uploads.MAX_BYTES)])
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "需求与成果附件"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(size__gte=1, size__lte=uploads.MAX_BYTES),
+                                   name="listing_attachment_size"),
+            models.CheckConstraint(condition=LessThanOrEqual(Length("name"), NAME_MAX),
+                                   name="listing_attachment_name_length"),
+            models.UniqueConstraint(fields=["listing", "sha256"], name="unique_listing_attachment_content"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ListingAction(models.TextChoices):

@@ -4,7 +4,7 @@ whoever may not see them; a refused write is a 403 with the reason."""
 import rules
 
 from techmarket.catalogue.models import PUBLIC_STATUSES
-from techmarket.common.permissions import has_django_perm, is_verified_member
+from techmarket.common.permissions import has_django_perm, is_verified_member, sees_contacts
 
 # Provincial reviewers (省科技厅审核员): the role's model permission.
 is_reviewer = has_django_perm("catalogue.review_listing")
@@ -26,3 +26,6 @@ rules.add_perm("catalogue.view_listing", is_public_listing | is_reviewer | is_li
 rules.add_perm("catalogue.create_listing", is_verified_member)
 rules.add_perm("catalogue.own_listing", is_listing_member)
 rules.add_perm("catalogue.write_listing", is_listing_member | is_reviewer)
+# A listing's attachments are kept like its contact persons (they may name people): the listing's members and
+# reviewers, and, once it is public, users who may see contacts (verified users).
+rules.add_perm("catalogue.download_attachment", is_listing_member | is_reviewer | (is_public_listing & sees_contacts))

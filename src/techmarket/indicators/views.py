@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from techmarket.common.downloads import content_disposition
 from techmarket.indicators.forms import ValueForm
 from techmarket.indicators.models import Indicator, IndicatorValue
 from techmarket.indicators.services import computations, dashboard, reports, values
@@ -42,6 +43,9 @@ def dashboard_page(request):
     return render(request, "indicators/dashboard.html", {
         "period": period, "groups": groups, "charts": charts, "today": today,
         "can_enter": values.can_enter(request.user), "can_approve": values.can_approve(request.user),
+        # The records page behind a computed figure is for reviewers and registration administrators: only they
+        # get the figures as links (others would be sent to log-in or refused).
+        "can_see_records": values.can_see_records(request.user),
         "pending": values.pending().count() if values.can_approve(request.user) else 0,
     })
 
@@ -74,13 +78,13 @@ def report(request):
     if period.granularity == "year":
         raise Http404("定期调度按月或季度生成。")
     items = reports.report_rows(period, today, snapshot=values.can_enter(request.user))
-    name = f"indicators-{period.key}"
+    name, ascii_name = f"指标监测调度报告-{period.label}", f"indicators-{period.key}"
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(reports.workbook(period, items, today), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        response["Content-Disposition"] = content_disposition(f"{name}.xlsx", f"{ascii_name}.xlsx")
         return response
     response = HttpResponse(reports.pdf(period, items, today), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Content-Disposition"] = content_disposition(f"{name}.pdf", f"{ascii_name}.pdf", inline=True)
     return response
 
 

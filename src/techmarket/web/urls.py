@@ -5,7 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from techmarket.accounts import views as account_views
-from techmarket.web.views import manage, public, review, search
+from techmarket.catalogue import views as catalogue_views
+from techmarket.web.views import assets, manage, public, review, search
 
 urlpatterns = [
     # Public pages (web/views/public.py)
@@ -14,6 +15,7 @@ urlpatterns = [
     path("catalogue/export.xlsx", public.catalogue_export, name="catalogue-export"),
     path("organisations/<int:pk>/", public.organisation_detail, name="organisation-detail"),
     path("search/", search.search_page, name="search"),
+    path("favicon.ico", assets.favicon, name="favicon"),
     # Accounts (accounts/views.py)
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
@@ -26,6 +28,9 @@ urlpatterns = [
     # Provincial reviewers (web/views/review.py)
     path("review/", review.review_queue, name="review-queue"),
     path("listings/<path:reference>/review/", review.review_listing, name="review-listing"),
+    # A listing's attachments (catalogue/views.py)
+    path("listings/<path:reference>/attachments/<int:pk>/", catalogue_views.attachment_download,
+         name="listing-attachment"),
     # The listing page last: its pattern would swallow the routes above.
     path("listings/<path:reference>/", public.listing_detail, name="listing-detail"),
 ]

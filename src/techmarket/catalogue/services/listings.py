@@ -17,7 +17,10 @@ from techmarket.catalogue.models import (
     ListingAction,
     ListingOrganisation,
 )
+from techmarket.catalogue.services import attachments as listing_attachments
+from techmarket.catalogue.services import contacts as listing_contacts
 from techmarket.catalogue.services.classification import classify
+from techmarket.catalogue.services.contacts import ContactError, ContactInput
 from techmarket.catalogue.services.grading import apply_computed_grade
 from techmarket.common import audit
 from techmarket.common.bounds import (
@@ -31,6 +34,7 @@ from techmarket.common.bounds import (
 )
 from techmarket.common.errors import InvalidInput, NotAllowed
 from techmarket.common.permissions import allowed
+from techmarket.common.uploads import CheckedFile
 
 SORTS = {
     "reference": ("source_section", "source_position", "id"),
@@ -124,6 +128,14 @@ class ListingInput:
     trl: int | None = None
     budget_wan: Decimal | None = None
     valid_until: datetime.date | None = None
+    # The contact person; None leaves the listing's contacts as they are (a new listing then gets the writing
+    # user, when the account's name and phone or e-mail make a contact).
+    contact: ContactInput | None = None
+    # Partner units (合作单位) by name; None leaves them as they are, [] removes them.
+    partners: list[str] | None = None
+    # Files to attach (checked by common.uploads) and ids of the listing's attachments to remove.
+    attachments: tuple[CheckedFile, ...] = ()
+    remove_attachments: tuple[int, ...] = ()
 
 
 class ListingPermissionError(NotAllowed):
@@ -162,6 +174,18 @@ def check_input(data: ListingInput) -> None:
             check()
         except ValidationError as error:
             raise ListingInputError(field, error.messages[0]) from None
+    try:
+        if data.contact is not None:
+            listing_contacts.clean_contact(data.contact)
+        if data.partners is not None:
+            listing_contacts.clean_partner_names("\n".join(data.partners))
+    except ContactError as error:
+        raise ListingInputError(error.field, str(error)) from None
+    try:
+        for checked in data.attachments:
+            listing_attachments.check_type(checked)
+    except listing_attachments.AttachmentError as error:
+        raise ListingInputError("attachments", str(error)) from None
 
 
 EDITABLE_STATUSES = (Listing.Status.DRAFT, Listing.Status.REJECTED, Listing.Status.PUBLISHED,
@@ -240,9 +264,12 @@ def create_listing(user, data: ListingInput) -> Listing:
     ListingOrganisation.objects.create(listing=listing, organisation=user.organisation)
     listing.modes.set(data.modes)
     _classify_if_unset(listing, data)
+    contact = data.contact if data.contact is not None else listing_contacts.default_contact(user)
+    _write_parties(user, listing, data, contact)
     listing.save()
     audit.log_action(listing, ListingAction.TRANSITION, user, to_value=listing.status, reason="创建")
     apply_computed_grade(listing)
+    _write_attachments(user, listing, data)
     return listing
 
 
@@ -254,10 +281,30 @@ def update_listing(user, listing: Listing, data: ListingInput) -> Listing:
         setattr(listing, name, value)
     listing.modes.set(data.modes)
     _classify_if_unset(listing, data)
+    _write_parties(user, listing, data, data.contact)
     listing.save()
     audit.log_action(listing, ListingAction.EDIT, user, reason="编辑内容")
     apply_computed_grade(listing)
+    _write_attachments(user, listing, data)
     return listing
+
+
+def _write_parties(user, listing: Listing, data: ListingInput, contact: ContactInput | None) -> None:
+    """The contact person and the partner units (checked by check_input)."""
+    if contact is not None:
+        listing_contacts.set_contact(listing, contact, listing.owner or user.organisation)
+    if data.partners is not None:
+        listing_contacts.set_partners(listing, data.partners)
+
+
+def _write_attachments(user, listing: Listing, data: ListingInput) -> None:
+    """Last of a write: files reach storage only when everything else was accepted."""
+    if not data.attachments and not data.remove_attachments:
+        return
+    try:
+        listing_attachments.update_attachments(user, listing, list(data.attachments), list(data.remove_attachments))
+    except listing_attachments.AttachmentError as error:
+        raise ListingInputError("attachments", str(error)) from None
 
 
 def _writable_values(data: ListingInput) -> dict:

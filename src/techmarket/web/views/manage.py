@@ -1,11 +1,14 @@
 """Organisation members write their listings and move them through the lifecycle."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from techmarket.catalogue.forms import ListingPartiesForm
 from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.lifecycle import TransitionError
@@ -68,26 +71,48 @@ def _status_reason(listing: Listing) -> str:
     return (listing.last_transition_reason or "") if listing.last_transition_to == listing.status else ""
 
 
+def _forms(request, listing: Listing | None = None) -> tuple[ListingForm, ListingPartiesForm]:
+    """The listing's content form and its contact person, partner units and attachments form."""
+    post = request.method == "POST"
+    form = ListingForm(request.POST if post else None, listing=listing)
+    parties = ListingPartiesForm(request.POST if post else None, request.FILES if post else None,
+                                 user=request.user, listing=listing)
+    return form, parties
+
+
+def _valid(form: ListingForm, parties: ListingPartiesForm) -> bool:
+    return all([form.is_valid(), parties.is_valid()])  # both validated: every error shows at once
+
+
+def _input(form: ListingForm, parties: ListingPartiesForm) -> listings.ListingInput:
+    return dataclasses.replace(form.to_input(), **parties.to_values())
+
+
+def _refused(form: ListingForm, parties: ListingPartiesForm, error: ListingInputError) -> None:
+    target = parties if error.field in parties.fields else form
+    target.add_error(error.field if error.field in target.fields else None, str(error))
+
+
 @login_required
 def listing_create(request):
     try:
         listings.check_can_create(request.user)
     except ListingPermissionError as error:
         raise NotAllowed(str(error), title="暂不能发布") from None
-    form = ListingForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form, parties = _forms(request)
+    if request.method == "POST" and _valid(form, parties):
         try:
-            listing = listings.create_listing(request.user, form.to_input())
+            listing = listings.create_listing(request.user, _input(form, parties))
         except ListingPermissionError as error:
             raise NotAllowed(str(error), title="暂不能发布") from None
         except ListingInputError as error:
-            form.add_error(error.field, str(error))
+            _refused(form, parties, error)
         else:
             messages.success(request, f"已保存草稿“{listing.title}”。")
             if "submit_for_review" in request.POST:
                 _submit(request, listing)
             return redirect("my-listings")
-    return render(request, "web/listing_form.html", {"form": form, "listing": None})
+    return render(request, "web/listing_form.html", {"form": form, "parties": parties, "listing": None})
 
 
 @login_required
@@ -97,14 +122,15 @@ def listing_edit(request, reference):
         listings.check_can_edit(request.user, listing)
     except ListingPermissionError as error:
         raise NotAllowed(str(error), title="不能修改此条目") from None
-    form = ListingForm(request.POST if request.method == "POST" else None, listing=listing)
-    if request.method == "POST" and form.is_valid():
-        try:  # the service checks the input before it changes anything
-            listing = listings.update_listing(request.user, listing, form.to_input())
+    form, parties = _forms(request, listing)
+    if request.method == "POST" and _valid(form, parties):
+        try:  # the service checks the input before it changes anything, and rolls back what it changed
+            listing = listings.update_listing(request.user, listing, _input(form, parties))
         except ListingPermissionError as error:
             raise NotAllowed(str(error), title="不能修改此条目") from None
         except ListingInputError as error:
-            form.add_error(error.field, str(error))
+            _refused(form, parties, error)
+            listing.refresh_from_db()
         else:
             messages.success(request, f"已保存“{listing.title}”。")
             if "submit_for_review" in request.POST:
@@ -113,7 +139,8 @@ def listing_edit(request, reference):
                 return redirect("review-listing", reference=listing.reference)
             return redirect("my-listings")
     return render(request, "web/listing_form.html", {
-        "form": form, "listing": listing, "can_submit_for_review": listing.status in lifecycle.ALLOWED[S.SUBMITTED],
+        "form": form, "parties": parties, "listing": listing,
+        "can_submit_for_review": listing.status in lifecycle.ALLOWED[S.SUBMITTED],
     })
 
 

@@ -7,6 +7,7 @@ techmarket.directory.services.privacy.
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from techmarket.catalogue.models import Listing
@@ -19,6 +20,7 @@ from techmarket.catalogue.services.listings import (
     filter_listings,
     visible_listings,
 )
+from techmarket.common.downloads import content_disposition
 from techmarket.directory.models import Organisation
 from techmarket.directory.services.privacy import can_see_contacts, listing_contacts
 from techmarket.matching.services.panel import listing_panel
@@ -67,7 +69,8 @@ def catalogue_export(request):
     listings = filter_listings(form.to_filters(), request.user)
     content = export_listings_xlsx(listings, include_contacts=can_see_contacts(request.user))
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="catalogue.xlsx"'
+    day = f"{timezone.localdate():%Y%m%d}"
+    response["Content-Disposition"] = content_disposition(f"需求与成果库-{day}.xlsx", f"catalogue-{day}.xlsx")
     return response
 
 
