@@ -112,12 +112,13 @@ BAD_EVENTS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("event", "zh", "en"), BAD_EVENTS)
-def test_the_api_the_page_and_the_command_refuse_a_bad_event_alike(client, login, member, tmp_path, event, zh, en):
+def test_the_api_the_page_and_the_command_refuse_a_bad_event_alike(client, login, reviewer, tmp_path, event, zh, en):
     message = f"事件数据有误：{zh}"
     response = client.post("/api/policy/rewards", json.dumps(event, ensure_ascii=False),
                            content_type="application/json")
     assert (response.status_code, response.json()) == (400, {"detail": message})
-    page = login(member).post(reverse("policy:calculator"), {
+    # The event typed in full is offered on reviewers' calculator only.
+    page = login(reviewer).post(reverse("policy:calculator"), {
         "type": "technology-contract", "date": "2019-06-01", "role": "buyer",
         "advanced": json.dumps(event, ensure_ascii=False)})
     assert message in html.unescape(page.content.decode())

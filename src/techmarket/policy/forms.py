@@ -8,18 +8,20 @@ from django import forms
 
 from techmarket.common.bounds import date_form_field, money_form_field, validate_single_line, validate_text
 from techmarket.common.forms import DateInput, style_widget
+from techmarket.common.templatetags.chinese import to_simplified
 from techmarket.policy.services.data import rulebook
+from techmarket.policy.services.display import AMOUNT_LABELS, FIELD_LABELS
 
-AMOUNT_FIELDS = {
-    "amount": ("主金额（元）",
-               "合同成交额、年度交易额、研发投入、不良贷款本金余额、项目投资额、融资额、地方贡献、免税额或税额"),
-    "paid": ("实际到位金额（元）", "引进省外技术：实际到位金额或股权折算金额"),
-    "costs": ("发行费用（元）", "上市或再融资"),
-    "in_province_subscription": ("省内法人股东认购部分（元）", "再融资"),
-    "equipment": ("关键设备购置总额（元）", "招商引资项目"),
-    "technology_fee": ("技术引进费用（元）", "招商引资项目"),
-    "requested": ("申请金额（元）", "用于“最高”“以内”类条款；不填按上限预估"),
+AMOUNT_HELP = {
+    "amount": "合同成交额、年度交易额、研发投入、不良贷款本金余额、项目投资额、融资额、地方贡献、免税额或税额",
+    "paid": "引进省外技术：实际到位金额或股权折算金额",
+    "costs": "上市或再融资",
+    "in_province_subscription": "再融资",
+    "equipment": "招商引资项目",
+    "technology_fee": "招商引资项目",
+    "requested": "用于“最高”“以内”类条款；不填按上限预估",
 }
+AMOUNT_FIELDS = {name: (f"{AMOUNT_LABELS[name]}（元）", help_text) for name, help_text in AMOUNT_HELP.items()}
 
 
 def _styled(field: forms.Field) -> forms.Field:
@@ -41,21 +43,27 @@ class CalculatorForm(forms.Form):
         help_text="每行一个，格式“角色：名称”，如“技术经纪人：张三”“卖方：中国科学院青海盐湖研究所”",
     )
     flags = forms.MultipleChoiceField(label="事实", required=False, widget=forms.CheckboxSelectMultiple)
-    project = forms.CharField(label="项目或合同编号", required=False, max_length=200, validators=[validate_single_line],
+    project = forms.CharField(label=FIELD_LABELS["project"], required=False, max_length=200,
+                              validators=[validate_single_line],
                               help_text="同一项目分次申报时填写相同编号，按项目累计的上限据此核算")
-    year = forms.IntegerField(label="申报年度", required=False, min_value=1949, max_value=2200,
+    year = forms.IntegerField(label=FIELD_LABELS["year"], required=False, min_value=1949, max_value=2200,
                               help_text="不填按事件日期所在年度")
-    since = date_form_field("起算日期", required=False, widget=DateInput(),
+    since = date_form_field(FIELD_LABELS["since"], required=False, widget=DateInput(),
                             help_text="建成投产日期或税务登记日期（按年度支持的条款）")
-    years = forms.IntegerField(label="年数", required=False, min_value=1, max_value=100,
+    years = forms.IntegerField(label=FIELD_LABELS["years"], required=False, min_value=1, max_value=100,
                                help_text="建设期年数（按年支持的平台）")
+    # The event typed in full, as the API takes it: offered to reviewers only (`advanced`), for the ranged
+    # parameters and the events the fields above cannot express.
     advanced = forms.CharField(
-        label="事件 JSON（高级）", required=False, widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
-        help_text="填写后以此为准，格式见 docs/policy.md",
+        label="完整事件数据（高级）", required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "font-monospace"}),
+        help_text="按开放接口“计算事件可得的奖补”的事件格式填写（见页脚“开放接口”），可给出条款参数；填写后以此为准。",
     )
 
-    def __init__(self, *args, organisation_name: str = "", **kwargs):
+    def __init__(self, *args, organisation_name: str = "", advanced: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not advanced:
+            del self.fields["advanced"]
         words = rulebook().vocabulary
         self.words = words
         self.organisation_name = organisation_name or "本单位"
@@ -68,7 +76,7 @@ class CalculatorForm(forms.Form):
         for name, (label, help_text) in AMOUNT_FIELDS.items():
             self.fields[name] = money_form_field(label, help_text=help_text, required=False)
         self.order_fields(["type", "kind", "date", "role", "others", *AMOUNT_FIELDS, "flags", "project", "year",
-                           "since", "years", "advanced"])
+                           "since", "years", *(["advanced"] if advanced else [])])
         for field in self.fields.values():
             _styled(field)
 
@@ -92,10 +100,22 @@ class CalculatorForm(forms.Form):
             return None
         try:
             data = json.loads(text, parse_float=Decimal)
-        except ValueError as error:
-            raise forms.ValidationError(f"不是有效的 JSON：{error}") from None
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                f"不是有效的事件数据：第{error.lineno}行第{error.colno}列格式有误。") from None
         if not isinstance(data, dict):
-            raise forms.ValidationError("事件 JSON 须为对象。")
+            raise forms.ValidationError("事件数据须为一个以花括号括起的对象。")
+        return data
+
+    def clean(self):
+        data = super().clean()
+        event_type, kind = data.get("type"), data.get("kind")
+        if event_type and kind and not data.get("advanced"):
+            kinds = self.words.kinds_by_type.get(event_type, {})
+            if kind not in kinds:
+                label = self.words.kinds.get(kind, kind)
+                self.add_error("kind", f"类别“{label}”不适用于“{self.words.event_types[event_type]}”事件"
+                                       + (f"，可选：{'、'.join(kinds.values())}。" if kinds else "，请留空。"))
         return data
 
     def event_data(self, organisation_id: int | None) -> dict:
@@ -132,6 +152,15 @@ def _at_most(limit: Decimal):
     return check
 
 
+def _award_label(award: dict, awards: list[dict]) -> str:
+    """An award by its rule's title, and the role it is paid in when the same rule pays the organisation twice."""
+    title = to_simplified(award["title"])
+    if sum(a["rule"] == award["rule"] for a in awards) > 1:
+        role = award["beneficiary"]["role"]
+        return f"{title}（{rulebook().vocabulary.roles.get(role, role)}）"
+    return title
+
+
 class AdjustForm(forms.Form):
     """One amount per award (initially as computed now), and the reason for the adjustment."""
 
@@ -146,7 +175,7 @@ class AdjustForm(forms.Form):
             self.keys[name] = f"{award['rule']}|{award['beneficiary']['role']}"
             limit = (maximums or {}).get(self.keys[name])
             self.fields[name] = money_form_field(
-                f"{award['title']}（{award['rule']}）", initial=Decimal(award["amount"]),
+                _award_label(award, awards), initial=Decimal(award["amount"]),
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
                 help_text=f"按当前台账计算 ¥{Decimal(award['amount']):,.2f}"
                           + (f"；条款允许的最高额 ¥{limit:,.2f}" if limit is not None else ""),
@@ -176,4 +205,4 @@ class LedgerFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [("", "全部")] + [
-            (p.code, p.name) for p in rulebook().programmes.values()]
+            (p.code, to_simplified(p.name)) for p in rulebook().programmes.values()]

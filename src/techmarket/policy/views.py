@@ -16,6 +16,7 @@ from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError, can_apply, can_review
 from techmarket.policy.services.data import ensure_synced, rulebook
+from techmarket.policy.services.display import readable
 from techmarket.policy.services.events import EventError
 from techmarket.policy.services.ledger import ledger_rows, ledger_totals
 
@@ -31,7 +32,8 @@ def index(request):
     documents = [(document, [r for r in book.rules if r.document.code == document.code])
                  for document in sorted(book.documents, key=lambda d: d.valid_from or d.issued, reverse=True)]
     return render(request, "policy/index.html", {
-        "documents": documents, "words": book.vocabulary, "programmes": book.programmes, "version": book.version,
+        "documents": documents, "rule_count": len(book.rules), "words": book.vocabulary,
+        "programmes": book.programmes,
     })
 
 
@@ -45,13 +47,16 @@ def _split_not_applied(result) -> tuple[list, int]:
 def calculator(request):
     user = request.user
     organisation = user.organisation if user.organisation_id else None
-    form = CalculatorForm(request.POST or None, organisation_name=organisation.name if organisation else "")
+    form = CalculatorForm(request.POST or None, organisation_name=organisation.name if organisation else "",
+                          advanced=can_review(user))
     context = {"form": form, "can_apply": can_apply(user)}
     if request.method == "POST" and form.is_valid():
         try:
             event, result = applications.calculate(form.event_data(user.organisation_id), user)
         except EventError as error:
-            form.add_error(None, f"事件数据有误：{error.zh}")
+            # Event data typed in full names the fields as typed; the form's own fields are named by their labels.
+            detail = error.zh if form.cleaned_data.get("advanced") else readable(error.zh)
+            form.add_error(None, f"事件数据有误：{detail}")
         else:
             relevant, others = _split_not_applied(result)
             awards = [{**a.as_dict(), "own": bool(organisation) and a.organisation_id == organisation.pk}
@@ -72,8 +77,8 @@ def apply(request):
         raise NotAllowed(CANNOT_APPLY)
     try:
         application = applications.submit(request.user, json.loads(request.POST.get("event", "")))
-    except ValueError as error:  # JSON, EventError and ApplicationError
-        detail = error.zh if isinstance(error, EventError) else "事件数据不是有效的 JSON。"
+    except ValueError as error:  # not JSON, or an EventError
+        detail = readable(error.zh) if isinstance(error, EventError) else "提交的事件数据有误，请重新计算后再提交。"
         messages.error(request, f"未能提交申请：{detail}")
         return redirect("policy:calculator")
     except applications.DuplicateApplication as duplicate:  # a double submission: show the one already made
@@ -125,6 +130,7 @@ def application_detail(request, pk: int):
         "active_action": request.POST.get("action", ""),
         "current_differs": [a["amount"] for a in current] != [a["amount"] for a in application.awards],
         "history": audit.history_for(application),
+        "rules_changed": application.rules_version != rulebook().version,
         "entries": application.ledger_entries.select_related("rule", "programme"),
     })
 
