@@ -36,7 +36,7 @@ def test_headers_and_one_row_per_listing():
     assert list(rows[0]) == HEADERS == ["编号", "类别", "项目名称", "主要内容", "实施单位", "合作方式", "领域",
                                         "分级", "状态", "有效期至", "来源"]
     assert len(rows) - 1 == queryset.count() == OFFERS
-    assert [row[0] for row in rows[1:]] == [listing.reference for listing in queryset]
+    assert [row[0] for row in rows[1:]] == [listing.number for listing in queryset]
     assert {row[1] for row in rows[1:]} == {"成果供给"}
 
 

@@ -122,7 +122,7 @@ def test_all_listings_filtered_by_grade_and_field(login, reviewer):
     grade_a = Listing.objects.filter(grade="A")
     assert f"共 {grade_a.count()} 条" in page(response)
     for listing in Listing.objects.exclude(grade="A")[:10]:
-        assert listing.reference + "<" not in page(response)
+        assert f"编号 {listing.number}<" not in page(response)
 
     response = client.get(QUEUE_URL, {"tab": "all", "field": "salt-lake"})
     salt_lake = Listing.objects.filter(field__parent__code="salt-lake")

@@ -199,7 +199,7 @@ def test_my_listings_shows_every_status_of_the_organisation_only(login, member, 
     content = page(login(member).get(MY_URL))
     assert draft.title in content
     for listing in Listing.objects.filter(owner=qinghai_university):
-        assert listing.reference in content
+        assert listing.number in content
     assert other.title not in content
     assert "修改" in content and "标记为洽谈中" in content
 

@@ -10,6 +10,7 @@ from techmarket.catalogue.models import (
     ListingOrganisation,
     SourceDocument,
 )
+from techmarket.catalogue.services.listings import number_q
 from techmarket.common.admin import AuditEntryInline
 
 
@@ -38,12 +39,21 @@ class ListingAttachmentInline(admin.TabularInline):
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
-    list_display = ["reference", "title", "kind", "field", "grade", "status", "valid_until"]
+    list_display = ["number", "reference", "title", "kind", "field", "grade", "status", "valid_until"]
     list_filter = ["kind", "status", "grade", "field__parent", "source_section"]
     search_fields = ["reference", "title", "description", "organisations_raw"]
     filter_horizontal = ["modes"]
-    readonly_fields = ["field_auto", "grade_basis", "created_at", "updated_at", "published_at"]
+    readonly_fields = ["number", "field_auto", "grade_basis", "created_at", "updated_at", "published_at"]
     inlines = [ListingOrganisationInline, ListingContactInline, ListingAttachmentInline, AuditEntryInline]
+
+    @admin.display(description="编号（公开）", ordering="pk")
+    def number(self, obj):
+        return obj.number
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the listing whose number (XQ-2025-0012) was typed."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return results | queryset.filter(number_q(search_term)), may_have_duplicates
 
 
 @admin.register(Field)

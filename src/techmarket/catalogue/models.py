@@ -8,6 +8,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
+from techmarket.catalogue.numbers import format_number
 from techmarket.common import uploads
 from techmarket.common.bounds import (
     DESCRIPTION_MAX,
@@ -167,6 +168,12 @@ class Listing(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("listing-detail", args=[self.reference])
+
+    @property
+    def number(self) -> str:
+        """The number people see (编号, XQ-2025-0012: catalogue.numbers); `reference` stays internal (URLs, API,
+        command line)."""
+        return format_number(self.kind, self.pk, self.created_at)
 
     @property
     def is_public(self) -> bool:

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from techmarket.catalogue.models import Listing
 
 COLUMNS = [
-    ("编号", 24), ("类别", 10), ("项目名称", 40), ("主要内容", 80), ("实施单位", 30), ("合作方式", 24),
+    ("编号", 16), ("类别", 10), ("项目名称", 40), ("主要内容", 80), ("实施单位", 30), ("合作方式", 24),
     ("领域", 24), ("分级", 12), ("状态", 10), ("有效期至", 12), ("来源", 40),
 ]
 CONTACTS_COLUMN = ("联系人", 40)
@@ -60,7 +60,7 @@ def listing_row(listing: Listing) -> list:
     organisations = "、".join(link.organisation.name for link in listing.organisation_links.all())
     modes = "、".join(mode.name for mode in listing.modes.all())
     return [
-        listing.reference,
+        listing.number,  # the 编号 people see on the listing's page, not the internal reference
         listing.get_kind_display(),
         listing.title,
         listing.description,

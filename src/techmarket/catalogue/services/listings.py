@@ -17,6 +17,7 @@ from techmarket.catalogue.models import (
     ListingAction,
     ListingOrganisation,
 )
+from techmarket.catalogue.numbers import parse_number
 from techmarket.catalogue.services import attachments as listing_attachments
 from techmarket.catalogue.services import contacts as listing_contacts
 from techmarket.catalogue.services.classification import classify
@@ -55,7 +56,7 @@ class ListingFilters:
     organisation: int | None = None
     status: str = ""
     grade: str = ""
-    q: str = ""  # plain substring search until the search issue brings a real index
+    q: str = ""  # plain substring search until the search issue brings a real index; or a listing's number
     sort: str = "reference"
 
 
@@ -91,13 +92,31 @@ def filter_listings(filters: ListingFilters, user=None) -> QuerySet[Listing]:
         qs = qs.filter(grade=filters.grade)
     if filters.q:
         qs = qs.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q)
-                       | Q(organisations_raw__icontains=filters.q))
+                       | Q(organisations_raw__icontains=filters.q) | number_q(filters.q))
     return (
         qs.distinct()
         .select_related("field", "field__parent", "owner")
         .prefetch_related("modes")
         .order_by(*SORTS.get(filters.sort, SORTS["reference"]))
     )
+
+
+def number_q(text: str) -> Q:
+    """The listing whose number (catalogue.numbers) `text` is, as a condition; one that matches nothing if
+    `text` is not a number."""
+    parsed = parse_number(text)
+    if parsed is None:
+        return Q(pk__in=[])
+    year, pk = parsed
+    return Q(pk=pk, created_at__year=year)
+
+
+def find_by_number(text: str, user=None) -> Listing | None:
+    """The listing `user` may see whose number `text` is (XQ-2025-0012, typed in any case, with or without
+    dashes), or None."""
+    if parse_number(text) is None:
+        return None
+    return visible_listings(user).filter(number_q(text)).first()
 
 
 def catalogue_counts(user=None) -> dict:

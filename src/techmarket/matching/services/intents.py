@@ -263,7 +263,7 @@ def _notify(intent: CooperationIntent, reminder: bool) -> list[str]:
         topic, title = INTENT_TOPIC, f"定向发布：{listing.title}"
         opening = "省科技厅向贵单位定向发布了以下条目，邀请贵单位参与合作："
     lines = [f"{intent.organisation.name}：", "", opening, "",
-             f"{listing.get_kind_display()} {listing.reference}", listing.title, ""]
+             f"{listing.get_kind_display()} {listing.number}", listing.title, ""]
     if intent.message:
         lines += ["附言：", intent.message, ""]
     lines += ["请登录平台，在“合作意向”中回复（有意向、暂不合作或提交方案）。"]

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import lifecycle, listings
+from techmarket.catalogue.services.history import listing_history
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingFilters, ListingPermissionError
-from techmarket.common import audit
 from techmarket.common.permissions import permission_required
 from techmarket.web.forms import ApproveForm, ReclassifyForm, RegradeForm, RejectForm, ReviewFilterForm
 
@@ -72,16 +72,10 @@ def review_listing(request, reference):
         "listing": listing, "forms": forms, "active_action": request.POST.get("action", ""),
         "can_decide": listing.status == Listing.Status.SUBMITTED,
         "decision_forms": [forms["approve"], forms["reject"]],
-        "events": _events(listing),
+        "events": listing_history(listing, newest_first=True),
         "organisations": listing.organisation_links.select_related("organisation"),
         "modes": listing.modes.all(),
     })
-
-
-def _events(listing: Listing) -> list:
-    """The listing's history from the audit log, newest first; statuses and grades are shown by their labels
-    (`from_label`, `to_label`: the catalogue registers them with the log)."""
-    return list(audit.history_for(listing).order_by("-at", "-id"))
 
 
 def _apply(request, listing: Listing, action: str, data: dict):

@@ -6,7 +6,8 @@ results that reach the relevance floor first; the page shows those of the curren
 page (the weak tail) inside a <details> element, collapsed when the page has relevant results and open when
 it has none, so a no-match answer still shows what there is under its verdict.
 
-Invalid parameters never produce an error page: unknown codes are ignored, the page number is clamped.
+A query that is a listing's number (编号 XQ-2025-0012, catalogue.numbers) opens that listing, if the user may
+see it. Invalid parameters never produce an error page: unknown codes are ignored, the page number is clamped.
 The search index holds public listings only, so results are the same for every user and carry no
 personal contact details.
 """
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from techmarket.catalogue.models import PUBLIC_STATUSES, CooperationMode, Field, Listing
+from techmarket.catalogue.services.listings import find_by_number
 from techmarket.directory.models import Region
 from techmarket.matching.services.engine import EngineFilters
 from techmarket.matching.services.search import search
@@ -95,6 +97,10 @@ def search_page(request):
     ]
     if not q:
         return render(request, "web/search.html", context)
+    # A listing's number (编号, as its page shows it) leads to that listing.
+    numbered = find_by_number(q, request.user)
+    if numbered is not None:
+        return redirect(numbered)
 
     filters = EngineFilters(**selected)
     number = _page_number(request.GET.get("page"))
@@ -116,7 +122,10 @@ def search_page(request):
             facets.append({"name": name, "title": FACET_TITLES[name], "values": values})
 
     kind_labels = names["kind"]
-    hits = [{"hit": hit, "kind_label": kind_labels.get(hit.kind, hit.kind)} for hit in result.hits]
+    numbers = {listing.pk: listing.number for listing in
+               Listing.objects.filter(pk__in=[hit.listing_id for hit in result.hits]).only("kind", "created_at")}
+    hits = [{"hit": hit, "kind_label": kind_labels.get(hit.kind, hit.kind), "number": numbers.get(hit.listing_id, "")}
+            for hit in result.hits]
     relevant_hits = [item for item in hits if item["hit"].band != "weak"]
     weak_hits = [item for item in hits if item["hit"].band == "weak"]
     first_rank = (page_obj.number - 1) * PAGE_SIZE + 1
