@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 from techmarket.common.downloads import content_disposition
 from techmarket.indicators.forms import ValueForm
 from techmarket.indicators.models import Indicator, IndicatorValue
-from techmarket.indicators.services import computations, dashboard, reports, values
+from techmarket.indicators.services import dashboard, reports, values
 from techmarket.indicators.services.periods import PeriodError, current, parse
-from techmarket.market.services import statistics as market_statistics
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,11 +31,10 @@ def _period(request):
 
 def dashboard_page(request):
     period, today = _period(request), timezone.localdate()
-    items = dashboard.rows(period, today)
-    charts = {item.indicator.code: dashboard.trend(item.indicator, period, today) for item in items}
-    breakdowns = {item.indicator.code: dashboard.breakdown(item.indicator, period)
-                  for item in items if item.indicator.is_computed}
-    cards = [{"row": item, "breakdown": breakdowns.get(item.indicator.code)} for item in items]
+    # Rows, trends and breakdowns from one read of the records (services.dashboard.Sources).
+    shown = dashboard.page(period, today)
+    charts = shown.charts
+    cards = [{"row": item, "breakdown": shown.breakdowns.get(item.indicator.code)} for item in shown.rows]
     groups = {}
     for card in cards:
         groups.setdefault(card["row"].indicator.plan_name, []).append(card)
@@ -60,10 +58,10 @@ def records(request, code: str):
         raise PermissionDenied("查看来源合同需要审核员或登记管理权限。")
     period = _period(request)
     start, end = dashboard.window(indicator, period)
-    computed = computations.compute(indicator.computed_by, start, end)
+    sources = dashboard.Sources([indicator], [period])  # the figure and its contracts from one read
+    computed = sources.computed(indicator.computed_by, start, end)
     ids = set(computed.contract_ids)
-    by_id = {row.contract_id: row for row in market_statistics.rows(market_statistics.Filters(start=start, end=end))
-             if row.contract_id in ids}
+    by_id = {row.contract_id: row for row in sources.contracts(start, end) if row.contract_id in ids}
     items = [{"link": link, "row": by_id.get(link.id)} for link in computed.links]
     return render(request, "indicators/records.html", {
         "indicator": indicator, "period": period, "start": start, "end": end, "computed": computed,

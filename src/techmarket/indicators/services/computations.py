@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from techmarket.market.services import statistics as market_statistics
+from techmarket.market.services.rules import rules
 
 YUAN_PER_YI = Decimal(100_000_000)
 
@@ -82,5 +83,23 @@ ROW_FILTERS = {
 }
 
 
+# Computations whose value is money (亿元, with the exact yuan); the others count contracts (项).
+MONEY = {"absorbed_transactions", "registered_contracts_amount"}
+
+
 def compute(name: str, start: datetime.date | None, end: datetime.date) -> Computed:
     return COMPUTATIONS[name](start, end)
+
+
+def from_rows(name: str, rows: list[market_statistics.Row], links=_contract_links) -> Computed:
+    """The computation `name` over market.statistics rows already limited to its window (in their order): the same
+    Computed as compute() gives for that window, without reading the records again (the dashboard reads them once
+    for all its windows; tests/indicators/test_dashboard_queries.py compares the two). `links` makes the links of
+    a list of contract ids (a caller may reuse them across windows)."""
+    keep, r = ROW_FILTERS[name], rules()
+    items = [row for row in rows if keep(row, r)]
+    ids = [row.contract_id for row in items]
+    if name in MONEY:
+        amount = sum((row.amount for row in items), market_statistics.ZERO)
+        return Computed(_yi(amount), amount, links(ids))
+    return Computed(Decimal(len(items)), None, links(ids))

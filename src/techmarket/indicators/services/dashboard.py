@@ -1,13 +1,20 @@
 """What the dashboard, the report, the API and the CLI show for a period: one Row per indicator, from one function
-(`rows`), so that they always agree."""
+(`rows`), so that they always agree.
+
+The records behind the rows are read once per call (`Sources`): the approved manual values of the indicators in
+one query, the registered contracts (market.statistics rows) once for every window, then split by window here.
+`row`, `trend` and `breakdown` without `sources` read them per call: the straightforward computation, which the
+tests compare with the batched one. Nothing is kept between calls, so a new record shows at once."""
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from collections import OrderedDict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.urls import reverse
 
 from techmarket.indicators.models import Indicator, IndicatorValue
@@ -18,6 +25,7 @@ from techmarket.market.services import statistics as market_statistics
 from techmarket.market.services.rules import rules
 
 HUNDRED = Decimal(100)
+TREND_QUARTERS = 8
 HEADERS = ["规划", "指标", "单位", "目标", "目标年", "基数", "本期值", "来源", "平台计算值", "人工核定值",
            "精确金额（元）", "完成进度", "距目标年末", "说明"]
 
@@ -161,12 +169,84 @@ def window(indicator: Indicator, period: Period) -> tuple[datetime.date | None, 
     return None, period.end
 
 
-def row(indicator: Indicator, period: Period, today: datetime.date) -> Row:
+class Sources:
+    """The records rows of `indicators` for `periods` count, each read once: the approved manual values (one query)
+    and the registered contracts from the earliest to the latest day any computed window counts (one read of
+    market.statistics.rows, in registration order, split by window with a binary search). A window outside those
+    read falls back to the straightforward reads. Made per request and never kept: the figures are always
+    those of the records as they are."""
+
+    def __init__(self, indicators: list[Indicator], periods: list[Period]):
+        windows = [window(i, p) for i in indicators if i.is_computed for p in periods]
+        self._end = max((end for _, end in windows), default=None)
+        starts = [start for start, _ in windows]
+        self._start = None if None in starts else min(starts, default=None)
+        self._contracts: list[market_statistics.Row] | None = None
+        self._dates: list[datetime.date] = []
+        self._links: dict[int, computations.Link] = {}
+        self._manual: dict[int, list[IndicatorValue]] = {}
+        self._keys = {p.key for p in periods}
+        self._last_end = max((p.end for p in periods), default=None)
+        if not indicators or not periods:
+            return
+        by_pk = {i.pk: i for i in indicators}
+        self._manual = {pk: [] for pk in by_pk}
+        # approved_manual's filter for every (indicator, period) at once, in its order; the first match is its answer.
+        qs = IndicatorValue.objects.filter(
+            indicator__in=list(by_pk), source=IndicatorValue.Source.MANUAL, status=IndicatorValue.Status.APPROVED,
+        ).filter(Q(period_end__lte=self._last_end) | Q(period_key__in=self._keys))
+        for value in qs.order_by("-period_end", "-decided_at", "-id"):
+            value.indicator = by_pk[value.indicator_id]
+            self._manual[value.indicator_id].append(value)
+
+    def manual(self, indicator: Indicator, period: Period, exact: bool) -> IndicatorValue | None:
+        """values.approved_manual, from the values read once."""
+        read = period.key in self._keys if exact else self._last_end is not None and period.end <= self._last_end
+        if indicator.pk not in self._manual or not read:
+            return approved_manual(indicator, period, exact=exact)
+        for value in self._manual[indicator.pk]:
+            if (value.period_key == period.key) if exact else (value.period_end <= period.end):
+                return value
+        return None
+
+    def _covers(self, start: datetime.date | None, end: datetime.date) -> bool:
+        return self._end is not None and end <= self._end and (
+            self._start is None or (start is not None and start >= self._start))
+
+    def contracts(self, start: datetime.date | None, end: datetime.date) -> list[market_statistics.Row]:
+        """market.statistics.rows(Filters(start=start, end=end)), from the rows read once."""
+        if not self._covers(start, end):
+            return market_statistics.rows(market_statistics.Filters(start=start, end=end))
+        if self._contracts is None:
+            self._contracts = market_statistics.rows(market_statistics.Filters(start=self._start, end=self._end))
+            self._dates = [item.registered_on for item in self._contracts]
+        low = bisect.bisect_left(self._dates, start) if start else 0
+        return self._contracts[low:bisect.bisect_right(self._dates, end)]
+
+    def _link(self, ids: list[int]) -> list[computations.Link]:
+        links = []
+        for pk in ids:
+            if pk not in self._links:
+                self._links[pk] = computations.Link("contract", pk, reverse("market:contract", args=[pk]))
+            links.append(self._links[pk])
+        return links
+
+    def computed(self, name: str, start: datetime.date | None, end: datetime.date) -> computations.Computed:
+        """computations.compute, from the contracts read once (a computation not defined on them: computed)."""
+        if name not in computations.ROW_FILTERS or not self._covers(start, end):
+            return computations.compute(name, start, end)
+        return computations.from_rows(name, self.contracts(start, end), self._link)
+
+
+def row(indicator: Indicator, period: Period, today: datetime.date, sources: Sources | None = None) -> Row:
     computed = None
     if indicator.is_computed:
-        computed = computations.compute(indicator.computed_by, *window(indicator, period))
+        start, end = window(indicator, period)
+        computed = sources.computed(indicator.computed_by, start, end) if sources \
+            else computations.compute(indicator.computed_by, start, end)
     exact = indicator.is_computed or indicator.aggregation == Indicator.Aggregation.PERIOD
-    return Row(indicator, period, today, computed, approved_manual(indicator, period, exact=exact))
+    manual = sources.manual(indicator, period, exact) if sources else approved_manual(indicator, period, exact=exact)
+    return Row(indicator, period, today, computed, manual)
 
 
 def indicators(plan: str = ""):
@@ -175,7 +255,30 @@ def indicators(plan: str = ""):
 
 
 def rows(period: Period, today: datetime.date, plan: str = "") -> list[Row]:
-    return [row(indicator, period, today) for indicator in indicators(plan)]
+    chosen = list(indicators(plan))
+    sources = Sources(chosen, [period])
+    return [row(indicator, period, today, sources) for indicator in chosen]
+
+
+@dataclass
+class Page:
+    """The dashboard of a period: its rows, each indicator's trend (by code) and computed indicators' breakdowns."""
+
+    rows: list[Row]
+    charts: dict[str, dict]
+    breakdowns: dict[str, dict]
+
+
+def page(period: Period, today: datetime.date) -> Page:
+    """Everything /indicators/ shows, from one read of the records (`Sources`) for the period and its trend."""
+    chosen = list(indicators())
+    sources = Sources(chosen, [period, *period.previous_quarters(TREND_QUARTERS)])
+    items = [row(indicator, period, today, sources) for indicator in chosen]
+    return Page(
+        rows=items,
+        charts={i.code: trend(i, period, today, sources=sources) for i in chosen},
+        breakdowns={i.code: breakdown(i, period, sources) for i in chosen if i.is_computed},
+    )
 
 
 def grouped(items: list[Row]) -> OrderedDict[str, list[Row]]:
@@ -185,26 +288,28 @@ def grouped(items: list[Row]) -> OrderedDict[str, list[Row]]:
     return result
 
 
-def trend(indicator: Indicator, period: Period, today: datetime.date, quarters: int = 8) -> dict:
+def trend(indicator: Indicator, period: Period, today: datetime.date, quarters: int = TREND_QUARTERS,
+          sources: Sources | None = None) -> dict:
     """Quarter by quarter values up to the period, for the chart."""
     labels, values = [], []
     for quarter in period.previous_quarters(quarters):
         if indicator.count_from and quarter.end < indicator.count_from:
             continue
-        value = row(indicator, quarter, today).value
+        value = row(indicator, quarter, today, sources).value
         labels.append(quarter.key)
         values.append(float(value) if value is not None else None)
     return {"labels": labels, "values": values, "target": float(indicator.target_value)}
 
 
-def breakdown(indicator: Indicator, period: Period) -> dict[str, list[dict]]:
+def breakdown(indicator: Indicator, period: Period, sources: Sources | None = None) -> dict[str, list[dict]]:
     """A market-computed indicator's contracts by prefecture (registration place) and by field."""
     if indicator.computed_by not in computations.ROW_FILTERS:
         return {}
     start, end = window(indicator, period)
     keep, r = computations.ROW_FILTERS[indicator.computed_by], rules()
-    items = [item for item in market_statistics.rows(market_statistics.Filters(start=start, end=end))
-             if keep(item, r)]
+    contracts = sources.contracts(start, end) if sources \
+        else market_statistics.rows(market_statistics.Filters(start=start, end=end))
+    items = [item for item in contracts if keep(item, r)]
     result = {}
     for key, label in (("prefecture", "按市州（登记地）"), ("field_name", "按技术领域")):
         buckets: dict[str, dict] = {}
