@@ -164,8 +164,8 @@ def _act(request, application, action, forms, current, maximums):
 @reviewer_required
 def review_queue(request):
     tab = "decided" if request.GET.get("tab") == "decided" else "queue"
-    queue = Application.objects.filter(status=Application.Status.SUBMITTED).select_related("organisation")
-    items = queue.order_by("submitted_at", "id") if tab == "queue" else Application.objects.exclude(
+    queue = applications.review_queue()
+    items = queue if tab == "queue" else Application.objects.exclude(
         status=Application.Status.SUBMITTED).select_related("organisation", "reviewer").order_by("-decided_at")[:200]
     return render(request, "policy/review_queue.html", {"tab": tab, "applications": items,
                                                          "queue_count": queue.count()})
@@ -182,7 +182,20 @@ def ledger(request):
     if programme and year:
         entries = LedgerEntry.objects.filter(programme__code=programme, year=year).select_related(
             "rule", "organisation", "application")
+    # Issue 13 point 8: each programme-year row belongs to one budget year only; group the rows by year (newest
+    # first) so a budget set for one year (2017) is not read as covering another year's commitments (2026).
+    years = []
+    for row in sorted(rows, key=lambda r: -r.year):
+        if not years or years[-1]["year"] != row.year:
+            years.append({"year": row.year, "rows": [], "budgeted": False})
+        years[-1]["rows"].append(row)
+        years[-1]["budgeted"] |= row.budget is not None
+    for group in years:
+        group["totals"] = ledger_totals(group["rows"])
+    budget_years = [g["year"] for g in years if g["budgeted"]]
+    unbudgeted_commitments = [g["year"] for g in years if not g["budgeted"] and g["totals"]["committed"]]
     return render(request, "policy/ledger.html", {
         "form": form, "rows": rows, "totals": ledger_totals(rows), "entries": entries,
-        "programme": programme, "year": year,
+        "programme": programme, "year": year, "years": years,
+        "budget_years": budget_years, "unbudgeted_commitments": unbudgeted_commitments,
     })

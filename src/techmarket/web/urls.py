@@ -6,7 +6,7 @@ from django.urls import path
 
 from techmarket.accounts import views as account_views
 from techmarket.catalogue import views as catalogue_views
-from techmarket.web.views import assets, manage, public, review, search
+from techmarket.web.views import assets, manage, public, review, search, workspace
 
 urlpatterns = [
     # Public pages (web/views/public.py)
@@ -20,6 +20,8 @@ urlpatterns = [
     path("accounts/signup/", account_views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # What awaits the logged-in user, by role (web/views/workspace.py)
+    path("my/", workspace.workspace, name="workspace"),
     # Organisation members write listings (web/views/manage.py)
     path("my/listings/", manage.my_listings, name="my-listings"),
     path("my/listings/new/", manage.listing_create, name="listing-create"),

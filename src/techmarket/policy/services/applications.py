@@ -54,6 +54,12 @@ def can_review(user) -> bool:
     return allowed(user, "policy.review")
 
 
+def review_queue():
+    """The submitted applications awaiting a reviewer's decision, oldest first."""
+    return (Application.objects.filter(status=Application.Status.SUBMITTED).select_related("organisation")
+            .order_by("submitted_at", "id"))
+
+
 def resolve_parties(event: Event) -> Event:
     """Parties named exactly like a directory organisation (or one of its aliases) count as that organisation."""
     names = {p.name for p in event.parties if not p.organisation_id}
