@@ -129,6 +129,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# The project's own catalogues, before Django's: strings Django's zh_Hans leaves in English (the admin's
+# JavaScript; see locale/zh_Hans/LC_MESSAGES/djangojs.po).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -164,6 +167,14 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "青海科技开放合作平台 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 TECHMARKET_SITE_URL = os.environ.get("SITE_URL", "")
+# Days a sign-up's e-mail confirmation link stays valid (techmarket.accounts.services).
+TECHMARKET_EMAIL_CONFIRM_DAYS = int(os.environ.get("TECHMARKET_EMAIL_CONFIRM_DAYS", "3"))
+
+# The platform's service desk, named on the "no permission" page and wherever a user is told to ask for help
+# (accounts/templatetags/support.py). Set them for production; an empty phone is not shown.
+TECHMARKET_SUPPORT_EMAIL = os.environ.get("TECHMARKET_SUPPORT_EMAIL", "support@localhost")
+TECHMARKET_SUPPORT_PHONE = os.environ.get("TECHMARKET_SUPPORT_PHONE", "")
+TECHMARKET_SUPPORT_HOURS = os.environ.get("TECHMARKET_SUPPORT_HOURS", "工作日 9:00–17:00")
 
 # Where the platform's reviewed data files live (seed compilation, taxonomy, aliases, regions).
 TECHMARKET_DATA_FILES = Path(os.environ.get("TECHMARKET_DATA_FILES", PROJECT_DIR / "data"))

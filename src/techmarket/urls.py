@@ -9,6 +9,7 @@ urlpatterns = [
     path("indicators/", include("techmarket.indicators.urls")),
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),
+    path("", include("techmarket.accounts.urls")),  # /accounts/email/confirm/
     path("", include("techmarket.web.urls")),
 ]
 

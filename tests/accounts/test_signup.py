@@ -14,7 +14,7 @@ SIGNUP_URL = reverse("signup")
 
 def signup_data(**overrides) -> dict:
     data = {
-        "username": "zhangsan", "display_name": "张三", "phone": "13800138000",
+        "username": "zhangsan", "display_name": "张三", "email": "zhangsan@example.com", "phone": "13800138000",
         "claimed_organisation_name": "青海大学", "password1": PASSWORD, "password2": PASSWORD,
     }
     return data | overrides
@@ -55,7 +55,7 @@ def test_a_new_user_cannot_submit_listings_yet(client):
     ({"username": ""}, "这个字段是必填项"),
     ({"display_name": " "}, "请填写姓名。"),
     ({"phone": ""}, "请填写手机号码"),
-    ({"phone": "call me"}, "请填写有效的电话号码。"),
+    ({"phone": "call me"}, "请填写有效的手机号码"),
     ({"claimed_organisation_name": ""}, "请填写所在单位。"),
 ])
 def test_invalid_input_re_renders_with_chinese_errors(client, overrides, error):

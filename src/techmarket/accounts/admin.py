@@ -11,11 +11,14 @@ from techmarket.common.admin import AuditedAdminMixin
 class PlatformUserAdmin(AuditedAdminMixin, UserAdmin):
     """Every edit, verification and role grant made here is in the audit log (操作记录); 历史 opens the user's."""
 
-    list_display = ["username", "display_name", "organisation", "claimed_organisation_name", "is_verified", "is_staff"]
+    list_display = ["username", "display_name", "email", "email_confirmed", "organisation",
+                    "claimed_organisation_name", "is_verified", "is_staff"]
     list_filter = ["is_verified", "is_staff", "groups"]
+    readonly_fields = ["email_confirmed_at"]
     autocomplete_fields = ["organisation"]
     fieldsets = UserAdmin.fieldsets + (
-        ("平台信息", {"fields": ("display_name", "phone", "organisation", "claimed_organisation_name", "is_verified")}),
+        ("平台信息", {"fields": ("display_name", "phone", "email_confirmed_at", "organisation",
+                                 "claimed_organisation_name", "is_verified")}),
     )
     actions = ["mark_verified"]
 
@@ -25,6 +28,10 @@ class PlatformUserAdmin(AuditedAdminMixin, UserAdmin):
             audit.log_action(obj, "verify" if obj.is_verified else "unverify", request.user,
                              from_value="是" if not obj.is_verified else "否",
                              to_value="是" if obj.is_verified else "否")
+
+    @admin.display(description="邮箱已确认", boolean=True)
+    def email_confirmed(self, obj):
+        return obj.email_confirmed
 
     @admin.action(description="标记为已核验")
     def mark_verified(self, request, queryset):

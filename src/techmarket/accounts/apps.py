@@ -11,6 +11,10 @@ class AccountsConfig(AppConfig):
 
         # After every app: the permissions it names are created by their own apps' post_migrate.
         post_migrate.connect(ensure_roles, dispatch_uid="techmarket-ensure-roles")
+        # After each app's permissions are created (auth's handler was connected first): their names in Chinese.
+        from techmarket.accounts.signals import chinese_permission_names
+
+        post_migrate.connect(chinese_permission_names, dispatch_uid="techmarket-chinese-permission-names")
 
         from django.db.models.signals import m2m_changed
 

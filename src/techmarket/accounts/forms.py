@@ -7,25 +7,33 @@ from django.contrib.auth.forms import UserCreationForm
 
 from techmarket.accounts.models import User
 
-PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
+# A mainland China mobile number: 11 digits, 13x to 19x. Stored as typed (spaces and dashes removed), not verified.
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
+MOBILE_INVALID = "请填写有效的手机号码（11 位数字，以 13 至 19 开头）。"
 
 
 class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "display_name", "phone", "claimed_organisation_name")
-        labels = {"username": "用户名", "display_name": "姓名", "phone": "手机号码",
+        fields = ("username", "display_name", "email", "phone", "claimed_organisation_name")
+        labels = {"username": "用户名", "display_name": "姓名", "email": "电子邮箱", "phone": "手机号码",
                   "claimed_organisation_name": "所在单位"}
         help_texts = {
             "username": "登录时使用，可包含字母、数字和 @/./+/-/_ 。",
+            "email": "我们将发送一封确认邮件；确认后，核验结果和平台通知将发送到此邮箱。",
+            "phone": "中国大陆手机号码，11 位，用于工作人员核验身份时联系您。",
             "claimed_organisation_name": "请填写单位全称，工作人员核验后将您的账户关联到该单位。",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("display_name", "phone", "claimed_organisation_name"):
+        for name in ("display_name", "email", "phone", "claimed_organisation_name"):
             self.fields[name].required = True
+        # Bounds: the model's (EMAIL_MAX, PHONE_MAX), checked by the fields; the phone's format by clean_phone.
+        self.fields["phone"].widget.attrs.update(maxlength="20", inputmode="tel", autocomplete="tel")
+        self.fields["email"].widget.attrs.update(autocomplete="email")
         self.fields["display_name"].error_messages["required"] = "请填写姓名。"
+        self.fields["email"].error_messages.update(required="请填写电子邮箱。", invalid="请填写有效的电子邮箱地址。")
         self.fields["phone"].error_messages["required"] = "请填写手机号码，便于核验身份。"
         self.fields["claimed_organisation_name"].error_messages["required"] = "请填写所在单位。"
         for field in self.fields.values():
@@ -43,10 +51,18 @@ class SignupForm(UserCreationForm):
     def clean_display_name(self):
         return self.cleaned_data["display_name"].strip()
 
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("该电子邮箱已被注册。如忘记密码，请联系平台服务台。", code="unique")
+        return email
+
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not PHONE.match(phone):
-            raise forms.ValidationError("请填写有效的电话号码。", code="invalid")
+        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
+        if phone.startswith("+86"):
+            phone = phone[3:]
+        if not MOBILE.match(phone):
+            raise forms.ValidationError(MOBILE_INVALID, code="invalid")
         return phone
 
     def clean_claimed_organisation_name(self):

@@ -2,11 +2,19 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
+
+EMAIL_MAX = 254  # RFC 5321's limit on a forward path, as Django's EmailField
+PHONE_MAX = 30  # sign-up takes an 11-digit mainland mobile number; staff may record other numbers in the admin
 
 
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=100, blank=True)
-    phone = models.CharField("手机号码", max_length=30, blank=True)
+    # Unique ignoring case (the constraint below); blank only for accounts made by staff or before sign-up
+    # asked for it. Sign-up sends a link confirming it (accounts/services.py): email_confirmed_at.
+    email = models.EmailField("电子邮箱", max_length=EMAIL_MAX, blank=True)
+    email_confirmed_at = models.DateTimeField("邮箱确认时间", null=True, blank=True, editable=False)
+    phone = models.CharField("手机号码", max_length=PHONE_MAX, blank=True, help_text="注册时填写，未经短信验证。")
     organisation = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="members", verbose_name="所属单位",
@@ -18,6 +26,14 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique",
+                                    violation_error_message="该电子邮箱已被注册。"),
+        ]
+
+    @property
+    def email_confirmed(self) -> bool:
+        return bool(self.email) and self.email_confirmed_at is not None
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -1,7 +1,12 @@
 """Role grants leave a line in the audit log: a user added to or removed from a role (a group), by whoever is
 acting (audit.acting: the admin sets it), else by the system."""
 
+import re
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import DEFAULT_DB_ALIAS
+from django.utils import translation
 
 from techmarket.common import audit
 
@@ -37,3 +42,36 @@ def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
         users = affected if affected is not None else model.objects.filter(pk__in=pks)
         for user in users:
             _log(user, what, [instance])
+
+
+# --- Permission names in Chinese -------------------------------------------------------------------------------
+
+_BUILTIN_PERMISSION = re.compile(r"^Can (add|change|delete|view) (.+)$")
+_VERBS = {"add": "新增", "change": "修改", "delete": "删除", "view": "查看"}
+
+
+def chinese_permission_name(name: str, model=None) -> str:
+    """'Can add 用户' -> '可新增用户'. Django names its built-in permissions in English when it creates them
+    ('Can %s %s', never translated); the admin's role and user pages list them by that stored name."""
+    match = _BUILTIN_PERMISSION.match(name)
+    if not match:
+        return name
+    what = match.group(2)
+    if model is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            what = str(model._meta.verbose_name)
+    return f"可{_VERBS[match.group(1)]}{what}"
+
+
+def chinese_permission_names(using=DEFAULT_DB_ALIAS, **kwargs) -> int:
+    """post_migrate: rename the built-in permissions still named in English. Returns how many it renamed."""
+    from django.contrib.auth.models import Permission
+
+    renamed = 0
+    for permission in (Permission.objects.using(using).select_related("content_type")
+                       .filter(name__regex=_BUILTIN_PERMISSION.pattern)):
+        name = chinese_permission_name(permission.name, permission.content_type.model_class())[:255]
+        if name != permission.name:
+            Permission.objects.using(using).filter(pk=permission.pk).update(name=name)
+            renamed += 1
+    return renamed

@@ -190,12 +190,14 @@ class ListingOrganisation(models.Model):
         LEAD = "lead", "牵头单位"
         PARTNER = "partner", "参与单位"
 
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="organisation_links")
-    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT)
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEAD)
-    position = models.PositiveSmallIntegerField(default=0)
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="organisation_links",
+                                verbose_name="需求与成果")
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, verbose_name="单位")
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.LEAD)
+    position = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "需求与成果的单位"
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["listing", "organisation"], name="unique_listing_org")]
 
@@ -204,11 +206,13 @@ class ListingOrganisation(models.Model):
 
 
 class ListingContact(models.Model):
-    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="contact_links")
-    person = models.ForeignKey("directory.Person", on_delete=models.PROTECT)
-    position = models.PositiveSmallIntegerField(default=0)
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="contact_links",
+                                verbose_name="需求与成果")
+    person = models.ForeignKey("directory.Person", on_delete=models.PROTECT, verbose_name="联系人")
+    position = models.PositiveSmallIntegerField("排序", default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "需求与成果的联系人"
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["listing", "person"], name="unique_listing_person")]
 
