@@ -2,8 +2,6 @@
 the catalogue lacks gets the no-match verdict with nothing above the floor, and search and match give the same
 verdict for every query of the evaluation set."""
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from techmarket.catalogue.models import CooperationMode, Listing
 from techmarket.matching.services import relevance
 from techmarket.matching.services.match import match_listing, match_text
 from techmarket.matching.services.search import search
+from tests.matching.test_eval_runner import tool  # noqa: F401 (the bench/eval.py module, as a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,20 +71,9 @@ def test_the_verdict_follows_the_bands_of_the_installed_calibration():
     assert answer.verdict == "match" and answer.ranked[0].band == "strong"
 
 
-@pytest.fixture(scope="module")
-def eval_tool():
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location("bench_eval_relevance", BENCH / "eval.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.path.remove(str(BENCH))
 
-
-def test_search_and_match_give_the_same_verdict_for_every_query_of_the_evaluation_set(eval_tool):
-    queries = eval_tool.load_queries()
+def test_search_and_match_give_the_same_verdict_for_every_query_of_the_evaluation_set(tool):  # noqa: F811
+    queries = tool.load_queries()
     assert len(queries) >= 200 and sum(bool(q.get("no_answer")) for q in queries) >= 40
     different = [q["query"] for q in queries if search(q["query"]).verdict != match_text(q["query"]).verdict]
     assert different == []
