@@ -1,8 +1,7 @@
-"""One relevance judgement (issue 12): a member's lithium-adsorbent demand finds the adsorbent offer, a topic
-the catalogue lacks gets the no-match verdict with nothing above the floor, and search and match give the same
-verdict for every query of the evaluation set."""
-
-from pathlib import Path
+"""One relevance judgement (issue 12): a member's lithium-adsorbent demand finds the adsorbent offer; 高原病 药物
+brings no mining item above the floor and no fragment highlighted; relevant results come first with their bands;
+the verdict follows the installed calibration; search and match give the same verdict for every query of the
+evaluation set."""
 
 import pytest
 from django.urls import reverse
@@ -15,7 +14,6 @@ from tests.matching.test_eval_runner import tool  # noqa: F401 (the bench/eval.p
 
 pytestmark = pytest.mark.django_db
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 ADSORBENT_OFFER = "innovation/hightech/20"  # 中国科学院青海盐湖研究所's adsorbent
 
 
