@@ -98,12 +98,9 @@ def _cosine(similarity: float) -> float:
 
 
 def text_features(coverage: float, similarity: float, text: str, rank: int) -> dict[str, float]:
-    """A result's features for the text and words models; `rank` counts from 0 in the ranking."""
-    length = min(len(text.strip()), LONG_TEXT) / LONG_TEXT
-    cosine = _cosine(similarity)
-    return {"coverage": float(coverage), "similarity": cosine, "length": length,
-            "coverage_long": float(coverage) * length, "similarity_long": cosine * length,
-            "rank": math.log1p(rank)}
+    """A result's features for the text and words models; `rank` counts from 0 in the ranking (one row of
+    text_columns, so the evaluation fits exactly what the product computes)."""
+    return {name: float(values[0]) for name, values in text_columns([coverage], [similarity], text, [rank]).items()}
 
 
 def text_columns(coverage, similarity, text: str, ranks) -> dict[str, np.ndarray]:

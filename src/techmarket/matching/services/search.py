@@ -128,7 +128,7 @@ def _parts(word: str, words) -> list[str]:
 
 
 class _Coverage:
-    """The idf-weighted share of the query's words a document covers.
+    """The idf-weighted share of the query's words a document covers (Snapshot.shares computes it from nodes()).
 
     Coverage counts the words typed, longest first: the segmenter also yields the parts of a compound
     (盐湖提锂: 盐湖, 提锂), which count only through it. A document covers a word when it contains the word,
@@ -158,7 +158,9 @@ class _Coverage:
         self.idf_of, self.stands = idf_of, stands
         self.unknown = engine.idf(0)
         self.counted = [w for w in self.words if not any(w != other and w in other for other in self.words)]
-        self.total = sum(self._covered(w, frozenset(), {})[1] or self.unknown for w in self.counted) or 1.0
+        # Each counted word's weight when covered: what stands for it, or an unknown word's.
+        self.weights = [self._covered(w, frozenset(), {})[1] or self.unknown for w in self.counted]
+        self.total = sum(self.weights) or 1.0
 
     def _covered(self, word: str, document: frozenset, memo: dict) -> tuple[bool | None, float]:
         if word not in memo:
@@ -176,21 +178,13 @@ class _Coverage:
     def nodes(self) -> list[tuple[tuple, float]]:
         """Each counted word as Snapshot.shares reads it: ((the terms standing for it, the nodes of its parts),
         its share of the query); words nothing stands for are left out (they are never covered)."""
-        return [(self._node(word), (self._covered(word, frozenset(), {})[1] or self.unknown) / self.total)
-                for word in self.counted]
+        return [(self._node(word), weight / self.total)
+                for word, weight in zip(self.counted, self.weights, strict=True)]
 
     def _node(self, word: str) -> tuple:
         parts = _parts(word, self.known)
         return tuple(sorted(self.stands.get(word, ()))), tuple(self._node(p) for p in parts)
 
-    def of(self, document: frozenset) -> float:
-        memo: dict = {}
-        covered = 0.0
-        for word in self.counted:
-            hit, weight = self._covered(word, document, memo)
-            if hit:
-                covered += weight or self.unknown
-        return covered / self.total
 
 
 _RESULTS: OrderedDict = OrderedDict()
