@@ -329,3 +329,69 @@ def test_inbox_holds_only_the_user_s_organisation(reviewer, listing, sent, membe
     assert list(service.inbox(member)) == [sent]
     assert list(service.inbox(unverified)) == []
     assert list(service.inbox(outsider)) == []
+
+
+# --- From answer to deal ---------------------------------------------------------------------------
+
+def test_a_positive_answer_opens_talks_with_the_owner(member, sent, listing, make_user):
+    owner_member = make_user("owner", organisation=listing.owner)
+    service.respond(member, sent, ST.INTERESTED, "可派团队现场调研")
+    sent.refresh_from_db()
+    inquiry = sent.inquiry
+    assert inquiry is not None and inquiry.listing == listing
+    assert inquiry.organisation_id == member.organisation_id and inquiry.counterpart_id == listing.owner_id
+    [message] = inquiry.messages.all()
+    assert "有合作意向" in message.body and "可派团队现场调研" in message.body
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.IN_TALKS
+    moved = [e for e in history_for(listing) if e.to_value == Listing.Status.IN_TALKS]
+    assert moved and moved[0].actor_label == service.TALKS_LABEL and "青海大学" in moved[0].reason
+    # The owner's verified member is told, with the way to the talks.
+    note = owner_member.notifications.get(topic=service.ANSWER_TOPIC)
+    assert "有意向" in note.title and note.link == inquiry.get_absolute_url()
+
+    # A proposal afterwards adds to the same talks; the listing stays in talks.
+    service.respond(member, sent, ST.PROPOSAL, "联合攻关方案：两年，三个阶段")
+    sent.refresh_from_db()
+    assert sent.inquiry_id == inquiry.pk
+    assert inquiry.messages.count() == 2 and "联合攻关方案" in inquiry.messages.last().body
+    assert type(listing).objects.filter(market_inquiries__isnull=False, pk=listing.pk).count() == 1
+
+
+def test_a_declining_answer_opens_no_talks_but_tells_the_owner(member, sent, listing, make_user):
+    owner_member = make_user("owner", organisation=listing.owner)
+    service.respond(member, sent, ST.DECLINED, "方向不符")
+    sent.refresh_from_db()
+    assert sent.inquiry is None and not listing.market_inquiries.exists()
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.PUBLISHED
+    assert "暂不合作" in owner_member.notifications.get(topic=service.ANSWER_TOPIC).title
+
+
+def test_a_talent_listing_keeps_the_answer_only(reviewer, member, qinghai_university):
+    talent = Listing.objects.filter(kind=Listing.Kind.TALENT, status=Listing.Status.PUBLISHED).exclude(
+        owner=qinghai_university).first()
+    [intent] = service.send_intents(reviewer, talent, [qinghai_university.pk])
+    service.respond(member, intent, ST.INTERESTED)
+    intent.refresh_from_db()
+    assert intent.status == ST.INTERESTED and intent.inquiry is None
+    talent.refresh_from_db()
+    assert talent.status == Listing.Status.PUBLISHED
+
+
+def test_talks_that_cannot_open_leave_the_answer_unrecorded(member, sent, listing):
+    # A control character the talks' messages refuse: the answer and the talks are one step, so neither is kept.
+    with pytest.raises(IntentError, match="消息"):
+        service.respond(member, sent, ST.INTERESTED, "可以\x07对接")
+    sent.refresh_from_db()
+    assert sent.status == ST.SENT and sent.responded_at is None and sent.inquiry is None
+    assert not listing.market_inquiries.exists()
+
+
+def test_the_owner_sees_the_answers_to_its_listings(member, sent, listing, make_user, outsider):
+    owner_member = make_user("owner", organisation=listing.owner)
+    assert not service.answers_to_own_listings(owner_member).exists()  # unanswered intents are not answers
+    service.respond(member, sent, ST.INTERESTED)
+    assert list(service.answers_to_own_listings(owner_member)) == [sent]
+    assert not service.answers_to_own_listings(member).exists()
+    assert not service.answers_to_own_listings(outsider).exists()

@@ -87,10 +87,20 @@ def test_the_full_loop(client, login, reviewer, member, owner_member, listing, p
     assert "方案内容" in page(response)
     response = client.post(respond_url, {"status": ST.PROPOSAL, "text": "联合攻关：青藏高原特色作物育种"},
                            follow=True)
-    assert response.redirect_chain[-1][0] == reverse("my-intents")
-    assert "已回复" in page(response)
+    # The positive answer opened talks with the demand's owner in the same step: the member lands in them.
     intent.refresh_from_db()
-    assert intent.status == ST.PROPOSAL and intent.responded_by == member
+    assert intent.status == ST.PROPOSAL and intent.responded_by == member and intent.inquiry is not None
+    assert response.redirect_chain[-1][0] == intent.inquiry.get_absolute_url()
+    assert "已回复" in page(response) and "开启洽谈" in page(response)
+    assert "联合攻关：青藏高原特色作物育种" in page(response)  # the proposal is the talks' first message
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.IN_TALKS
+    # The owner's member finds the talks in the workspace and the answer on the intents page.
+    owner_client = login(owner_member)
+    assert intent.inquiry.get_absolute_url() in page(owner_client.get(reverse("workspace")))
+    answers = page(owner_client.get(reverse("my-intents")))
+    assert 'id="answer-' in answers and "青海大学" in answers and intent.inquiry.get_absolute_url() in answers
+    client = login(member)
 
     # The reviewer and the owner's member see each recipient, its answer and the counts.
     for user in (reviewer, owner_member):

@@ -24,7 +24,7 @@ from techmarket.common.models import AUDIT_VALUE_MAX, AuditEntry
 
 # Who acted, for entries written without a user.
 ACTOR_LABELS = {"import": "数据导入", "expiry": "系统（有效期到期）", "system": "系统", "scheduler": "系统（定时任务）",
-                "data-sync": "数据文件同步"}
+                "data-sync": "数据文件同步", "talks": "系统（定向发布回复后开启洽谈）"}
 
 # Labels of actions any model may have (admin edits), used when the model registers none of its own.
 GENERIC_ACTIONS = {"create": "新建", "change": "修改", "delete": "删除"}

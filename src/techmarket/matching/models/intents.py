@@ -38,6 +38,10 @@ class CooperationIntent(models.Model):
                                      related_name="+", verbose_name="回复人")
     reminder_count = models.PositiveIntegerField("提醒次数", default=0)
     last_reminded_at = models.DateTimeField("最近提醒时间", null=True, blank=True)
+    # The talks a positive answer opened with the listing's owner (market.Inquiry), when the listing is one the
+    # market deals in; kept when the talks close so the intent still leads to them.
+    inquiry = models.ForeignKey("market.Inquiry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                verbose_name="洽谈")
 
     class Meta:
         ordering = ["-sent_at", "id"]

@@ -13,6 +13,11 @@
       declined    → nothing (final)
 
   A proposal (提交方案) needs its text; the other answers may carry a note.
+- From answer to deal: a positive answer (interested or a proposal) to a listing the market deals in (a demand
+  with an owner, published or in talks) opens talks (market.services.deals.open_inquiry) between the answering
+  organisation and the owner in the same transaction — or adds the answer to the talks already open — links them
+  to the intent, moves a published listing to 洽谈中, and notifies the owner's verified members. Other listings
+  keep the answer only; the owner is notified all the same.
 - Reminding: an intent still 'sent' N days after it was sent, or N days after its last reminder, whose
   listing is still published or in talks, is reminded: reminder_count + 1, last_reminded_at, and a
   notification (techmarket.common.notifications: the inbox, and an e-mail after commit to those with an
@@ -32,11 +37,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.catalogue.models import Listing
+from techmarket.catalogue.services import lifecycle
 from techmarket.common import audit
 from techmarket.common.errors import NotAllowed, Refused
 from techmarket.common.notifications import notify
 from techmarket.common.permissions import allowed
 from techmarket.directory.models import Organisation
+from techmarket.market.services import deals
+from techmarket.market.services.errors import MarketError
 from techmarket.matching.models import CooperationIntent, IntentAction
 from techmarket.matching.services.match import OrganisationFit, rank_institutions
 
@@ -63,6 +71,9 @@ REMINDER_LABEL = "reminder"
 # Notification topics (declared in matching/notification_topics.py).
 INTENT_TOPIC = "matching.intent"
 REMINDER_TOPIC = "matching.intent-reminder"
+ANSWER_TOPIC = "matching.intent-answer"
+POSITIVE = (ST.INTERESTED, ST.PROPOSAL)
+TALKS_LABEL = "talks"  # the audit log's actor of the listing's move to 洽谈中 (common.audit.ACTOR_LABELS)
 
 
 class IntentError(Refused):
@@ -197,7 +208,47 @@ def respond(user, intent: CooperationIntent, status: str, text: str = "") -> Coo
     intent.save(update_fields=["status", "response", "responded_at", "responded_by"])
     audit.log_action(intent, IntentAction.RESPONSE, user, from_value=from_status, to_value=status, reason=text,
                      at=now)
+    if status in POSITIVE:
+        _open_talks(user, intent, text)
+    _notify_owner(intent)
     return intent
+
+
+def _open_talks(user, intent: CooperationIntent, text: str) -> None:
+    """Open (or add to) the talks between the answering organisation and the listing's owner; see the module's
+    docstring. A listing the market does not deal in keeps the answer only."""
+    listing = intent.listing
+    if deals.why_not_inquire(user, listing):
+        return
+    opening = "本单位提交合作方案" if intent.status == ST.PROPOSAL else "本单位对该条目有合作意向"
+    message = f"（回复省科技厅定向发布）{opening}。" + (f"\n{text}" if text else "")
+    try:
+        inquiry = deals.open_inquiry(user, listing, message[:deals.MESSAGE_MAX])
+    except MarketError as error:
+        raise IntentError(str(error)) from None
+    if intent.inquiry_id != inquiry.pk:
+        intent.inquiry = inquiry
+        intent.save(update_fields=["inquiry"])
+    listing.refresh_from_db(fields=["status"])
+    if listing.status == Listing.Status.PUBLISHED:
+        lifecycle.transition(listing, Listing.Status.IN_TALKS, system_label=TALKS_LABEL,
+                             reason=f"{intent.organisation.name}回复定向发布：{intent.get_status_display()}")
+
+
+def _notify_owner(intent: CooperationIntent) -> None:
+    """Tell the listing owner's verified members how the organisation answered, with the way to the talks."""
+    listing = intent.listing
+    if not listing.owner_id:
+        return
+    title = f"定向发布回复：{intent.organisation.name}{intent.get_status_display()}"
+    lines = [f"{intent.organisation.name}对本单位的{listing.get_kind_display()}“{listing.title}”"
+             f"（编号 {listing.number}）回复：{intent.get_status_display()}。"]
+    if intent.response:
+        lines += ["", intent.response]
+    if intent.inquiry_id:
+        lines += ["", "平台已为双方开启洽谈，请在洽谈页面与对方联系。"]
+    link = intent.inquiry.get_absolute_url() if intent.inquiry_id else reverse("my-intents") + "#answers"
+    notify(recipients(listing.owner_id), ANSWER_TOPIC, title, "\n".join(lines), link=link)
 
 
 # --- Reminding -------------------------------------------------------------------------------------
@@ -321,3 +372,12 @@ def inbox(user):
     return (CooperationIntent.objects.filter(organisation_id=user.organisation_id)
             .select_related("listing", "organisation", "responded_by")
             .order_by("-sent_at", "-id"))
+
+
+def answers_to_own_listings(user):
+    """The answers other organisations gave to the targeted publishing of the user's organisation's listings
+    (not those still unanswered), newest first; none for a user who may not act for an organisation."""
+    if not deals.is_member(user, getattr(user, "organisation_id", None)):
+        return CooperationIntent.objects.none()
+    return (CooperationIntent.objects.filter(listing__owner_id=user.organisation_id).exclude(status=ST.SENT)
+            .select_related("listing", "organisation", "inquiry").order_by("-responded_at", "-id"))

@@ -68,6 +68,7 @@ def my_intents(request):
         "organisation": request.user.organisation,
         "rows": rows,
         "pending": sum(1 for row in rows if row["intent"].status == CooperationIntent.Status.SENT),
+        "answers": service.answers_to_own_listings(request.user),
     })
 
 
@@ -76,12 +77,15 @@ def my_intents(request):
 def respond(request, pk: int):
     intent = get_object_or_404(CooperationIntent.objects.select_related("listing"), pk=pk)
     try:
-        service.respond(request.user, intent, request.POST.get("status", ""),
-                        request.POST.get("text", "")[:RESPONSE_MAX])
+        intent = service.respond(request.user, intent, request.POST.get("status", ""),
+                                 request.POST.get("text", "")[:RESPONSE_MAX])
     except IntentPermissionError as error:
         raise NotAllowed(str(error)) from None
     except IntentError as error:
         messages.error(request, f"{intent.listing.title}：{error}")
-    else:
-        messages.success(request, f"已回复：{intent.listing.title}。")
+        return redirect("my-intents")
+    if intent.inquiry_id and intent.status in service.POSITIVE:
+        messages.success(request, f"已回复：{intent.listing.title}。平台已为贵单位与发布单位开启洽谈，可在此继续沟通。")
+        return redirect(intent.inquiry.get_absolute_url())
+    messages.success(request, f"已回复：{intent.listing.title}。")
     return redirect("my-intents")
