@@ -128,7 +128,7 @@ def test_a_reviewer_sees_the_review_queue_and_no_organisation(login, reviewer):
     Listing.objects.filter(pk=listing.pk).update(status=S.SUBMITTED)
 
     html = page(login(reviewer))
-    assert counts(html) == {"review": review_queue_listings().count(), "policy-review": 0,
+    assert counts(html) == {"review": review_queue_listings().count(), "policy-review": 0, "verification": 0,
                             "notifications": notifications.unread_count(reviewer)}
     review = section(html, "review")
     assert reverse("review-listing", args=[listing.reference]) in review

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
 
-from techmarket.accounts.models import User
+from techmarket.accounts.models import User, VerificationRequest
 from techmarket.common import audit
 from techmarket.common.admin import AuditedAdminMixin
 
@@ -41,3 +41,20 @@ class PlatformUserAdmin(AuditedAdminMixin, UserAdmin):
             User.objects.filter(pk__in=[user.pk for user in users]).update(is_verified=True)
             for user in users:
                 audit.log_action(user, "verify", request.user, from_value="否", to_value="是", reason="后台批量核验")
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(admin.ModelAdmin):
+    """Read-only: requests are made by members (单位与核验) and decided in the verification queue (用户核验),
+    which writes the audit log and notifies the member."""
+
+    list_display = ["user", "kind", "name", "credit_code", "status", "created_at", "decided_by", "decided_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["user__username", "user__display_name", "name", "credit_code"]
+    readonly_fields = [field.name for field in VerificationRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -18,11 +18,13 @@ class AccountsConfig(AppConfig):
 
         from django.db.models.signals import m2m_changed
 
-        from techmarket.accounts import signals
-        from techmarket.accounts.models import User
+        from techmarket.accounts import onboarding, signals
+        from techmarket.accounts.models import User, VerificationRequest
         from techmarket.common import audit
 
         # Role grants and verification go into the audit log.
         m2m_changed.connect(signals.groups_changed, sender=User.groups.through, dispatch_uid="techmarket-audit-roles")
         audit.register_actions(User, {signals.GRANT: "授予角色", signals.REVOKE: "撤销角色", "verify": "核验账户",
-                                      "unverify": "取消核验"})
+                                      "unverify": "取消核验", onboarding.LINK: "关联单位"})
+
+        audit.register_actions(VerificationRequest, onboarding.ACTION_LABELS, values=VerificationRequest.Status)

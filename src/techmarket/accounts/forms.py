@@ -6,6 +6,9 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
 from techmarket.accounts.models import User
+from techmarket.common.bounds import NAME_MAX, REASON_MAX, validate_single_line, validate_text
+from techmarket.common.forms import BootstrapMixin
+from techmarket.directory.models import Organisation, Region
 
 # A mainland China mobile number: 11 digits, 13x to 19x. Stored as typed (spaces and dashes removed), not verified.
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
@@ -80,3 +83,37 @@ class SignupForm(UserCreationForm):
 def _too_short(error: forms.ValidationError) -> forms.ValidationError:
     min_length = (error.params or {}).get("min_length", 8)
     return forms.ValidationError(f"密码太短，至少需要 {min_length} 个字符。", code=error.code)
+
+
+# --- Onboarding: claiming or registering an organisation (accounts/onboarding.py checks everything again) --------
+
+# 泛指单位 is the importer's placeholder for "related units", not something a member registers.
+REGISTERABLE_KINDS = [(value, label) for value, label in Organisation.Kind.choices
+                      if value != Organisation.Kind.GROUP]
+
+
+class VerificationRequestForm(BootstrapMixin, forms.Form):
+    credit_code = forms.CharField(
+        label="统一社会信用代码", max_length=30,
+        help_text=("18 位，见营业执照或事业单位法人证书、社会团体登记证书。平台已有该单位的，直接认领；"
+                   "没有的，请同时填写下方信息登记新单位。"),
+        error_messages={"required": "请填写所在单位的统一社会信用代码。", "max_length": "统一社会信用代码应为 18 位。"},
+    )
+    name = forms.CharField(label="单位名称（全称）", max_length=NAME_MAX, required=False,
+                           validators=[validate_single_line],
+                           error_messages={"max_length": f"单位名称最多 {NAME_MAX} 个字。"})
+    org_kind = forms.ChoiceField(label="单位类型", choices=[("", "请选择")] + REGISTERABLE_KINDS, required=False,
+                                 error_messages={"invalid_choice": "请从列表中选择单位类型。"})
+    region = forms.ModelChoiceField(label="所在地", queryset=Region.objects.all(), required=False, empty_label="请选择",
+                                    error_messages={"invalid_choice": "请从列表中选择所在地。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["credit_code"].widget.attrs.update(autocomplete="off", spellcheck="false", maxlength="30")
+
+
+class VerificationRejectForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="未通过原因", max_length=REASON_MAX, validators=[validate_text],
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写未通过的原因，申请人将看到此说明。",
+                                             "max_length": f"原因最多 {REASON_MAX} 个字（现有 %(show_value)d 个）。"})

@@ -12,10 +12,12 @@ import enum
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from techmarket.accounts.models import User
+from techmarket.common.errors import Refused
 from techmarket.common.notifications import SIGNATURE, SUBJECT_PREFIX, send_emails, site_url
 
 SALT = "techmarket.accounts.confirm-email"
@@ -60,6 +62,25 @@ def send_confirmation(user: User) -> list[str]:
         SIGNATURE,
     ])
     return send_emails(SUBJECT, body, [user.email])
+
+
+RESEND_INTERVAL_SECONDS = 60
+RESEND_TOO_SOON = "确认邮件刚刚已发送，请查收邮箱（包括垃圾邮件箱）；如仍未收到，请 1 分钟后再试。"
+RESEND_NOTHING = {"no-email": "您的账户没有填写电子邮箱，请联系平台服务台补充。",
+                  "confirmed": "您的电子邮箱已经确认，无需再次发送。"}
+
+
+def resend_confirmation(user: User) -> list[str]:
+    """Send the confirmation link again, at most once per RESEND_INTERVAL_SECONDS per user (the cache remembers
+    the last sending; cache.add is atomic, so two clicks at once send one e-mail). Refused, with the reason, when
+    there is nothing to confirm or the last sending was too recent. Returns the addresses written to."""
+    if not user.email:
+        raise Refused(RESEND_NOTHING["no-email"])
+    if user.email_confirmed_at is not None:
+        raise Refused(RESEND_NOTHING["confirmed"])
+    if not cache.add(f"accounts:resend-confirmation:{user.pk}", 1, timeout=RESEND_INTERVAL_SECONDS):
+        raise Refused(RESEND_TOO_SOON)
+    return send_confirmation(user)
 
 
 def confirm(token: str) -> tuple[Outcome, User | None]:

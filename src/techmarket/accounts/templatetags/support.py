@@ -3,6 +3,7 @@ TECHMARKET_SUPPORT_EMAIL / _PHONE / _HOURS) and what the signed-in user still ha
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 
 register = template.Library()
 
@@ -22,11 +23,12 @@ def support_help(context):
     steps = []
     if signed_in:
         if user.email and user.email_confirmed_at is None:
-            steps.append("打开注册后收到的确认邮件中的链接，确认您的电子邮箱。")
+            steps.append("打开注册后收到的确认邮件中的链接，确认您的电子邮箱（没有收到的，可在“单位与核验”页面重新发送）。")
         if not user.is_verified:
-            steps.append("完成实名核验：联系服务台，提供您的姓名、注册用户名、手机号码和所在单位全称；"
-                         "工作人员核对后为您办理核验。")
+            steps.append("完成实名核验：在“单位与核验”页面填写所在单位的统一社会信用代码并提交核验申请，"
+                         "工作人员核对您的身份和单位后为您办理核验。")
         if not user.organisation_id:
-            steps.append("关联单位：核验时请说明您所在单位的全称，工作人员将把您的账户关联到该单位，"
-                         "之后您可代表单位发布需求或成果。")
-    return {"support": support_contact(), "steps": steps, "signed_in": signed_in}
+            steps.append("关联单位：在“单位与核验”页面认领平台上已有的单位，或登记新单位；核验通过后，"
+                         "您可代表单位发布需求或成果。")
+    return {"support": support_contact(), "steps": steps, "signed_in": signed_in,
+            "onboarding_url": reverse("my-organisation") if steps else ""}

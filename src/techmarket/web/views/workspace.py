@@ -1,8 +1,8 @@
 """我的工作台 (/my/): what awaits a logged-in user now and what they own, by role, on one page.
 
 The page only reads other apps through their services (the same functions as the pages it links to: 本单位发布,
-我的洽谈与合同, 合作意向, 审核, 登记工作台, 消息) and holds no rule of its own: who is a member, a reviewer or
-registry staff is what those services and the permission rules say.
+我的洽谈与合同, 合作意向, 审核, 用户核验, 登记工作台, 消息, 单位与核验) and holds no rule of its own: who is a member,
+a reviewer, a verifier or registry staff is what those services and the permission rules say.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 
+from techmarket.accounts import onboarding
 from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services import listings as listing_service
 from techmarket.common import notifications
@@ -162,6 +163,16 @@ def _policy_review_section() -> Section:
                    "没有待审核的奖补申请。", urgent=count)
 
 
+def _verification_section() -> Section:
+    qs = onboarding.pending_requests()
+    queue = reverse("member-review-queue")
+    items = [Item(f"{request.user} · {request.name}", queue,
+                  f"{request.get_kind_display()} · {request.created_at:%Y-%m-%d} 提交", "待核验",
+                  "bg-warning text-dark") for request in qs[:SHOWN]]
+    count = onboarding.pending_count()
+    return Section("verification", "待核验的用户", count, items, queue, "用户核验", "没有待核验的申请。", urgent=count)
+
+
 def _registry_section(user) -> Section:
     qs = registration_service.staff_queue(user)
     today = registration_service.today()
@@ -191,6 +202,8 @@ def workspace_groups(user) -> list[Group]:
         review.append(_review_section())
     if can_review_applications(user):
         review.append(_policy_review_section())
+    if onboarding.can_verify(user):
+        review.append(_verification_section())
     if review:
         groups.append(Group("审核", review))
     if user.has_perm("market.use_registry_desk"):
@@ -209,4 +222,5 @@ def workspace(request):
         "summary": sections,
         "total_urgent": sum(section.urgent for section in sections),
         "is_member": user.can_submit_listings,
+        "next_steps": onboarding.next_steps(user),
     })
