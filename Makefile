@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval calibrate bench bench-scale bench-import loadtest fonts
+.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval calibrate bench bench-scale bench-import bench-pages loadtest fonts
 
 run: setup migrate seed serve
 
@@ -73,8 +73,10 @@ calibrate: deps
 
 # Search at 10k and 100k synthetic listings, each figure beside the raw library's or the server's ceiling measured in
 # the same run (own databases in var/bench, kept between runs; raw figures in var/bench/results.json).
+# Then every user page on the seed (bench-pages).
 bench: deps assets bench-import
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/pages.py
 
 # Scaling at 10k, 100k and 1M listings: memory, latency and the vector scan's recall (the first 1M build takes ~25 min
 # and 5 GB).
@@ -84,6 +86,12 @@ bench-scale: deps
 # Import speed: a generated 20,000-row workbook into a new database in var/bench/import (target ≥ 500 rows/s).
 bench-import: deps
 	$(BIN)/python bench/import_bench.py
+
+# Every user page on the seed, as the user it is for: p50/p95 of 30 requests by 4 concurrent clients beside the
+# server's ceiling (a static file), pages over 300 ms p95 flagged (own database in var/bench/pages; raw figures in
+# var/bench/pages.json; docs/page-benchmarks.md).
+bench-pages: deps assets
+	$(BIN)/python bench/pages.py
 
 # Mixed read/write load against a served process at 1, 8 and 32 clients: requests/s, p50/p95, errors, beside
 # the server's ceiling (own database in var/loadtest; LOADTEST_DATABASE_URL=postgres://… for PostgreSQL).

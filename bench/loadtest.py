@@ -162,20 +162,14 @@ class People:
 
 def make_people(n_members: int, n_reviewers: int, n_registrars: int, registrations_each: int) -> People:
     """Users with their roles, and contracts waiting in each registrar's queue."""
-    import datetime
-    from decimal import Decimal
 
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from techmarket.accounts.roles import REGISTRARS, REVIEWERS
     from techmarket.catalogue.models import CooperationMode
     from techmarket.directory.models import Organisation, Region
     from techmarket.market.models import Registry, RegistryStaff
-    from techmarket.market.services import contracts, deals, registration
-    from techmarket.market.services.contracts import ContractInput, MilestoneInput, PartyInput
-    from techmarket.market.services.rules import rules
 
     User = get_user_model()
     people = People(mode_ids=list(CooperationMode.objects.values_list("pk", flat=True)))
@@ -197,8 +191,6 @@ def make_people(n_members: int, n_reviewers: int, n_registrars: int, registratio
                                             kind=Organisation.Kind.ENTERPRISE)
     seller = User.objects.create_user(username="seller", password=PASSWORD, is_verified=True,
                                       organisation=seller_org, display_name="seller")
-    type_rules = rules().type("transfer")
-    buyer_role = next(code for code, role in type_rules.roles.items() if role.side == "buyer")
     for i in range(n_registrars):
         user = User.objects.create_user(username=f"registrar{i}", password=PASSWORD, is_verified=True,
                                         display_name=f"registrar{i}")
@@ -206,17 +198,41 @@ def make_people(n_members: int, n_reviewers: int, n_registrars: int, registratio
         RegistryStaff.objects.create(user=user, registry=registry)
         people.registrars.append(user.username)
     for i in range(registrations_each * max(n_registrars, 1)):
-        contract = contracts.create_contract(seller, ContractInput(
-            title=f"负载测试技术转让合同{i}", contract_type="transfer", signed_on=datetime.date(2026, 3, 1),
-            total_amount=Decimal(1_000_000 + i), technology_amount=Decimal("800000"),
-            parties=[PartyInput(seller_org, type_rules.registering_role), PartyInput(buyer_org, buyer_role)],
-            milestones=[MilestoneInput("payment", "首付款", Decimal("500000"))],
-        ))
-        body = f"%PDF-1.4\n% load test contract {i} {uuid.uuid4().hex}\n%%EOF\n".encode()
-        deals.store_attachment(seller, SimpleUploadedFile(f"contract{i}.pdf", body, content_type="application/pdf"),
-                               contract=contract, kind="contract-text")
-        registration.submit(seller, contract, registry)
+        submit_contract(seller, seller_org, buyer_org, registry, i)
     return people
+
+
+def submit_contract(seller, seller_org, buyer_org, registry, i: int, title: str = "负载测试技术转让合同"):
+    """A transfer contract of `seller` (a member of `seller_org`) with `buyer_org`, its text attached, submitted
+    for registration at `registry`; returns the registration."""
+    from techmarket.market.services import registration
+
+    return registration.submit(seller, make_contract(seller, seller_org, buyer_org, i, title), registry)
+
+
+def make_contract(seller, seller_org, buyer_org, i: int, title: str = "负载测试技术转让合同"):
+    """A transfer contract of `seller` (a member of `seller_org`) with `buyer_org`, its text attached."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from techmarket.market.services import contracts, deals
+    from techmarket.market.services.contracts import ContractInput, MilestoneInput, PartyInput
+    from techmarket.market.services.rules import rules
+
+    type_rules = rules().type("transfer")
+    buyer_role = next(code for code, role in type_rules.roles.items() if role.side == "buyer")
+    contract = contracts.create_contract(seller, ContractInput(
+        title=f"{title}{i}", contract_type="transfer", signed_on=datetime.date(2026, 3, 1),
+        total_amount=Decimal(1_000_000 + i), technology_amount=Decimal("800000"),
+        parties=[PartyInput(seller_org, type_rules.registering_role), PartyInput(buyer_org, buyer_role)],
+        milestones=[MilestoneInput("payment", "首付款", Decimal("500000"))],
+    ))
+    body = f"%PDF-1.4\n% load test contract {i} {uuid.uuid4().hex}\n%%EOF\n".encode()
+    deals.store_attachment(seller, SimpleUploadedFile(f"contract{i}.pdf", body, content_type="application/pdf"),
+                           contract=contract, kind="contract-text")
+    return contract
 
 
 # -- a client: one person with a session -------------------------------------------------------------------
@@ -408,13 +424,18 @@ def run_clients(site: Site, people: People, roles: list[str], duration: float, r
     return time.monotonic() - start
 
 
-def ceiling(site: Site, clients: int, duration: float) -> float:
-    """Requests/s of the same server answering a small static file: what the server can do at most."""
+def static_path() -> str:
+    """The smallest stylesheet of the collected static files: the request that measures the server's ceiling."""
     from django.conf import settings
 
     candidates = sorted((p for p in Path(settings.STATIC_ROOT).rglob("*.css") if p.stat().st_size > 0),
                         key=lambda p: p.stat().st_size)
-    path = "/static/" + str(candidates[0].relative_to(settings.STATIC_ROOT))
+    return "/static/" + str(candidates[0].relative_to(settings.STATIC_ROOT))
+
+
+def ceiling(site: Site, clients: int, duration: float) -> float:
+    """Requests/s of the same server answering a small static file: what the server can do at most."""
+    path = static_path()
     count = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + duration
