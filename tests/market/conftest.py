@@ -91,31 +91,32 @@ def provincial_registrar(make_registrar):
     return make_registrar("provincial-registrar", "qinghai")
 
 
+def record_contract(user, seller_org, buyer_org, *, contract_type="transfer", total="1000000", technology="800000",
+                    signed_on=None, text="", title="盐湖提锂吸附剂技术转让", milestones=None, extra_parties=()):
+    """Record a contract between a seller and a buyer (roles of the type's seller and buyer side) with a contract
+    text (none if `text` is None); the seller registers."""
+    from techmarket.market.services.rules import rules
+
+    contract_type_rules = rules().type(contract_type)
+    buyer_role = next(code for code, role in contract_type_rules.roles.items() if role.side == "buyer")
+    data = ContractInput(
+        title=title, contract_type=contract_type, signed_on=signed_on or datetime.date(2026, 3, 1),
+        total_amount=Decimal(total), technology_amount=Decimal(technology),
+        parties=[PartyInput(seller_org, contract_type_rules.registering_role),
+                 PartyInput(buyer_org, buyer_role), *extra_parties],
+        milestones=milestones or [MilestoneInput("payment", "首付款", Decimal(total) / 2),
+                                  MilestoneInput("delivery", "交付技术资料")],
+    )
+    contract = contracts.create_contract(user, data)
+    if text is not None:
+        deals.store_attachment(user, pdf_upload(text), contract=contract, kind="contract-text")
+    return contract
+
+
 @pytest.fixture
 def make_contract(db):
-    """Record a contract between a seller and a buyer (roles of the type's seller and buyer side) with a contract
-    text; the seller registers."""
-
-    def make(user, seller_org, buyer_org, *, contract_type="transfer", total="1000000", technology="800000",
-             signed_on=None, text="", title="盐湖提锂吸附剂技术转让", milestones=None, extra_parties=()):
-        from techmarket.market.services.rules import rules
-
-        contract_type_rules = rules().type(contract_type)
-        buyer_role = next(code for code, role in contract_type_rules.roles.items() if role.side == "buyer")
-        data = ContractInput(
-            title=title, contract_type=contract_type, signed_on=signed_on or datetime.date(2026, 3, 1),
-            total_amount=Decimal(total), technology_amount=Decimal(technology),
-            parties=[PartyInput(seller_org, contract_type_rules.registering_role),
-                     PartyInput(buyer_org, buyer_role), *extra_parties],
-            milestones=milestones or [MilestoneInput("payment", "首付款", Decimal(total) / 2),
-                                      MilestoneInput("delivery", "交付技术资料")],
-        )
-        contract = contracts.create_contract(user, data)
-        if text is not None:
-            deals.store_attachment(user, pdf_upload(text), contract=contract, kind="contract-text")
-        return contract
-
-    return make
+    """record_contract, for tests that have the database."""
+    return record_contract
 
 
 def docx_bytes() -> bytes:

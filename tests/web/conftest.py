@@ -6,6 +6,7 @@ up after the test database exists and before (so torn down after) the flush: it 
 for the test and imports it again afterwards (the import's signals rebuild the search documents too).
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,8 @@ def seed(django_db_setup, django_db_blocker):
         ensure_seed()
 
 
-@pytest.fixture
-def browser(seed, live_server, monkeypatch):
+@contextmanager
+def chromium(monkeypatch):
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made here meanwhile
     # (fixtures' teardown) must not be refused as async-unsafe.
@@ -46,3 +47,16 @@ def browser(seed, live_server, monkeypatch):
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser(seed, live_server, monkeypatch):
+    with chromium(monkeypatch) as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
+def module_browser(seed):
+    """One browser for a module's tests (each opens its own contexts and closes them)."""
+    with pytest.MonkeyPatch.context() as monkeypatch, chromium(monkeypatch) as browser:
+        yield browser

@@ -20,6 +20,7 @@ from techmarket.catalogue.services.listings import (
     regrade,
     update_listing,
 )
+from tests.web.words import GRADE_LETTER, REFERENCE_TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +28,6 @@ S = Listing.Status
 PREFIXES = {"demand": "XQ", "offer": "CG", "talent": "RC", "platform": "PT"}
 GRADE_NAMES = dict(Listing.Grade.choices)
 NUMBER = re.compile(r"^(XQ|CG|RC|PT)-(\d{4})-(\d{4,})$")
-# An internal reference as text: innovation/hightech/12, platform/3, user/180, pending/…
-REFERENCE_TEXT = re.compile(r"[a-z][a-z-]*/(?:[a-z0-9-]+/)*\d+")
-GRADE_LETTER = re.compile(r"(?<![A-Za-z])[ABC](?![A-Za-z])")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
