@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from techmarket.accounts import onboarding, services
 from techmarket.accounts.forms import SignupForm, VerificationRejectForm, VerificationRequestForm
-from techmarket.common.errors import DomainError
+from techmarket.common.errors import DomainError, InvalidInput
 from techmarket.common.permissions import permission_required
 
 VERIFICATION_NOTICE = (
@@ -80,8 +80,11 @@ def my_organisation(request):
                                              data["region"].pk if data["region"] else None)
         try:
             submitted = onboarding.submit(user, application)
-        except DomainError as error:
+        except InvalidInput as error:
             form.add_error(None, error.message)
+        except DomainError as error:  # a request already pending, an account already linked: show the state
+            messages.error(request, error.message)
+            return redirect("my-organisation")
         else:
             what = "认领" if submitted.kind == submitted.Kind.CLAIM else "登记"
             messages.success(request, f"已提交申请（{what}单位“{submitted.name}”），请等待工作人员核验；"
