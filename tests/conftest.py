@@ -69,6 +69,37 @@ def login(client):
 
 
 
+@pytest.fixture
+def registered_contract(make_user, settings, tmp_path):
+    """A factory: `make(seller_org, buyer_org, **record_contract options)` records a contract (a transfer by
+    default) by a verified member of the seller, with its text, and has it registered at the provincial registry
+    (with the locality's number for a seller outside Qinghai) by that registry's staff. Returns the contract."""
+    from techmarket.accounts.roles import REGISTRARS
+    from techmarket.market.models import Location, RegistryStaff
+    from techmarket.market.services import registration as reg
+    from techmarket.market.services.registries import provincial_registry
+    from techmarket.market.services.sides import registering_party
+    from tests.market.conftest import record_contract
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    registrar = make_user("provincial-registry-staff")
+    registrar.groups.add(Group.objects.get(name=REGISTRARS))
+    RegistryStaff.objects.create(user=registrar, registry=provincial_registry())
+
+    def make(seller_org, buyer_org, **options):
+        seller = seller_org.members.filter(is_verified=True).first() or make_user(
+            f"seller-{seller_org.pk}", organisation=seller_org)
+        options.setdefault("text", f"技术合同文本 {seller_org.pk}-{buyer_org.pk}-{options.get('title', '')}")
+        contract = record_contract(seller, seller_org, buyer_org, **options)
+        outside = registering_party(contract).location != Location.QINGHAI
+        extra = ("北京技术市场管理办公室", f"2026110100{contract.pk:06d}") if outside else ()
+        registration = reg.submit(seller, contract, provincial_registry(), *extra)
+        reg.register(registrar, reg.accept(registrar, registration))
+        return contract
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def fresh_search_engine():
     """Each test's writes are rolled back, sequence numbers included; a process-wide engine that saw

@@ -62,9 +62,31 @@ def test_the_same_deal_in_2022_gets_nothing_under_articles_33_and_34_and_says_wh
     result = evaluate(parse_event(deal(date="2022-03-01"), BOOK), BOOK)
     assert result.awards == []
     reasons = {n.rule_id: (n.code, n.reason, n.source.article) for n in result.not_applied}
-    expected = "该条款有效期至2021-12-31，事件日期2022-03-01不在有效期内"
+    expected = "该条款有效期至2021-12-31，事件日期2022-03-01不在有效期内；目前没有接续的现行条款"
     assert reasons["tm2016-art33-buyer"] == ("period", expected, "第三十三条")
     assert reasons["tm2016-art34-intermediary"] == ("period", expected, "第三十四条")
+
+
+def test_a_rule_whose_validity_ended_points_to_the_rule_in_force(tmp_path):
+    import shutil
+
+    import yaml
+
+    from techmarket.policy.services.rulebook import load_rulebook
+    from tests.policy.test_schemas import DATA
+
+    data = tmp_path / "policy"
+    shutil.copytree(DATA, data)
+    path = data / "rules" / "tm2016-technology-market.yaml"
+    text = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text["rules"][0]["succeeded_by"] = ["oc2025-8-technology-introduction"]
+    path.write_text(yaml.safe_dump(text, allow_unicode=True), encoding="utf-8")
+    book = load_rulebook(data)
+    reasons = {n.rule_id: n.reason for n in evaluate(parse_event(deal(date="2026-03-01"), book), book).not_applied}
+    assert "不在有效期内；现行接续条款：引进省外先进技术成果奖励（《" in reasons[text["rules"][0]["id"]]
+    # Before the successor's validity began, there was none in force.
+    reasons = {n.rule_id: n.reason for n in evaluate(parse_event(deal(date="2023-03-01"), book), book).not_applied}
+    assert reasons[text["rules"][0]["id"]].endswith("目前没有接续的现行条款")
 
 
 def test_every_rule_not_applied_is_listed_with_a_reason():

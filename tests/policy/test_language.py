@@ -14,6 +14,7 @@ from django.utils.safestring import SafeData, mark_safe
 
 from techmarket.common.templatetags import chinese
 from techmarket.common.templatetags.chinese import simplified, to_simplified
+from techmarket.directory.models import Organisation, Region
 from techmarket.policy import urls as policy_urls
 from techmarket.policy.services import applications
 from techmarket.policy.services.data import rulebook
@@ -146,7 +147,7 @@ CALCULATIONS = [  # what members and reviewers enter on the calculator: the 2025
 
 
 @pytest.fixture
-def people(member, reviewer, qinghai_university):
+def people(member, reviewer, qinghai_university, registered_contract):
     member.display_name, reviewer.display_name = "王会员", "李审核"
     member.save()
     reviewer.save()
@@ -158,7 +159,10 @@ def people(member, reviewer, qinghai_university):
                                             "date": "2025-06-01", "years": 3, "parties": parties})
     institution = applications.submit(member, {"type": "recognition", "kind": "new-rd-institution",
                                                "date": "2025-06-01", "parties": parties})
-    return {"member": member, "reviewer": reviewer, "rd": rd, "platform": platform, "institution": institution}
+    seller = Organisation.objects.create(name="北京先进储能技术有限公司", region=Region.objects.get(code="beijing"))
+    contract = registered_contract(seller, qinghai_university, title="高原储能技术许可")
+    return {"member": member, "reviewer": reviewer, "rd": rd, "platform": platform, "institution": institution,
+            "contract": contract}
 
 
 def _walk(client, login, people) -> dict[tuple[str, str], str]:
@@ -183,6 +187,8 @@ def _walk(client, login, people) -> dict[tuple[str, str], str]:
     visit("apply", "member, again", client.post(reverse("policy:apply"), {"event": event}, follow=True))
     visit("apply", "member, bad data", client.post(reverse("policy:apply"), {"event": "{"}, follow=True))
     visit("my-applications", "member", client.get(reverse("policy:my-applications")))
+    visit("claimable", "member", client.get(reverse("policy:claimable")))
+    visit("claim", "member", client.get(reverse("policy:claim", args=["market.contract", people["contract"].pk])))
     visit("application", "member, open", client.get(detail["rd"]))
 
     login(people["reviewer"])

@@ -55,7 +55,7 @@ def test_what_could_i_get_for_a_2019_deal(login, member):
 def test_the_same_deal_in_2022_says_why_nothing_applies(login, member):
     text = page(login(member).post(CALCULATOR, deal_form(date="2022-03-01")))
     assert "按现行条款，此事件没有可获得的奖补" in text
-    assert "该条款有效期至2021-12-31，事件日期2022-03-01不在有效期内" in text
+    assert "该条款有效期至2021-12-31，事件日期2022-03-01不在有效期内；目前没有接续的现行条款" in text
     assert "以本单位名义提交申请" not in text
 
 

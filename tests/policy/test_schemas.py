@@ -51,6 +51,8 @@ def refusal(directory: Path) -> str:
     (lambda data, rule: rule["see_also"].append({"title": "某办法", "number": "1号", "article": "第一条"}),
      f"{FILE}: rule {RULE}: a required key is missing (field see_also[1].excerpt)"),
     (lambda data, rule: rule.update(colour="blue"), f"{FILE}: rule {RULE}: unknown key (field colour)"),
+    (lambda data, rule: rule.update(succeeded_by=["no-such-rule"]),
+     f"{FILE}: rule {RULE}: succeeded_by names unknown rules ['no-such-rule']"),
     (lambda data, rule: rule["formula"].update(rate={"default": "0.03", "nte": "x"}),
      f"{FILE}: rule {RULE}: unknown key (field formula.rate.nte)"),
     (lambda data, rule: rule["formula"]["caps"][0].update(per="month"),

@@ -17,3 +17,8 @@ class PolicyConfig(AppConfig):
 
         audit.register_actions(Application, ApplicationAction, values=Application.Status)
         audit.register_actions("policy.Rule", {"retire": "停用（已从规则文件删除）"})
+
+        # Each domain's sources of facts (`<app>/policy_facts.py`, policy.services.facts.register_source).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("policy_facts")

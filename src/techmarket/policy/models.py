@@ -93,6 +93,9 @@ class Application(models.Model):
     awards = models.JSONField("申请时计算的奖补", default=list)
     not_applied = models.JSONField("未适用的条款", default=list)
     rules_version = models.CharField("条款版本", max_length=20)
+    # Where the event's facts come from (policy.services.facts.Provenance): the platform record an application
+    # was made from and the fields it vouches for, and the fields the applicant declared.
+    facts = models.JSONField("事实来源", default=dict, blank=True)
     computed_total = money_field("计算合计（元）")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     decided_awards = models.JSONField("核准的奖补", default=list, blank=True)

@@ -325,11 +325,14 @@ class Rule(FileModel):
     notes: Text = ""
     valid_from: dt.date | None = None  # absent: the document's
     valid_until: dt.date | None = None
+    # Rules in force after this one's validity ends that pay for the same thing (ids; checked when loading).
+    succeeded_by: tuple[str, ...] = ()
     _document: Document | None = PrivateAttr(default=None)
+    _successors: tuple[Rule, ...] = PrivateAttr(default=())
     _raw: dict = PrivateAttr(default_factory=dict)
     _hash: str = PrivateAttr(default="")
 
-    @field_validator("see_also", "conditions", mode="before")
+    @field_validator("see_also", "conditions", "succeeded_by", mode="before")
     @classmethod
     def _none_is_empty(cls, value):
         return value or ()
@@ -375,6 +378,10 @@ class Rule(FileModel):
     @property
     def hash(self) -> str:
         return self._hash
+
+    @property
+    def successors(self) -> tuple[Rule, ...]:
+        return self._successors
 
     @property
     def source(self) -> Source:

@@ -18,10 +18,11 @@ from techmarket.policy.services.applications import ApplicationError, can_apply,
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.display import readable
 from techmarket.policy.services.events import EventError
+from techmarket.policy.services.facts import FactsError, Provenance, records_for
 from techmarket.policy.services.ledger import ledger_rows, ledger_totals
 
 NOT_REVIEWER = "只有省科技厅审核人员可以审核奖补申请和查看台账。"
-CANNOT_APPLY = "只有已核验并关联单位的用户可以代表单位申请奖补。"
+CANNOT_APPLY = applications.CANNOT_APPLY
 
 reviewer_required = permission_required("policy.review", NOT_REVIEWER)
 
@@ -93,6 +94,52 @@ def apply(request):
 
 
 @login_required
+def claimable(request):
+    """The platform records the user's organisation may claim rewards from (registered contracts, …)."""
+    if not can_apply(request.user):
+        raise NotAllowed(CANNOT_APPLY)
+    return render(request, "policy/claimable.html", {"records": records_for(request.user)})
+
+
+@login_required
+def claim(request, source: str, key: str):
+    """"我能获得什么" from a platform record: GET shows what the user's organisation may claim, with the derivations
+    and the facts the record vouches for; POST applies with those facts (none typed, so none can be changed)."""
+    if not can_apply(request.user):
+        raise NotAllowed(CANNOT_APPLY)
+    if request.method == "POST":
+        try:
+            application = applications.submit_record(request.user, source, key)
+        except applications.DuplicateApplication as duplicate:
+            messages.info(request, str(duplicate))
+            return redirect("policy:application", pk=duplicate.existing.pk)
+        except (ApplicationError, FactsError, EventError) as error:
+            detail = readable(error.zh) if isinstance(error, EventError) else str(error)
+            messages.error(request, f"未能提交申请：{detail}")
+            return redirect("policy:claim", source=source, key=key)
+        messages.success(request, f"已提交申请（编号 {application.pk}），计算合计 ¥{application.computed_total:,.2f}，"
+                                  "事实取自平台记录，等待省科技厅审核。")
+        return redirect("policy:application", pk=application.pk)
+    try:
+        item, event, result = applications.claim(request.user, source, key)
+    except (ApplicationError, FactsError) as error:
+        raise NotAllowed(str(error)) from None
+    except EventError as error:
+        messages.error(request, f"该记录的事实不完整，暂无法计算：{readable(error.zh)}")
+        return redirect("policy:claimable")
+    relevant, others = _split_not_applied(result)
+    awards = [a.as_dict() for a in applications.own_awards(result, request.user.organisation_id)]
+    return render(request, "policy/claim.html", {
+        "record": item, "provenance": Provenance.from_record(item), "event": event,
+        "facts": applications.fact_lines(event), "awards": awards,
+        "total": sum((a.amount for a in applications.own_awards(result, request.user.organisation_id)),
+                     applications.ZERO),
+        "not_applied": [n.as_dict() for n in relevant], "other_rules": others,
+        "existing": applications.existing_application(request.user.organisation_id, event),
+    })
+
+
+@login_required
 def my_applications(request):
     user = request.user
     items = Application.objects.filter(organisation_id=user.organisation_id) if can_apply(user) else []
@@ -130,6 +177,7 @@ def application_detail(request, pk: int):
         "active_action": request.POST.get("action", ""),
         "current_differs": [a["amount"] for a in current] != [a["amount"] for a in application.awards],
         "history": audit.history_for(application),
+        "provenance": Provenance.from_dict(application.facts),
         "rules_changed": application.rules_version != rulebook().version,
         "entries": application.ledger_entries.select_related("rule", "programme"),
     })

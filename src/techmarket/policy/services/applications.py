@@ -16,14 +16,17 @@ from techmarket.common.errors import Conflict, Refused
 from techmarket.common.permissions import allowed
 from techmarket.directory.models import Organisation
 from techmarket.policy.models import Application, ApplicationAction, LedgerEntry, Programme, Rule
+from techmarket.policy.services import facts
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.engine import evaluate
 from techmarket.policy.services.events import Event, Party, parse_event
+from techmarket.policy.services.facts import Provenance, Record
 from techmarket.policy.services.ledger import DatabaseLedger, ledger_for
 from techmarket.policy.services.results import ZERO, Award, Result, yuan
 
 S = Application.Status
 REVIEW_PERMISSION = "policy.review_application"
+CANNOT_APPLY = "只有已核验并关联单位的用户可以代表单位申请奖补。"
 
 
 class ApplicationError(Refused):
@@ -95,14 +98,62 @@ def describe(event: Event) -> str:
     return " · ".join(parts)[:300]
 
 
+def fact_lines(event: Event) -> list[tuple[str, str]]:
+    """The event's facts as a person reads them: (label, value) pairs in the vocabulary's words."""
+    words = rulebook().vocabulary
+    lines = [("事件类型", words.event_types[event.type]), ("日期", event.date.isoformat())]
+    if event.kind:
+        lines.append(("类别", words.kinds[event.kind]))
+    for name, value in event.amounts.items():
+        lines.append((words.amounts.get(name, name), yuan(value)))
+    for party in event.parties:
+        lines.append((words.roles.get(party.role, party.role), party.name))
+    flags = [words.flags.get(flag, flag) for flag in sorted(event.flags)]
+    if flags:
+        lines.append(("成立的条件事实", "；".join(flags)))
+    return lines
+
+
+def existing_application(organisation_id: int, event: Event) -> Application | None:
+    """The organisation's application for this very event, unless it was rejected (then it may apply again)."""
+    return _existing(organisation_id, event_key(event.as_dict()))
+
+
 def award_key(award: dict) -> str:
     return f"{award['rule']}|{award['beneficiary']['role']}"
 
 
-@transaction.atomic
 def submit(user, data: dict) -> Application:
+    """An application for an event the applicant typed (the calculator): every fact is declared."""
+    return _submit(user, data, Provenance.declared_event(data))
+
+
+def claim(user, source: str, key: str) -> tuple[Record, Event, Result]:
+    """"我能获得什么" from a platform record: its event, evaluated against what the user may see of the ledger."""
     if not can_apply(user):
-        raise ApplicationError("只有已核验并关联单位的用户可以代表单位申请奖补。")
+        raise ApplicationError(CANNOT_APPLY)
+    item = facts.record(source, key, user)
+    if user.organisation_id not in item.organisation_ids:
+        raise ApplicationError("只有记录当事方单位的已核验成员可以据此申请奖补。")
+    event, result = calculate(item.event, user)
+    return item, event, result
+
+
+@transaction.atomic
+def submit_record(user, source: str, key: str) -> Application:
+    """An application whose facts are all taken from a platform record (none typed, so none can be changed)."""
+    if not can_apply(user):
+        raise ApplicationError(CANNOT_APPLY)
+    item = facts.record(source, key, user)
+    if user.organisation_id not in item.organisation_ids:
+        raise ApplicationError("只有记录当事方单位的已核验成员可以据此申请奖补。")
+    return _submit(user, item.event, Provenance.from_record(item))
+
+
+@transaction.atomic
+def _submit(user, data: dict, provenance: Provenance) -> Application:
+    if not can_apply(user):
+        raise ApplicationError(CANNOT_APPLY)
     book = ensure_synced()
     event = resolve_parties(parse_event(data, book))
     if not any(p.organisation_id == user.organisation_id for p in event.parties):
@@ -126,7 +177,7 @@ def submit(user, data: dict) -> Application:
                 organisation_id=user.organisation_id, applicant=user, title=describe(event), event=stored,
                 event_key=key, awards=[a.as_dict() for a in awards],
                 not_applied=[n.as_dict() for n in result.not_applied if n.code != "event_type"],
-                rules_version=book.version, computed_total=total,
+                rules_version=book.version, computed_total=total, facts=provenance.as_dict(),
             )
     except IntegrityError:
         _check_not_applied(user.organisation_id, key)
@@ -135,9 +186,13 @@ def submit(user, data: dict) -> Application:
     return application
 
 
-def _check_not_applied(organisation_id: int, key: str) -> None:
-    duplicate = Application.objects.filter(organisation_id=organisation_id, event_key=key).exclude(
+def _existing(organisation_id: int, key: str) -> Application | None:
+    return Application.objects.filter(organisation_id=organisation_id, event_key=key).exclude(
         status=S.REJECTED).first()
+
+
+def _check_not_applied(organisation_id: int, key: str) -> None:
+    duplicate = _existing(organisation_id, key)
     if duplicate:
         raise DuplicateApplication(duplicate)
 

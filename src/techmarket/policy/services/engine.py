@@ -60,6 +60,17 @@ def _holds(condition, event: Event) -> bool:
     return event.kind in condition.value
 
 
+def _in_force_instead(rule: Rule, event: Event) -> str:
+    """What pays instead of a rule whose validity ended before the event: its successors in force on the event's
+    date, or that there is none."""
+    current = [r for r in rule.successors
+               if (r.valid_from is None or r.valid_from <= event.date)
+               and (r.valid_until is None or event.date <= r.valid_until)]
+    if current:
+        return "现行接续条款：" + "；".join(f"{r.title}（{r.source.citation()}）" for r in current)
+    return "目前没有接续的现行条款"
+
+
 def _evaluate_rule(rule: Rule, event: Event, words: Vocabulary, prior: PriorLookup) -> list:
     def not_applied(code: str, reason: str, beneficiary: str = "") -> list:
         return [NotApplied(rule.id, rule.title, code, reason, rule.source, beneficiary)]
@@ -71,7 +82,8 @@ def _evaluate_rule(rule: Rule, event: Event, words: Vocabulary, prior: PriorLook
     if rule.valid_from and event.date < rule.valid_from:
         return not_applied("period", f"该条款自{rule.valid_from.isoformat()}起施行，事件日期{day}早于施行日期")
     if rule.valid_until and event.date > rule.valid_until:
-        return not_applied("period", f"该条款有效期至{rule.valid_until.isoformat()}，事件日期{day}不在有效期内")
+        return not_applied("period", f"该条款有效期至{rule.valid_until.isoformat()}，事件日期{day}不在有效期内；"
+                                     + _in_force_instead(rule, event))
     failed = [c.label for c in rule.conditions if not _holds(c, event)]
     if failed:
         return not_applied("condition", "不满足条件：" + "；".join(failed))

@@ -92,5 +92,11 @@ def load_rulebook(directory: Path) -> Rulebook:
         if rule.id in seen:
             raise RuleFileError(f"{rule.document.file}: rule id {rule.id} is used twice")
         seen.add(rule.id)
+    by_id = {rule.id: rule for rule in rules}
+    for rule in rules:
+        unknown = [rule_id for rule_id in rule.succeeded_by if rule_id not in by_id or rule_id == rule.id]
+        if unknown:
+            raise RuleFileError(f"{rule.document.file}: rule {rule.id}: succeeded_by names unknown rules {unknown}")
+        rule._successors = tuple(by_id[rule_id] for rule_id in rule.succeeded_by)
     version = hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()[:16]
     return Rulebook(tuple(rules), vocabulary, programmes, tuple(f.document for f in rule_files), version)
