@@ -44,6 +44,17 @@ class InquiryForm(BootstrapMixin, forms.Form):
     )
 
 
+class OneTimeKeyForm(forms.Form):
+    """A form carrying a one-time key per form shown (`intent`): submitting the same form twice records one record
+    (the services keep the key, unique; docs/market.md, "Bounds and one record per intent")."""
+
+    intent = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["intent"].initial = uuid.uuid4().hex
+
+
 class UploadForm(BootstrapMixin, forms.Form):
     file = forms.FileField(label="文件", help_text="PDF、Word（DOCX）、Excel（XLSX）、JPEG 或 PNG，不超过 10 MB。")
 
@@ -66,6 +77,28 @@ class ReplaceDocumentForm(UploadForm):
 
     reason = forms.CharField(label="替换原因（选填）", max_length=500, required=False, validators=LINE)
     next = forms.ChoiceField(choices=[("", "合同页面"), ("edit", "修改页面")], required=False)
+
+
+class PaymentForm(UploadForm, OneTimeKeyForm):
+    """A payment received against a contract, with its evidence (services.payments checks every rule again). The
+    prefix keeps its ids apart from the documents card's upload form on the same page."""
+
+    prefix = "payment"
+    amount = money_form_field("到账金额（元）")
+    received_on = date_form_field("到账日期", past=True, widget=DateInput())
+    note = forms.CharField(label="说明（选填）", max_length=500, required=False, validators=LINE,
+                           help_text="如：首期款、第二期款。")
+    field_order = ["amount", "received_on", "file", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "到账凭证"
+        self.fields["file"].help_text = ("银行回单、转账记录等的扫描件或截图：PDF、JPEG、PNG、Word（DOCX）"
+                                         "或 Excel（XLSX），不超过 10 MB。")
+
+
+class WithdrawPaymentForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(label="撤回原因", max_length=500, validators=LINE)
 
 
 class AgreementForm(BootstrapMixin, forms.Form):
@@ -95,7 +128,7 @@ class NoteForm(BootstrapMixin, forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ContractForm(BootstrapMixin, forms.Form):
+class ContractForm(BootstrapMixin, OneTimeKeyForm):
     title = forms.CharField(label="合同名称", max_length=300, validators=LINE)
     contract_type = forms.ChoiceField(label="合同类型", choices=())
     signed_on = date_form_field("签订日期", past=True, widget=DateInput())
@@ -106,13 +139,9 @@ class ContractForm(BootstrapMixin, forms.Form):
                                    empty_label="（按关联条目或不填）")
     summary = forms.CharField(label="主要内容", required=False, max_length=10000, validators=TEXT,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    # A one-time key per form shown: submitting the same form twice records one contract (docs/market.md).
-    intent = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract_type"].choices = type_choices()
-        self.fields["intent"].initial = uuid.uuid4().hex
         self.fields["field"].queryset = Field.objects.select_related("parent").order_by("position", "id")
 
     def clean(self):

@@ -1,10 +1,11 @@
 """Technology trading and technology-contract registration (技术合同认定登记).
 
 A deal made on the platform: an Inquiry about a listing, its Messages and Attachments, an Agreement the two sides
-record, and the Contract it becomes (ContractParty, Milestone). A contract is registered at a Registry through a
-Registration, whose every state change is logged (RegistrationAction); so are the steps of the deal (DealAction),
-in the one audit log (techmarket.common.audit). The rules
-(which transition may follow which, who may take it) live in techmarket.market.services; see docs/market.md.
+record, and the Contract it becomes (ContractParty, Milestone, and the payments received: ContractPayment). A
+contract is registered at a Registry through a Registration, whose every state change is logged
+(RegistrationAction); so are the steps of the deal (DealAction), in the one audit log (techmarket.common.audit).
+The rules (which transition may follow which, who may take it) live in techmarket.market.services; see
+docs/market.md.
 """
 
 from django.conf import settings
@@ -124,9 +125,11 @@ def attachment_path(instance, filename: str) -> str:
     return f"market/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class AttachmentQuerySet(models.QuerySet):
+class WithdrawableQuerySet(models.QuerySet):
+    """Records that are withdrawn, never deleted (Attachment, ContractPayment): `withdrawn_at` marks them."""
+
     def current(self):
-        """The documents in force: not withdrawn (a withdrawn one is kept as evidence, see Attachment)."""
+        """The records in force: not withdrawn (a withdrawn one is kept as evidence)."""
         return self.filter(withdrawn_at__isnull=True)
 
     def withdrawn(self):
@@ -146,6 +149,7 @@ class Attachment(models.Model):
         DOCUMENT = "document", "洽谈资料"
         CONTRACT_TEXT = "contract-text", "合同文本"
         OTHER = "other", "其他附件"
+        PAYMENT_EVIDENCE = "payment-evidence", "到账凭证"  # of a ContractPayment, shown with it (not a document)
 
     inquiry = models.ForeignKey(Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     contract = models.ForeignKey("Contract", null=True, blank=True, on_delete=models.CASCADE,
@@ -168,7 +172,7 @@ class Attachment(models.Model):
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name="替换为")
 
-    objects = AttachmentQuerySet.as_manager()
+    objects = WithdrawableQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -309,6 +313,46 @@ class Milestone(models.Model):
         return f"{self.get_kind_display()} {self.description}"
 
 
+class ContractPayment(models.Model):
+    """A payment received against a contract (实际到位金额), recorded by a party with its evidence (到账凭证).
+
+    The sum of a contract's current payments is the `paid` amount of its policy event (services.policy_event).
+    A wrong entry is never deleted: the recording organisation withdraws it with a reason (by whom, when); it is
+    kept, shown as withdrawn, and no longer counts (services.payments)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments", verbose_name="合同")
+    amount = money_field("到账金额（元）")
+    received_on = models.DateField("到账日期", validators=[validate_date])
+    evidence = models.ForeignKey(Attachment, on_delete=models.PROTECT, related_name="payments",
+                                 verbose_name="到账凭证")
+    note = models.CharField("说明", max_length=500, blank=True, validators=[validate_single_line])
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name="记录人")
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="记录单位")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    # The form's one-time key: a second submission of the same form finds this payment instead of recording another.
+    intent_key = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="撤回人")
+    withdrawal_reason = models.CharField("撤回原因", max_length=500, blank=True, validators=[validate_single_line])
+
+    objects = WithdrawableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = verbose_name_plural = "到账记录"
+        constraints = [
+            money_check("amount", "market_payment_amount_bounds"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="market_payment_amount_positive"),
+            date_check("received_on", "market_payment_received_on_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.received_on} {self.amount}"
+
+
 class Registration(models.Model):
     """An application to register a contract at a registry, and the registry's decisions on it."""
 
@@ -428,3 +472,5 @@ class DealAction(models.TextChoices):
     CONTRACT_CREATED = "contract-created", "录入合同"
     CONTRACT_UPDATED = "contract-updated", "修改合同"
     MILESTONE_DONE = "milestone-done", "完成履约节点"
+    PAYMENT_RECORDED = "payment-recorded", "记录到位金额"
+    PAYMENT_WITHDRAWN = "payment-withdrawn", "撤回到位金额记录"

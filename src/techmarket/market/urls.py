@@ -28,6 +28,9 @@ urlpatterns = [
     path("contracts/<int:pk>/documents/<int:document_pk>/replace/", contracts.replace_document,
          name="contract-document-replace"),
     path("contracts/<int:pk>/register/", contracts.submit_registration, name="contract-register"),
+    path("contracts/<int:pk>/payments/", contracts.record_payment, name="contract-payment"),
+    path("contracts/<int:pk>/payments/<int:payment_pk>/withdraw/", contracts.withdraw_payment,
+         name="contract-payment-withdraw"),
     path("milestones/<int:pk>/done/", contracts.milestone_done, name="milestone-done"),
     # Registration (views/registry.py)
     path("registry/", registry.queue, name="registry-queue"),

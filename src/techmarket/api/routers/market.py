@@ -9,6 +9,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.db.models import Prefetch
+from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -17,6 +18,7 @@ from techmarket.common import audit
 from techmarket.common.bounds import DateIn
 from techmarket.market.models import ContractParty, Registration
 from techmarket.market.services import contracts as contract_service
+from techmarket.market.services import payments as payment_service
 from techmarket.market.services import registration as registration_service
 from techmarket.market.services.rules import rules
 from techmarket.market.services.statistics import Filters, statistics
@@ -88,6 +90,26 @@ class ContractOut(Schema):
     parties: list[PartyOut]
     milestones: list[MilestoneOut]
     registrations: list[RegistrationRef]
+
+
+class PaymentOut(Schema):
+    id: int
+    received_on: datetime.date
+    amount: str
+    evidence: dict = Field(description="到账凭证：id、文件名、下载地址")
+    note: str
+    organisation: dict = Field(description="记录单位")
+    recorded_at: datetime.datetime
+    withdrawn: bool
+    withdrawn_at: datetime.datetime | None
+    withdrawal_reason: str
+
+
+class PaymentsOut(Schema):
+    contract_id: int
+    total_amount: str
+    paid_total: str = Field(description="实际到位金额：未撤回的到账记录之和（元）")
+    items: list[PaymentOut]
 
 
 class ContractPage(Schema):
@@ -234,6 +256,33 @@ def get_contract(request, contract_id: Path[Id]):
     if contract is None:
         raise HttpError(404, "未找到该合同。")
     return contract_out(contract)
+
+
+def payment_out(payment) -> dict:
+    evidence = payment.evidence
+    return {
+        "id": payment.pk, "received_on": payment.received_on, "amount": _money(payment.amount),
+        "evidence": {"id": evidence.pk, "name": evidence.name,
+                     "url": reverse("market:attachment", args=[evidence.pk])},
+        "note": payment.note, "organisation": {"id": payment.organisation_id, "name": payment.organisation.name},
+        "recorded_at": payment.created_at, "withdrawn": payment.withdrawn_at is not None,
+        "withdrawn_at": payment.withdrawn_at, "withdrawal_reason": payment.withdrawal_reason,
+    }
+
+
+@router.get("/contracts/{contract_id}/payments", response={200: PaymentsOut, 401: Error, 404: Error},
+            summary="合同的到账记录（到位金额）")
+def get_contract_payments(request, contract_id: Path[Id]):
+    """The payments recorded against a contract, withdrawn ones included (marked), oldest first, and the total
+    of the current ones; to whoever may see the contract."""
+    _require_login(request)
+    contract = contract_service.visible_contracts(request.user).filter(pk=contract_id).first()
+    if contract is None:
+        raise HttpError(404, "未找到该合同。")
+    payments = contract.payments.select_related("evidence", "organisation").order_by("received_on", "id")
+    return {"contract_id": contract.pk, "total_amount": _money(contract.total_amount),
+            "paid_total": _money(payment_service.paid_total(contract)),
+            "items": [payment_out(p) for p in payments]}
 
 
 @router.get("/registrations", response={200: RegistrationPage, 401: Error}, summary="我可查看的登记申请")

@@ -224,14 +224,20 @@ def _check_author(user, data: ContractInput) -> None:
         raise MarketPermissionError("录入人所在单位须为合同当事人之一。")
 
 
-def _recorded_with(intent_key: str | None, user) -> Contract | None:
-    """The contract a previous submission of the same form recorded, if any."""
+def recorded_with(records: QuerySet, intent_key: str | None, user, author: str = "created_by_id"):
+    """The record (of `records`, which keep the form's one-time key in `intent_key`) a previous submission of the
+    same form made, if any. A key another user's submission used is a stale form (`author` names who made it)."""
     if not intent_key:
         return None
-    existing = Contract.objects.filter(intent_key=intent_key).first()
-    if existing is not None and existing.created_by_id != user.pk:
+    existing = records.filter(intent_key=intent_key).first()
+    if existing is not None and getattr(existing, author) != user.pk:
         raise MarketError("表单已失效，请刷新页面后重新填写。")
     return existing
+
+
+def _recorded_with(intent_key: str | None, user) -> Contract | None:
+    """The contract a previous submission of the same form recorded, if any."""
+    return recorded_with(Contract.objects.all(), intent_key, user)
 
 
 def _already_recorded(existing: Contract) -> AlreadyDone:
@@ -379,6 +385,8 @@ def check_can_edit(user, contract: Contract) -> None:
 
 def add_attachment(user, contract: Contract, uploaded, kind: str = Attachment.Kind.CONTRACT_TEXT) -> Attachment:
     check_party(user, contract)
+    if kind == Attachment.Kind.PAYMENT_EVIDENCE:
+        raise MarketError("到账凭证须随到账记录上传（合同页面“到位金额”）。")
     if kind == Attachment.Kind.CONTRACT_TEXT and is_locked(contract):
         raise MarketError("合同已申请登记，不能再更换合同文本。")
     return deals.store_attachment(user, uploaded, contract=contract, kind=kind)
@@ -392,8 +400,10 @@ REASON_MAX = 500
 
 
 def current_documents(contract: Contract) -> QuerySet[Attachment]:
-    """The contract's documents in force (not withdrawn), contract texts first."""
-    return contract.attachments.current().select_related("organisation").order_by(
+    """The contract's documents in force (not withdrawn), contract texts first. Payment evidence is not among them:
+    it is shown with its payment (services.payments)."""
+    documents = contract.attachments.current().exclude(kind=Attachment.Kind.PAYMENT_EVIDENCE)
+    return documents.select_related("organisation").order_by(
         Case(When(kind=Attachment.Kind.CONTRACT_TEXT, then=0), default=1), "created_at", "id")
 
 
@@ -403,8 +413,8 @@ def contract_texts(contract: Contract) -> QuerySet[Attachment]:
 
 
 def withdrawn_documents(contract: Contract) -> QuerySet[Attachment]:
-    return contract.attachments.withdrawn().select_related("organisation", "withdrawn_by", "replaced_by").order_by(
-        "withdrawn_at", "id")
+    return contract.attachments.withdrawn().exclude(kind=Attachment.Kind.PAYMENT_EVIDENCE).select_related(
+        "organisation", "withdrawn_by", "replaced_by").order_by("withdrawn_at", "id")
 
 
 def documents_frozen_reason(contract: Contract) -> str:
@@ -427,7 +437,8 @@ def check_can_change_documents(user, contract: Contract) -> None:
         raise MarketError(documents_frozen_reason(contract) or "合同文本与附件已冻结，不能移除或替换。") from None
 
 
-def _document_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """A reason given for a step (removing a document, withdrawing a payment): one line, at most REASON_MAX."""
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         raise MarketError(f"原因不能超过 {REASON_MAX} 字。")
@@ -466,7 +477,7 @@ def withdraw_document(user, contract: Contract, attachment: Attachment, reason: 
     registration. The record and its file are kept, marked withdrawn; the audit log says who, when and which file.
     The contract counts as changed (a refused application's reconsideration no longer applies to it)."""
     contract, attachment = _locked_document(user, contract, attachment, "移除")
-    reason = _document_reason(reason)
+    reason = clean_reason(reason)
     _mark_withdrawn(user, attachment)
     contract.save(update_fields=["updated_at"])
     note = f"{attachment.get_kind_display()}：{attachment.name}" + (f"；原因：{reason}" if reason else "")
@@ -480,7 +491,7 @@ def replace_document(user, contract: Contract, attachment: Attachment, uploaded,
     """Withdraw a document and store its replacement (of the same kind) in one step; returns the new document.
     The upload is checked first: a refused file changes nothing."""
     contract, attachment = _locked_document(user, contract, attachment, "替换")
-    reason = _document_reason(reason)
+    reason = clean_reason(reason)
     replacement = deals.store_attachment(user, uploaded, contract=contract, kind=attachment.kind, log=False)
     _mark_withdrawn(user, attachment, replaced_by=replacement)
     contract.save(update_fields=["updated_at"])

@@ -14,15 +14,17 @@ from techmarket.market.forms import (
     ContractForm,
     MilestoneFormSet,
     PartyFormSet,
+    PaymentForm,
     ReplaceDocumentForm,
     SubmitForm,
     UploadForm,
     WithdrawDocumentForm,
+    WithdrawPaymentForm,
     contract_input,
 )
-from techmarket.market.models import Attachment, Contract, Inquiry, Location, Milestone
+from techmarket.market.models import Attachment, Contract, ContractPayment, Inquiry, Location, Milestone
 from techmarket.market.services import contracts as service
-from techmarket.market.services import deals
+from techmarket.market.services import deals, payments
 from techmarket.market.services import registration as registration_service
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
 from techmarket.market.services.history import contract_history
@@ -57,7 +59,8 @@ def _documents(user, contract: Contract, back: str = "") -> dict:
         "can_upload": party is not None,
         "can_change_documents": party is not None and not frozen,
         "upload_form": UploadForm(),
-        "attachment_kinds": [(v, label) for v, label in Attachment.Kind.choices if v != Attachment.Kind.DOCUMENT],
+        "attachment_kinds": [(v, label) for v, label in Attachment.Kind.choices
+                             if v not in (Attachment.Kind.DOCUMENT, Attachment.Kind.PAYMENT_EVIDENCE)],
         "back": back,
     }
 
@@ -161,9 +164,21 @@ def edit(request, pk: int):
                                milestone_initial=milestones)
 
 
-@login_required
-def detail(request, pk: int):
-    contract = _contract_for(request, pk)
+def _payments(user, contract: Contract, form: PaymentForm | None = None) -> dict:
+    """What the payments card shows: the current payments (each withdrawable by the organisation that recorded
+    it), their total, the withdrawn ones, and the form for those who may record (the seller and buyer sides)."""
+    can_record = payments.can_record(user, contract)
+    return {
+        "payments": [(payment, payments.can_withdraw(user, payment))
+                     for payment in payments.current_payments(contract)],
+        "paid_total": payments.paid_total(contract),
+        "withdrawn_payments": list(payments.withdrawn_payments(contract)),
+        "can_record_payment": can_record,
+        "payment_form": (form or PaymentForm()) if can_record else None,
+    }
+
+
+def _detail_page(request, contract: Contract, payment_form: PaymentForm | None = None) -> HttpResponse:
     r = rules()
     user = request.user
     party = service.party_for(user, contract)
@@ -187,7 +202,13 @@ def detail(request, pk: int):
         "can_submit": can_submit,
         "events": contract_history(contract),
         **_documents(user, contract),
+        **_payments(user, contract, payment_form),
     })
+
+
+@login_required
+def detail(request, pk: int):
+    return _detail_page(request, _contract_for(request, pk))
 
 
 @require_POST
@@ -265,6 +286,58 @@ def replace_document(request, pk: int, document_pk: int):
         return (f"已用“{replacement.name}”替换“{document.name}”（{document.get_kind_display()}）。"
                 "原文件及替换记录保留在交易记录中。")
     return _change_document(request, pk, document_pk, ReplaceDocumentForm, change)
+
+
+@require_POST
+@login_required
+def record_payment(request, pk: int):
+    """Record a payment received, with its evidence. The form's errors and the service's refusals are shown on the
+    contract page with what was entered (the file has to be chosen again); the same form twice records one."""
+    contract = _contract_for(request, pk)
+    if not payments.can_record(request.user, contract):
+        raise NotAllowed(payments.NOT_ALLOWED, title="不能记录到位金额")
+    form = PaymentForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = payments.record_payment(request.user, contract, data["amount"], data["received_on"],
+                                              data["file"], data["note"], intent_key=data["intent"] or None)
+        except MarketPermissionError as error:
+            raise NotAllowed(str(error), title="不能记录到位金额") from None
+        except AlreadyDone as done:  # the same form submitted twice: the first submission recorded it
+            messages.info(request, str(done))
+            return redirect(f"{contract.get_absolute_url()}#payments")
+        except MarketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"已记录 {payment.received_on:%Y-%m-%d} 到账 {payment.amount:,.2f} 元。"
+                                      f"到位金额合计 {payments.paid_total(contract):,.2f} 元。")
+            return redirect(f"{contract.get_absolute_url()}#payments")
+    return _detail_page(request, contract, payment_form=form)
+
+
+@require_POST
+@login_required
+def withdraw_payment(request, pk: int, payment_pk: int):
+    """Withdraw a wrong payment record (with a reason): kept and shown as withdrawn, no longer counted."""
+    contract = _contract_for(request, pk)
+    payment = get_object_or_404(ContractPayment, pk=payment_pk, contract=contract)
+    form = WithdrawPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{contract.get_absolute_url()}#payments")
+    try:
+        payments.withdraw_payment(request.user, payment, form.cleaned_data["reason"])
+    except MarketPermissionError as error:
+        raise NotAllowed(str(error), title="不能撤回到账记录") from None
+    except AlreadyDone as repeated:
+        messages.info(request, str(repeated))
+    except MarketError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"已撤回 {payment.received_on:%Y-%m-%d} 到账 {payment.amount:,.2f} 元的记录，"
+                                  "该笔不再计入到位金额；记录保留在交易记录中。")
+    return redirect(f"{contract.get_absolute_url()}#payments")
 
 
 @require_POST
