@@ -61,11 +61,15 @@ def registries_for_party(party) -> list[Registry]:
 
 
 def staff_registry(user) -> Registry | None:
-    """The registry `user` examines for: an assignment and the group's permission, both needed."""
+    """The registry `user` examines for: an assignment and the group's permission, both needed. Read once per user
+    object (a request's user; pages ask several times), as Django keeps a user's permissions."""
     if not (user and user.is_authenticated and user.is_active and user.has_perm(STAFF_PERMISSION)):
         return None
-    assignment = RegistryStaff.objects.select_related("registry").filter(user=user).first()
-    return assignment.registry if assignment else None
+    if getattr(user, "_staff_registry_of", None) != user.pk:
+        assignment = RegistryStaff.objects.select_related("registry").filter(user=user).first()
+        user._staff_registry = assignment.registry if assignment else None
+        user._staff_registry_of = user.pk
+    return user._staff_registry
 
 
 def is_registry_staff(user) -> bool:

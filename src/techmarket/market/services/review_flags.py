@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from techmarket.directory.models import Organisation, OrganisationAlias, Person
 from techmarket.market.models import Contract, Registration
@@ -151,4 +151,6 @@ def _threshold_clusters(contract: Contract) -> list[Flag]:
 
 def flags_for(contract: Contract) -> list[Flag]:
     """Every review flag of a contract, computed now from the records."""
+    # Each check goes through the contract's sellers and buyers: its parties and their organisations read once.
+    prefetch_related_objects([contract], "parties__organisation")
     return _party_flags(contract) + _round_trips(contract) + _outlier(contract) + _threshold_clusters(contract)
