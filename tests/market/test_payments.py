@@ -322,3 +322,12 @@ def test_the_api_lists_a_contracts_payments_to_those_who_may_see_it(client, cont
     assert [(i["amount"], i["withdrawn"]) for i in data["items"]] == [("100000.00", True), ("250000.00", False)]
     assert data["items"][0]["withdrawal_reason"] == "重复记录"
     assert data["items"][1]["evidence"]["url"] == f"/market/attachments/{data['items'][1]['evidence']['id']}/"
+
+
+def test_the_admin_shows_payments_without_letting_them_be_deleted(client, contract, seller, django_user_model):
+    pay(seller, contract, "300000", note="首期款")
+    admin = django_user_model.objects.create_superuser("payments-admin", password="x" * 12)
+    client.force_login(admin)
+    page = client.get(f"/admin/market/contract/{contract.pk}/change/").content.decode()
+    assert "到账记录" in page and "300000" in page.replace(",", "")
+    assert 'name="payments-0-DELETE"' not in page

@@ -9,6 +9,7 @@ from techmarket.market.models import (
     Attachment,
     Contract,
     ContractParty,
+    ContractPayment,
     Inquiry,
     Message,
     Milestone,
@@ -64,6 +65,21 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class PaymentInline(admin.TabularInline):
+    """Payments received, shown only: they are recorded and withdrawn (never deleted) on the contract page, which
+    checks the bounds and keeps the history (services.payments)."""
+
+    model = ContractPayment
+    extra = 0
+    fields = ["received_on", "amount", "evidence", "organisation", "recorded_by", "created_at", "withdrawn_at",
+              "withdrawal_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     list_display = ["id", "title", "contract_type", "signed_on", "total_amount", "technology_amount",
@@ -72,7 +88,7 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ["title", "parties__organisation__name"]
     readonly_fields = ["inquiry", "agreement", "made_on_platform", "created_by", "created_at", "updated_at"]
     filter_horizontal = ["listings"]
-    inlines = [PartyInline, MilestoneInline, AuditEntryInline]
+    inlines = [PartyInline, MilestoneInline, PaymentInline, AuditEntryInline]
 
 
 @admin.register(Attachment)
