@@ -57,12 +57,14 @@ NOT_MEASURED = {
                     "market:inquiry-message", "market:inquiry-upload", "market:inquiry-agreement",
                     "market:inquiry-close", "market:agreement-answer", "market:contract-upload",
                     "market:contract-document-remove", "market:contract-document-replace", "market:contract-register",
-                    "market:milestone-done", "market:registration-act", "policy:apply", "indicators:decide",
+                    "market:milestone-done", "market:contract-payment", "market:contract-payment-withdraw",
+                    "market:registration-act", "policy:apply", "indicators:decide",
                     "common:read", "common:read-all", "common:open", "common:object", "common:resolve",
                     "confirm-email"},
     "downloads": {"favicon", "catalogue-export", "listing-attachment", "market:attachment", "market:certificate",
                   "market:statistics-export", "indicators:evidence"},
     "the contract form of an agreed inquiry (the contract form is measured)": {"market:contract-from-inquiry"},
+    "a claim of one recorded fact (the list of claimable facts is measured)": {"policy:claim"},
 }
 
 
@@ -206,6 +208,7 @@ def pages(ids: dict) -> list[Page]:
         Page("registration (party)", f"/market/registrations/{ids['registration']}/", "enterprise"),
         Page("policy calculator", "/policy/calculator/", "enterprise"),
         Page("policy applications", "/policy/applications/", "enterprise"),
+        Page("policy claimable", "/policy/claim/", "enterprise"),
         Page("policy application", f"/policy/applications/{ids['application']}/", "enterprise"),
         Page("notifications", "/notifications/", "enterprise"),
         Page("notification settings", "/notifications/settings/", "enterprise"),
