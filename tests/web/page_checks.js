@@ -37,8 +37,20 @@
   };
   const problems = {wide: null, small: [], cut: []};
   if (phone && document.documentElement.scrollWidth > window.innerWidth) {
-    const wide = [...document.body.querySelectorAll('*')].filter(el => shown(el)
-      && el.getBoundingClientRect().right > window.innerWidth + 1).slice(-5).map(describe);
+    // The outermost elements that reach beyond the window and are not inside a region that scrolls or clips.
+    // An absolutely positioned box escapes the overflow of the ancestors below its containing block.
+    const contained = el => {
+      let escaping = ['absolute', 'fixed'].includes(getComputedStyle(el).position);
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (escaping && style.position !== 'static') escaping = false;  // the containing block: its overflow clips
+        if (!escaping && style.overflowX !== 'visible') return true;
+      }
+      return false;
+    };
+    const beyond = el => el.getBoundingClientRect().right > window.innerWidth + 1 && !contained(el);
+    const wide = [...document.body.querySelectorAll('*')].filter(el => beyond(el)
+      && !(el.parentElement && beyond(el.parentElement))).slice(0, 5).map(describe);
     problems.wide = {scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, wide};
   }
   if (phone) {

@@ -21,7 +21,9 @@ RULE_ID = re.compile(r"(?<![\w.-])[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}(?![\w.-])")
 
 # Latin words a Chinese reader meets in Chinese text, each for a reason (docs/testing.md, "Words and codes").
 ENGLISH_ALLOWED = {
-    "PDF", "Excel", "Word", "CSV",  # file formats the pages offer or accept, known by these names
+    "PDF", "Excel", "Word", "CSV", "DOCX", "XLSX", "PNG", "JPEG",  # file formats, known by these names
+    "MB",  # the unit of a file's size (不超过 10 MB)
+    "TRL",  # the nine-level technology readiness scale (技术成熟度 TRL 6), named so in Chinese project documents
     "API",  # the open interface (开放接口) is documented as an API to programmers
     "kg", "MW", "GWh", "km",  # units of measure, written in Latin letters in Chinese too
     "CAS",  # the Chinese Academy of Sciences' English abbreviation, used in institute names
@@ -38,15 +40,21 @@ NOT_WORDS = re.compile(
 )
 
 
+CODES = (REFERENCE_TEXT, GRADE_CODE, TAXONOMY_CODE, RULE_ID)
+
+
 def english_words(text: str) -> list[str]:
-    """The Latin words of `text` (two letters or more) that are not in ENGLISH_ALLOWED."""
-    words = LATIN_WORD.findall(NOT_WORDS.sub(" ", text))
+    """The Latin words of `text` (two letters or more) that are not in ENGLISH_ALLOWED; internal codes are left to
+    internal_codes."""
+    text = NOT_WORDS.sub(" ", text)
+    for pattern in CODES:
+        text = pattern.sub(" ", text)
+    words = LATIN_WORD.findall(text)
     return sorted({word for word in words if len(word) > 1 and word not in ENGLISH_ALLOWED})
 
 
 def internal_codes(text: str) -> list[str]:
     """The internal codes `text` shows: references, standalone grade letters, taxonomy codes and rule ids."""
     text = NOT_WORDS.sub(" ", text)
-    found = [match[0] for pattern in (REFERENCE_TEXT, GRADE_CODE, TAXONOMY_CODE, RULE_ID)
-             for match in pattern.finditer(text)]
+    found = [match[0] for pattern in CODES for match in pattern.finditer(text)]
     return sorted(set(found))

@@ -119,7 +119,7 @@ def open_inquiry(user, listing: Listing, message: str) -> Inquiry:
             raise
         post_message(user, existing, message)
         return existing
-    log_deal(DealAction.INQUIRY_OPENED, user, inquiry=inquiry, note=listing.reference)
+    log_deal(DealAction.INQUIRY_OPENED, user, inquiry=inquiry, note=f"条目 {listing.number}")
     post_message(user, inquiry, message)
     return inquiry
 
