@@ -221,3 +221,12 @@ def test_the_workspace_and_menu_show_the_queue_to_those_who_may_verify(login, re
     assert f'href="{QUEUE}">用户核验<' in html
     member_html = login(member).get("/my/").content.decode()
     assert QUEUE not in member_html and 'id="verification"' not in member_html
+
+
+def test_the_admin_lists_requests_read_only_in_chinese(client, make_user, newcomer, university):
+    client.force_login(make_user("boss", is_staff=True, is_superuser=True))
+    onboarding.submit(newcomer, onboarding.Application(UNIVERSITY_CODE))
+    html = client.get(reverse("admin:accounts_verificationrequest_changelist")).content.decode()
+    assert "核验申请" in html and "认领已有单位" in html and "待核验" in html
+    assert not CODE_WORDS.search(visible_text(html).replace("accounts", ""))
+    assert client.get(reverse("admin:accounts_verificationrequest_add")).status_code == 403

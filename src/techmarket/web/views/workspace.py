@@ -221,6 +221,5 @@ def workspace(request):
         "groups": groups,
         "summary": sections,
         "total_urgent": sum(section.urgent for section in sections),
-        "is_member": user.can_submit_listings,
         "next_steps": onboarding.next_steps(user),
     })
