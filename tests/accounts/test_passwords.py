@@ -38,5 +38,5 @@ def test_weak_passwords_are_refused_in_chinese(client, password, errors):
 @pytest.mark.parametrize("password", ["Xining-2026-kj", "青海大学科技处2026xy", "Salt Lake 2026"])
 def test_strong_passwords_are_accepted(client, password):
     response = client.post(SIGNUP_URL, signup_data(password1=password, password2=password))
-    assert response.status_code == 302 and response.url == reverse("home")
+    assert response.status_code == 302 and response.url == reverse("my-organisation")
     assert User.objects.get(username="zhangsan").check_password(password)

@@ -30,7 +30,7 @@ def test_the_form_is_in_chinese(client):
 
 def test_signup_creates_an_unverified_user_and_logs_them_in(client):
     response = client.post(SIGNUP_URL, signup_data())
-    assert response.status_code == 302 and response.url == reverse("home")
+    assert response.status_code == 302 and response.url == reverse("my-organisation")
     user = User.objects.get(username="zhangsan")
     assert (user.display_name, user.phone, user.claimed_organisation_name) == ("张三", "13800138000", "青海大学")
     assert not user.is_verified and user.organisation is None

@@ -16,7 +16,8 @@ from techmarket.common.errors import DomainError, InvalidInput
 from techmarket.common.permissions import permission_required
 
 VERIFICATION_NOTICE = (
-    "注册成功。工作人员将核验您的身份和所在单位；核验通过后，您才能查看联系人信息并代表单位发布需求或成果。"
+    "注册成功。请在本页填写所在单位的统一社会信用代码，认领或登记单位并申请核验；工作人员核验通过后，"
+    "您才能查看联系人信息并代表单位发布需求或成果。"
 )
 EMAIL_SENT_NOTICE = "我们已向 {email} 发送确认邮件，请在 {days} 天内打开邮件中的链接确认邮箱。"
 EMAIL_NOT_SENT_NOTICE = "确认邮件暂时未能发出，请稍后在“单位与核验”页面点击“重新发送确认邮件”。"
@@ -52,7 +53,7 @@ def signup(request):
             else:
                 mail = EMAIL_NOT_SENT_NOTICE
             messages.success(request, VERIFICATION_NOTICE + mail)
-            return redirect("home")
+            return redirect("my-organisation")  # the next step: claim or register the organisation
     return render(request, "accounts/signup.html", {"form": form})
 
 
