@@ -62,7 +62,7 @@ NOT_MEASURED = {
                     "common:read", "common:read-all", "common:open", "common:object", "common:resolve",
                     "confirm-email"},
     "downloads": {"favicon", "catalogue-export", "listing-attachment", "market:attachment", "market:certificate",
-                  "market:statistics-export", "indicators:evidence"},
+                  "market:statistics-export", "indicators:evidence", "policy:evidence"},
     "the contract form of an agreed inquiry (the contract form is measured)": {"market:contract-from-inquiry"},
     "a claim of one recorded fact (the list of claimable facts is measured)": {"policy:claim"},
 }

@@ -14,3 +14,9 @@ SECRET_KEY = SECRET_KEY or "test-only-insecure-key-not-for-any-site"  # noqa: F4
 # on-disk node index, or a process a test starts, name a temporary directory).
 TECHMARKET_SEARCH_DIR = os.environ.get("TECHMARKET_SEARCH_DIR", "")
 TECHMARKET_SEARCH_FOLLOW = os.environ.get("TECHMARKET_SEARCH_FOLLOW", "0") == "1"
+
+# Uploads the tests make go to a temporary directory of this process, never into the checkout's data directory
+# (tests that read files back set their own MEDIA_ROOT).
+import tempfile  # noqa: E402
+
+MEDIA_ROOT = tempfile.mkdtemp(prefix="techmarket-test-media-")

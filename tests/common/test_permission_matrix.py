@@ -43,7 +43,6 @@ from techmarket.market.services import deals
 from techmarket.market.services import registration as reg
 from techmarket.matching.models import CooperationIntent
 from techmarket.policy.models import Application
-from techmarket.policy.services import applications
 from tests.market.conftest import (  # noqa: F401  (fixtures)
     make_contract,
     media_root,
@@ -52,6 +51,7 @@ from tests.market.conftest import (  # noqa: F401  (fixtures)
     region,
     registry,
 )
+from tests.policy.evidence import submit_with_evidence, with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def world(db, make_user, org, registry, make_contract, media_root) -> World:  # 
     registration = reg.submit(owner, registered, registry("xining"))
     event = {"type": "recognition", "kind": "high-tech-enterprise", "date": "2025-10-01",
              "parties": [{"role": "recipient", "name": owner_org.name}]}
-    application = applications.submit(owner, event)
+    application = submit_with_evidence(owner, event)
     value = values.submit_manual(second_reviewer, Indicator.objects.get(code="a2027-teams"),
                                  current(datetime.date.today()), "5", pdf_upload())
     intent = CooperationIntent.objects.create(listing=demand, organisation=owner_org, sent_by=reviewer,
@@ -170,8 +170,8 @@ def _listing_form(title: str = LISTING_FORM["title"]):
 
 
 def _event_for(w: World) -> dict:
-    return {"event": json.dumps({**EVENT, "parties": [{"role": "recipient", "name": w.owner_org.name}]},
-                                ensure_ascii=False)}
+    return with_evidence({"event": json.dumps({**EVENT, "parties": [{"role": "recipient", "name": w.owner_org.name}]},
+                                              ensure_ascii=False)})
 
 
 def _today_plus(days: int) -> str:
@@ -256,7 +256,8 @@ ACTIONS: dict[str, Action] = {
     "policy.my_applications": Action("get", lambda w: reverse("policy:my-applications")),
     "policy.application": Action("get", lambda w: reverse("policy:application", args=[w.application.pk])),
     "policy.approve": Action("post", lambda w: reverse("policy:application", args=[w.application.pk]),
-                             lambda w: {"action": "approve", "approve-reason": "符合条件"},
+                             lambda w: {"action": "approve", "approve-reason": "符合条件",
+                                        "approve-evidence_checked": "on"},
                              lambda w, u: Application.objects.get(pk=w.application.pk).status != "submitted"),
     "policy.review": Action("get", lambda w: reverse("policy:review")),
     "policy.ledger": Action("get", lambda w: reverse("policy:ledger")),

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from techmarket.policy.services import applications
+from tests.policy.evidence import decide_checked, submit_with_evidence
 
 REWARDS = "/api/policy/rewards"
 DEAL = {
@@ -58,7 +58,7 @@ def test_prior_awards_in_the_body_count_against_caps(client):
 @pytest.mark.django_db
 def test_a_members_calculation_counts_their_organisations_ledger(client, login, member, reviewer, qinghai_university):
     event = {**DEAL, "project": "Q-1", "parties": [{"role": "buyer", "name": qinghai_university.name}]}
-    applications.decide(applications.submit(member, event), reviewer, "approve")
+    decide_checked(submit_with_evidence(member, event), reviewer, "approve")
     assert post(client, {**event, "date": "2019-07-01"}).json()["awards"][0]["amount"] == "100000.00"
     login(member)
     data = post(client, {**event, "date": "2019-07-01"}).json()

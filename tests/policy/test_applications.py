@@ -12,6 +12,7 @@ from techmarket.policy.services.applications import ApplicationError
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.events import parse_event
 from techmarket.policy.services.ledger import DatabaseLedger, ledger_rows, ledger_totals
+from tests.policy.evidence import decide_checked, submit_with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_rules_are_in_the_database_with_their_source(db):
 
 
 def test_an_application_claims_only_the_applicants_awards(member, qinghai_university):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     assert application.status == S.SUBMITTED
     assert application.organisation == qinghai_university
     assert [a["rule"] for a in application.awards] == ["tm2016-art33-buyer"]
@@ -61,11 +62,11 @@ def test_an_application_claims_only_the_applicants_awards(member, qinghai_univer
 
 
 def test_an_adjustment_is_recorded_with_its_reason_and_the_ledger_adds_up(member, reviewer, qinghai_university):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     key = "tm2016-art33-buyer|buyer"
     with pytest.raises(ApplicationError, match="须填写理由"):
-        applications.decide(application, reviewer, "adjust", "  ", {key: Decimal("80000")})
-    application = applications.decide(application, reviewer, "adjust", "交割金额核减为400万元", {key: Decimal("80000")})
+        decide_checked(application, reviewer, "adjust", "  ", {key: Decimal("80000")})
+    application = decide_checked(application, reviewer, "adjust", "交割金额核减为400万元", {key: Decimal("80000")})
 
     assert (application.status, application.reason, application.reviewer) == (S.ADJUSTED, "交割金额核减为400万元",
                                                                             reviewer)
@@ -86,21 +87,21 @@ def test_an_adjustment_is_recorded_with_its_reason_and_the_ledger_adds_up(member
 
 
 def test_rejection_needs_a_reason_and_commits_nothing(member, reviewer, qinghai_university):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     with pytest.raises(ApplicationError):
-        applications.decide(application, reviewer, "reject", "")
-    application = applications.decide(application, reviewer, "reject", "合同未在登记系统登记")
+        decide_checked(application, reviewer, "reject", "")
+    application = decide_checked(application, reviewer, "reject", "合同未在登记系统登记")
     assert application.status == S.REJECTED and application.reason == "合同未在登记系统登记"
     assert not LedgerEntry.objects.exists()
     assert history_for(application).last().action == ApplicationAction.REJECTED
     with pytest.raises(ApplicationError, match="已处理"):
-        applications.decide(application, reviewer, "approve")
+        decide_checked(application, reviewer, "approve")
 
 
 def test_only_reviewers_decide(member, qinghai_university):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     with pytest.raises(ApplicationError, match="审核人员"):
-        applications.decide(application, member, "approve")
+        decide_checked(application, member, "approve")
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
@@ -108,33 +109,33 @@ def test_only_reviewers_decide(member, qinghai_university):
 def test_who_may_apply(unverified, outsider, member, qinghai_university):
     for user in (unverified, outsider):
         with pytest.raises(ApplicationError, match="已核验并关联单位"):
-            applications.submit(user, deal(qinghai_university))
+            submit_with_evidence(user, deal(qinghai_university))
     with pytest.raises(ApplicationError, match="当事方中须有本单位"):
-        applications.submit(member, deal(qinghai_university, parties=[{"role": "buyer", "name": "别的企业"}]))
+        submit_with_evidence(member, deal(qinghai_university, parties=[{"role": "buyer", "name": "别的企业"}]))
     with pytest.raises(ApplicationError, match="没有可申请的奖补"):
-        applications.submit(member, deal(qinghai_university, date="2022-03-01"))
-    applications.submit(member, deal(qinghai_university))
+        submit_with_evidence(member, deal(qinghai_university, date="2022-03-01"))
+    submit_with_evidence(member, deal(qinghai_university))
     with pytest.raises(ApplicationError, match="已就同一事件提交过申请"):
-        applications.submit(member, deal(qinghai_university))
+        submit_with_evidence(member, deal(qinghai_university))
 
 
 def test_a_cap_holds_across_applications(member, reviewer, qinghai_university):
-    first = applications.submit(member, deal(qinghai_university, amount="2000000"))
-    second = applications.submit(member, deal(qinghai_university, amount="2500000", date="2019-08-01"))
+    first = submit_with_evidence(member, deal(qinghai_university, amount="2000000"))
+    second = submit_with_evidence(member, deal(qinghai_university, amount="2500000", date="2019-08-01"))
     assert (first.computed_total, second.computed_total) == (Decimal("60000.00"), Decimal("75000.00"))
-    applications.decide(first, reviewer, "approve")
+    decide_checked(first, reviewer, "approve")
     # The second was computed before the first was committed: approval recomputes against today's ledger.
-    second = applications.decide(second, reviewer, "approve")
+    second = decide_checked(second, reviewer, "approve")
     assert second.decided_total == Decimal("40000.00")
     assert committed(rule__rule_id="tm2016-art33-buyer", project="HT-2019-001") == Decimal("100000.00")
     with pytest.raises(ApplicationError, match="没有可申请的奖补"):
-        applications.submit(member, deal(qinghai_university, amount="1000000", date="2019-10-01"))
+        submit_with_evidence(member, deal(qinghai_university, amount="1000000", date="2019-10-01"))
 
 
 def test_a_multi_year_award_is_committed_year_by_year_and_paid(member, reviewer, qinghai_university):
-    application = applications.submit(member, platform(qinghai_university))
+    application = submit_with_evidence(member, platform(qinghai_university))
     assert application.computed_total == Decimal("10000000.00")
-    applications.decide(application, reviewer, "approve", "")
+    decide_checked(application, reviewer, "approve", "")
     assert [(e.year, e.amount) for e in application.ledger_entries.all()] == [
         (year, Decimal("2000000.00")) for year in range(2025, 2030)]
     assert applications.payable_years(application) == [2025, 2026, 2027, 2028, 2029]
@@ -151,8 +152,8 @@ def test_a_multi_year_award_is_committed_year_by_year_and_paid(member, reviewer,
 
 
 def test_a_cut_multi_year_award_shortens_the_schedule(member, reviewer, qinghai_university):
-    application = applications.submit(member, platform(qinghai_university))
-    applications.decide(application, reviewer, "adjust", "建设期核定为3年",
+    application = submit_with_evidence(member, platform(qinghai_university))
+    decide_checked(application, reviewer, "adjust", "建设期核定为3年",
                         {"oc2025-5-national-platform|recipient": Decimal("6000000")})
     assert [(e.year, e.amount) for e in application.ledger_entries.all()] == [
         (2025, Decimal("2000000.00")), (2026, Decimal("2000000.00")), (2027, Decimal("2000000.00"))]
@@ -160,11 +161,11 @@ def test_a_cut_multi_year_award_shortens_the_schedule(member, reviewer, qinghai_
 
 def test_the_ledger_adds_up_across_programmes_years_and_budgets(member, reviewer, qinghai_university):
     decided = [
-        applications.decide(applications.submit(member, deal(qinghai_university, date="2017-05-01", project="A")),
+        decide_checked(submit_with_evidence(member, deal(qinghai_university, date="2017-05-01", project="A")),
                             reviewer, "approve"),
-        applications.decide(applications.submit(member, deal(qinghai_university, project="B")), reviewer, "adjust",
+        decide_checked(submit_with_evidence(member, deal(qinghai_university, project="B")), reviewer, "adjust",
                             "核减", {"tm2016-art33-buyer|buyer": Decimal("12345.67")}),
-        applications.decide(applications.submit(member, platform(qinghai_university)), reviewer, "approve"),
+        decide_checked(submit_with_evidence(member, platform(qinghai_university)), reviewer, "approve"),
     ]
     rows = ledger_rows()
     totals = ledger_totals(rows)
@@ -181,7 +182,7 @@ def test_the_ledger_adds_up_across_programmes_years_and_budgets(member, reviewer
 
 def test_members_see_only_their_organisations_records_in_calculations(member, reviewer, qinghai_university,
                                                                        make_user):
-    applications.decide(applications.submit(member, deal(qinghai_university)), reviewer, "approve")
+    decide_checked(submit_with_evidence(member, deal(qinghai_university)), reviewer, "approve")
     party = applications.resolve_parties(parse_event(deal(qinghai_university), rulebook())).parties[0]
     assert DatabaseLedger().prior("tm2016-art33-buyer", party, project="HT-2019-001").amount == Decimal("100000.00")
     assert DatabaseLedger({-1}).prior("tm2016-art33-buyer", party, project="HT-2019-001").amount == 0

@@ -88,3 +88,71 @@ def test_the_contract_page_leads_a_party_to_its_rewards(client, login, member, c
     assert 'id="claim-rewards"' in html and reverse("policy:claim", args=[SOURCE, contract.pk]) in html
     listed = login(member).get(reverse("policy:claimable")).content.decode()
     assert reverse("policy:claim", args=[SOURCE, contract.pk]) in listed
+
+
+# --- Paid amounts: the 20% for technology introduced from outside Qinghai, instalment by instalment ------------
+
+@pytest.fixture
+def licence(registered_contract, beijing_seller, qinghai_university):
+    """A ¥8M transfer from a Beijing company to 青海大学, registered."""
+    return registered_contract(beijing_seller, qinghai_university, title="盐湖提锂技术转让", total="8000000",
+                               technology="8000000")
+
+
+def pay(user, contract, amount):
+    import datetime
+    from decimal import Decimal
+
+    from techmarket.market.services.payments import record_payment
+    from tests.market.conftest import pdf_upload
+
+    return record_payment(user, contract, Decimal(amount), datetime.date(2026, 11, 20), pdf_upload(f"回单 {amount}"))
+
+
+INTRODUCTION = "oc2025-8-technology-introduction"
+
+
+def test_a_claim_from_a_paid_contract_takes_its_facts_and_evidence_from_the_records(member, licence, reviewer):
+    from decimal import Decimal
+
+    pay(member, licence, "1000000")
+    application = applications.submit_record(member, SOURCE, str(licence.pk))  # nothing uploaded: the records vouch
+    [award] = application.awards
+    assert (award["rule"], award["amount"]) == (INTRODUCTION, "200000.00")
+    assert application.event["amounts"]["paid"] == "1000000.00"
+    assert application.facts["source"] == SOURCE and application.facts["declared"] == []
+    assert set(application.facts["evidence"]) == {"contract-registration", "payment-receipt"}
+    assert not application.evidence.exists()
+    assert all(item.vouched for item in applications.checklist(application))
+    # The same record again, with nothing paid since: refused, naming the application.
+    with pytest.raises(applications.DuplicateApplication, match="此后没有新的到位金额"):
+        applications.submit_record(member, SOURCE, str(licence.pk))
+    applications.decide(application, reviewer, "approve", evidence_checked=True)
+
+    # A second instalment: only the increment is claimed, under the rules paid on the amount paid.
+    pay(member, licence, "2000000")
+    second = applications.submit_record(member, SOURCE, str(licence.pk))
+    assert second.event["amounts"]["paid"] == "2000000.00"
+    assert [(a["rule"], a["amount"]) for a in second.awards] == [(INTRODUCTION, "400000.00")]
+    applications.decide(second, reviewer, "approve", evidence_checked=True)
+
+    # The per-project cap counts the earlier awards: ¥5M more would earn ¥1M, but only ¥400,000 is left.
+    pay(member, licence, "5000000")
+    third = applications.submit_record(member, SOURCE, str(licence.pk))
+    assert third.computed_total == Decimal("400000.00")
+    assert any("上限 ¥1,000,000.00" in step for step in third.awards[0]["steps"])
+
+
+def test_the_claim_page_applies_with_the_records_facts_whatever_is_posted(client, login, member, licence):
+    pay(member, licence, "2000000")
+    url = reverse("policy:claim", args=[SOURCE, licence.pk])
+    html = login(member).get(url).content.decode()
+    assert "¥400,000.00" in html and 'id="claim-form"' in html and "平台到账记录" in html
+    assert 'name="evidence-' not in html  # the records stand for every item of evidence
+    response = client.post(url, {"event": '{"amounts": {"paid": "9000000"}}', "amount": "9000000"})
+    application = Application.objects.get()
+    assert response.status_code == 302 and response.url == reverse("policy:application", args=[application.pk])
+    assert application.event["amounts"]["paid"] == "2000000.00" and application.computed_total == 400000
+    response = client.post(url, follow=True)  # again: the existing application, not a second one
+    assert Application.objects.count() == 1 and "此后没有新的到位金额" in response.content.decode()
+    assert client.get(url).url == reverse("policy:application", args=[application.pk])

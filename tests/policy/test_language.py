@@ -16,18 +16,17 @@ from techmarket.common.templatetags import chinese
 from techmarket.common.templatetags.chinese import simplified, to_simplified
 from techmarket.directory.models import Organisation, Region
 from techmarket.policy import urls as policy_urls
-from techmarket.policy.services import applications
 from techmarket.policy.services.data import rulebook
 from techmarket.policy.services.display import readable
+from tests.policy.evidence import submit_with_evidence, with_evidence
+from tests.web.words import english_words
 
 PLAN_ARTICLE = "二、(一)3. 加強關鍵技術研發合作"
 # Characters of the 2025 plan's quotations that exist only in traditional writing.
 TRADITIONAL = set("強關鍵術發與為對業獎勵萬實項規劃級資開內動創國團報從戰損據暢構機權況產當給經績續聯臺設許認讓財買貸費"
                   "購轉進運過選銀險額風飛駐償價兩務後")
-ALLOWED_LATIN = {"PDF", "API", "TRL"}  # brand names and units a Chinese page may show as they are
 RULE_ID = re.compile(r"(?<![A-Za-z0-9])[a-z]+\d{4}-[a-z0-9-]+")
 HEX_HASH = re.compile(r"(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{7,}(?![0-9A-Za-z])")
-LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 
 class _Visible(HTMLParser):
@@ -75,7 +74,7 @@ def problems(text: str) -> list[str]:
     found += [f"hash {m}" for m in HEX_HASH.findall(text)]
     if "docs/" in text:
         found.append("repository path docs/")
-    found += sorted({f"word {w}" for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN})
+    found += [f"word {w}" for w in english_words(text)]  # the allow-list of tests/web/words.py
     return found
 
 
@@ -152,12 +151,12 @@ def people(member, reviewer, qinghai_university, registered_contract):
     member.save()
     reviewer.save()
     parties = [{"role": "recipient", "name": qinghai_university.name}]
-    rd = applications.submit(member, {"type": "rd-spending", "date": "2025-06-01", "amounts": {"amount": "5000000"},
+    rd = submit_with_evidence(member, {"type": "rd-spending", "date": "2025-06-01", "amounts": {"amount": "5000000"},
                                       "flags": {"self_funded": True, "listed_in_provincial_plan": True},
                                       "parties": parties})
-    platform = applications.submit(member, {"type": "recognition", "kind": "national-innovation-platform",
+    platform = submit_with_evidence(member, {"type": "recognition", "kind": "national-innovation-platform",
                                             "date": "2025-06-01", "years": 3, "parties": parties})
-    institution = applications.submit(member, {"type": "recognition", "kind": "new-rd-institution",
+    institution = submit_with_evidence(member, {"type": "recognition", "kind": "new-rd-institution",
                                                "date": "2025-06-01", "parties": parties})
     seller = Organisation.objects.create(name="北京先进储能技术有限公司", region=Region.objects.get(code="beijing"))
     contract = registered_contract(seller, qinghai_university, title="高原储能技术许可")
@@ -183,8 +182,8 @@ def _walk(client, login, people) -> dict[tuple[str, str], str]:
     for number, data in enumerate(CALCULATIONS):
         visit("calculator", f"member, calculation {number}", client.post(calculator, data))
     event = client.post(calculator, CALCULATIONS[-2]).context["event_json"]
-    visit("apply", "member", client.post(reverse("policy:apply"), {"event": event}, follow=True))
-    visit("apply", "member, again", client.post(reverse("policy:apply"), {"event": event}, follow=True))
+    visit("apply", "member", client.post(reverse("policy:apply"), with_evidence({"event": event}), follow=True))
+    visit("apply", "member, again", client.post(reverse("policy:apply"), with_evidence({"event": event}), follow=True))
     visit("apply", "member, bad data", client.post(reverse("policy:apply"), {"event": "{"}, follow=True))
     visit("my-applications", "member", client.get(reverse("policy:my-applications")))
     visit("claimable", "member", client.get(reverse("policy:claimable")))
@@ -199,7 +198,7 @@ def _walk(client, login, people) -> dict[tuple[str, str], str]:
     visit("application", "reviewer, open", client.get(detail["rd"]))
     visit("application", "reviewer, adjust refused",
           client.post(detail["rd"], {"action": "adjust", "adjust-amount_0": "1", "adjust-reason": ""}))
-    client.post(detail["platform"], {"action": "approve", "approve-reason": ""})
+    client.post(detail["platform"], {"action": "approve", "approve-reason": "", "approve-evidence_checked": "on"})
     client.post(detail["platform"], {"action": "pay", "pay-year": "2025"})
     client.post(detail["institution"], {"action": "reject", "reject-reason": "材料不全"})
     visit("application", "reviewer, granted", client.get(detail["platform"]))
@@ -217,7 +216,8 @@ def _walk(client, login, people) -> dict[tuple[str, str], str]:
 @pytest.mark.django_db
 def test_every_policy_page_speaks_simplified_chinese(client, login, people):
     pages = _walk(client, login, people)
-    assert {name for name, _ in pages} == {pattern.name for pattern in policy_urls.urlpatterns}
+    downloads = {"evidence"}  # a file, not a page (tests/policy/test_evidence.py downloads it)
+    assert {name for name, _ in pages} == {pattern.name for pattern in policy_urls.urlpatterns} - downloads
     found = {f"{name} ({who})": problems(text) for (name, who), text in pages.items() if problems(text)}
     assert found == {}
 

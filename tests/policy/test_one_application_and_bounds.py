@@ -16,6 +16,7 @@ from techmarket.policy.models import Application, LedgerEntry
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError
 from tests.market.concurrency import at_once, committed_db, postgres_only  # noqa: F401 (fixture)
+from tests.policy.evidence import decide_checked, submit_with_evidence, with_evidence
 
 APPLY = reverse("policy:apply")
 TOO_MUCH = "99999999999999.99"
@@ -39,8 +40,8 @@ def loan_loss(organisation) -> dict:
 def test_a_double_submitted_application_is_made_once(login, member, qinghai_university):
     client = login(member)
     event = json.dumps(deal(qinghai_university), ensure_ascii=False)
-    first = client.post(APPLY, {"event": event})
-    second = client.post(APPLY, {"event": event}, follow=True)
+    first = client.post(APPLY, with_evidence({"event": event}))
+    second = client.post(APPLY, with_evidence({"event": event}), follow=True)
     application = Application.objects.get()
     detail = reverse("policy:application", args=[application.pk])
     assert first.status_code == 302 and first.url == detail
@@ -52,18 +53,18 @@ def test_a_double_submitted_application_is_made_once(login, member, qinghai_univ
 @pytest.mark.django_db
 def test_the_same_event_with_keys_in_another_order_is_the_same_application(member, qinghai_university):
     data = deal(qinghai_university)
-    applications.submit(member, data)
+    submit_with_evidence(member, data)
     reordered = dict(reversed(list(data.items())))
     with pytest.raises(applications.DuplicateApplication):
-        applications.submit(member, reordered)
+        submit_with_evidence(member, reordered)
     assert Application.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_after_a_rejection_the_event_may_be_applied_for_again(member, reviewer, qinghai_university):
-    first = applications.submit(member, deal(qinghai_university))
-    applications.decide(first, reviewer, "reject", "材料不全")
-    second = applications.submit(member, deal(qinghai_university))
+    first = submit_with_evidence(member, deal(qinghai_university))
+    decide_checked(first, reviewer, "reject", "材料不全")
+    second = submit_with_evidence(member, deal(qinghai_university))
     assert second.pk != first.pk and Application.objects.count() == 2
 
 
@@ -78,7 +79,7 @@ def test_eight_concurrent_applications_for_one_event_make_one(committed_db):  # 
         def apply(_):
             client = Client()
             client.force_login(user)
-            response = client.post(APPLY, {"event": event})
+            response = client.post(APPLY, with_evidence({"event": event}))
             return response.status_code, response.get("Location")
 
         results = at_once(8, apply)
@@ -100,7 +101,7 @@ def test_eight_concurrent_applications_for_one_event_make_one(committed_db):  # 
 ])
 def test_an_adjustment_beyond_what_the_rule_allows_is_refused(client, login, member, reviewer, qinghai_university,
                                                               amount, message):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     assert application.computed_total == Decimal("100000.00")
     detail = reverse("policy:application", args=[application.pk])
     login(reviewer)
@@ -115,10 +116,10 @@ def test_an_adjustment_beyond_what_the_rule_allows_is_refused(client, login, mem
 
 @pytest.mark.django_db
 def test_the_service_refuses_an_adjustment_beyond_the_rule_too(member, reviewer, qinghai_university):
-    application = applications.submit(member, deal(qinghai_university))
+    application = submit_with_evidence(member, deal(qinghai_university))
     key = "tm2016-art33-buyer|buyer"
     with pytest.raises(ApplicationError, match="不能超过条款允许的最高额 ¥100,000.00"):
-        applications.decide(application, reviewer, "adjust", "核增", {key: Decimal(TOO_MUCH)})
+        decide_checked(application, reviewer, "adjust", "核增", {key: Decimal(TOO_MUCH)})
     application.refresh_from_db()
     assert application.is_open and not LedgerEntry.objects.exists()
 
@@ -126,13 +127,13 @@ def test_the_service_refuses_an_adjustment_beyond_the_rule_too(member, reviewer,
 @pytest.mark.django_db
 def test_a_ranged_rule_may_be_adjusted_up_to_the_top_of_its_range(member, reviewer, qinghai_university):
     """30%—40% of a ¥1,000,000 loan loss: ¥300,000 at the default, at most ¥400,000."""
-    application = applications.submit(member, loan_loss(qinghai_university))
+    application = submit_with_evidence(member, loan_loss(qinghai_university))
     assert application.computed_total == Decimal("300000.00")
     key = "oc2025-14-loan-risk-compensation|bank"
     assert applications.maximum_awards(application)[key] == Decimal("400000.00")
     with pytest.raises(ApplicationError, match="¥400,000.00"):
-        applications.decide(application, reviewer, "adjust", "按40%", {key: Decimal("400000.01")})
-    decided = applications.decide(application, reviewer, "adjust", "按40%", {key: Decimal("400000")})
+        decide_checked(application, reviewer, "adjust", "按40%", {key: Decimal("400000.01")})
+    decided = decide_checked(application, reviewer, "adjust", "按40%", {key: Decimal("400000")})
     assert decided.decided_total == Decimal("400000.00") and decided.status == Application.Status.ADJUSTED
 
 
@@ -146,7 +147,7 @@ def test_the_calculator_refuses_amounts_and_dates_beyond_the_bounds(login, membe
     text = client.post(reverse("policy:calculator"), {**form, "amount": "1000", "date": "0001-01-01"}).content.decode()
     assert "日期须在 1985 年 1 月 1 日之后" in text
     event = deal(member.organisation, amount=TOO_MUCH)
-    response = client.post(APPLY, {"event": json.dumps(event, ensure_ascii=False)}, follow=True)
+    response = client.post(APPLY, with_evidence({"event": json.dumps(event, ensure_ascii=False)}), follow=True)
     assert "金额不能超过 1000 亿元" in response.content.decode() and not Application.objects.exists()
 
 

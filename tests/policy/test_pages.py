@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from techmarket.common.models import AuditEntry
 from techmarket.policy.models import Application, LedgerEntry
-from techmarket.policy.services import applications
+from tests.policy.evidence import submit_with_evidence, with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_unverified_users_calculate_but_may_not_apply(login, unverified):
 
 def test_apply_review_adjust_and_ledger_through_the_pages(client, login, member, reviewer):
     response = login(member).post(CALCULATOR, deal_form())
-    response = client.post(reverse("policy:apply"), {"event": response.context["event_json"]})
+    response = client.post(reverse("policy:apply"), with_evidence({"event": response.context["event_json"]}))
     application = Application.objects.get()
     detail = reverse("policy:application", args=[application.pk])
     assert response.status_code == 302 and response.url == detail
@@ -101,7 +101,8 @@ def test_apply_review_adjust_and_ledger_through_the_pages(client, login, member,
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
 
-    response = client.post(detail, {"action": "adjust", "adjust-amount_0": "80000", "adjust-reason": "核减交割金额"})
+    response = client.post(detail, {"action": "adjust", "adjust-amount_0": "80000", "adjust-reason": "核减交割金额",
+                                     "adjust-evidence_checked": "on"})
     assert response.status_code == 302
     application.refresh_from_db()
     assert (application.status, application.decided_total, application.reason) == (
@@ -127,11 +128,11 @@ def test_apply_review_adjust_and_ledger_through_the_pages(client, login, member,
 def test_reviewers_approve_and_reject_through_the_pages(client, login, member, reviewer, qinghai_university):
     event = {"type": "recognition", "kind": "high-tech-enterprise", "date": "2025-10-01",
              "parties": [{"role": "recipient", "name": qinghai_university.name}]}
-    first = applications.submit(member, event)
-    second = applications.submit(member, {**event, "kind": "sci-tech-little-giant"})
+    first = submit_with_evidence(member, event)
+    second = submit_with_evidence(member, {**event, "kind": "sci-tech-little-giant"})
     login(reviewer)
     assert client.post(reverse("policy:application", args=[first.pk]),
-                       {"action": "approve", "approve-reason": ""}).status_code == 302
+                       {"action": "approve", "approve-reason": "", "approve-evidence_checked": "on"}).status_code == 302
     response = client.post(reverse("policy:application", args=[second.pk]),
                            {"action": "reject", "reject-reason": ""})
     assert response.status_code == 200
@@ -146,7 +147,7 @@ def test_reviewers_approve_and_reject_through_the_pages(client, login, member, r
 
 @pytest.mark.parametrize("who", ["member", "outsider", "unverified"])
 def test_non_reviewers_may_not_review_or_see_the_ledger(request, login, who, member, qinghai_university):
-    application = applications.submit(member, {
+    application = submit_with_evidence(member, {
         "type": "recognition", "kind": "high-tech-enterprise", "date": "2025-10-01",
         "parties": [{"role": "recipient", "name": qinghai_university.name}]})
     client = login(request.getfixturevalue(who))

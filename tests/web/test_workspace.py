@@ -25,6 +25,7 @@ from tests.market.conftest import (  # noqa: F401  (fixtures)
     seller_org,
     xining_registrar,
 )
+from tests.policy.evidence import decide_checked, submit_with_evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -166,14 +167,13 @@ def test_the_empty_state_is_in_chinese(login, outsider):
 
 
 def test_a_reviewer_sees_the_policy_applications_awaiting_a_decision(login, member, reviewer, qinghai_university):
-    from techmarket.policy.services import applications
 
-    application = applications.submit(member, {
+    application = submit_with_evidence(member, {
         "type": "technology-contract", "kind": "transfer", "date": "2019-06-01", "amount": "5000000",
         "project": "HT-2019-001", "parties": [{"role": "buyer", "name": qinghai_university.name}],
         "flags": {"online": True, "registered": True, "delivered": True}})
     html = page(login(reviewer))
     assert counts(html)["policy-review"] == 1
     assert reverse("policy:application", args=[application.pk]) in section(html, "policy-review")
-    applications.decide(application, reviewer, "approve")
+    decide_checked(application, reviewer, "approve")
     assert counts(page(login(reviewer)))["policy-review"] == 0

@@ -4,6 +4,8 @@ as the `technology-contract` event its registration and the payments received ag
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from techmarket.market.models import Contract
 from techmarket.market.services.contracts import EFFECTIVE_REGISTRATION, can_view
 from techmarket.market.services.policy_event import policy_event
@@ -16,10 +18,19 @@ NOT_REGISTERED = "该合同尚未完成技术合同认定登记；多数奖补�
 def _record(contract: Contract) -> Record:
     registration = contract.registrations.filter(status__in=EFFECTIVE_REGISTRATION).first()
     label = f"技术合同《{contract.title}》" + (f"（{registration.label}）" if registration else "")
+    event = policy_event(contract)
+    # The checklist items the platform's own records stand for (policy vocabulary `evidence`).
+    evidence = {}
+    if registration:
+        evidence["contract-registration"] = f"平台登记记录：{registration.label}，{registration.registry}"
+    if "paid" in event.get("amounts", {}):
+        evidence["payment-receipt"] = f"平台到账记录：合计 ¥{Decimal(event['amounts']['paid']):,.2f}，凭证见合同页面"
+    if "delivered" in event.get("flags", {}):
+        evidence["delivery-acceptance"] = "平台记录：合同的交付节点均已由当事方确认"
     return Record(
         source=SOURCE, key=str(contract.pk), label=label, url=contract.get_absolute_url(),
-        event=policy_event(contract), note="" if registration else NOT_REGISTERED,
-        organisation_ids=frozenset(p.organisation_id for p in contract.parties.all()),
+        event=event, note="" if registration else NOT_REGISTERED,
+        organisation_ids=frozenset(p.organisation_id for p in contract.parties.all()), evidence=evidence,
     )
 
 

@@ -145,6 +145,20 @@ class DecisionForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
 
+class ApprovalChecks(forms.Form):
+    """What a reviewer confirms before committing money: the checklist was checked item by item, and, when the
+    commitment goes past a budget, that it knowingly does (the reason says why)."""
+
+    evidence_checked = forms.BooleanField(label="已逐项核对上述证明材料", required=False,
+                                          widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    over_budget = forms.BooleanField(label="超出预算核准（须在理由中说明）", required=False,
+                                     widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+
+class ApproveForm(ApprovalChecks, DecisionForm):
+    """Approve as computed (reason optional, unless past a budget)."""
+
+
 def _at_most(limit: Decimal):
     def check(value):
         if value is not None and value > limit:
@@ -161,7 +175,7 @@ def _award_label(award: dict, awards: list[dict]) -> str:
     return title
 
 
-class AdjustForm(forms.Form):
+class AdjustForm(ApprovalChecks):
     """One amount per award (initially as computed now), and the reason for the adjustment."""
 
     reason = forms.CharField(label="调整理由", max_length=2000, validators=[validate_text],
@@ -183,7 +197,7 @@ class AdjustForm(forms.Form):
             if limit is not None:
                 self.fields[name].widget.attrs["max"] = str(limit)
                 self.fields[name].validators.append(_at_most(limit))
-        self.order_fields([*self.keys, "reason"])
+        self.order_fields([*self.keys, "reason", "evidence_checked", "over_budget"])
 
     def amounts(self) -> dict[str, Decimal]:
         return {key: self.cleaned_data[name] for name, key in self.keys.items()}
@@ -206,3 +220,18 @@ class LedgerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [("", "全部")] + [
             (p.code, to_simplified(p.name)) for p in rulebook().programmes.values()]
+
+
+class BudgetForm(forms.Form):
+    """A reviewer records a programme's budget for a year, naming the document it comes from."""
+
+    programme = forms.ChoiceField(label="资金项目", widget=forms.Select(attrs={"class": "form-select"}))
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100,
+                              widget=forms.NumberInput(attrs={"class": "form-control"}))
+    amount = money_form_field("预算（元）", widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
+    source = forms.CharField(label="依据（文件名称、文号）", max_length=500, validators=[validate_text],
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [(p.code, to_simplified(p.name)) for p in rulebook().programmes.values()]

@@ -31,6 +31,10 @@ class Budget(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     amount = money_field("预算（元）", null=True, blank=True)
     source = models.TextField("来源", blank=True)
+    # Null for budgets from data/policy/programmes.yaml (kept in step with the file); a reviewer who records a year's
+    # budget from an official document (policy.services.ledger.set_budget) is named here.
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="录入人")
 
     class Meta:
         ordering = ["programme", "year"]
@@ -96,6 +100,9 @@ class Application(models.Model):
     # Where the event's facts come from (policy.services.facts.Provenance): the platform record an application
     # was made from and the fields it vouches for, and the fields the applicant declared.
     facts = models.JSONField("事实来源", default=dict, blank=True)
+    # The evidence codes the awarded rules need (vocabulary.yaml `evidence`), in the order the checklist shows them;
+    # each is vouched for by the record (facts["evidence"]) or uploaded (ApplicationEvidence).
+    evidence_required = models.JSONField("所需证明材料", default=list, blank=True)
     computed_total = money_field("计算合计（元）")
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     decided_awards = models.JSONField("核准的奖补", default=list, blank=True)
@@ -127,6 +134,37 @@ class Application(models.Model):
     @property
     def is_granted(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.ADJUSTED)
+
+
+def evidence_path(instance, filename: str) -> str:
+    # The stored name is not the uploaded one: only the sha256 and the detected type's extension.
+    return f"policy/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class ApplicationEvidence(models.Model):
+    """A document the applicant uploaded as evidence for one item of an application's checklist (type checked by
+    content, common/uploads.py). Kept with the application; never edited."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence",
+                                    verbose_name="申请")
+    code = models.CharField("材料类别", max_length=40)
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name="上传人")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "id"]
+        verbose_name = verbose_name_plural = "奖补申请证明材料"
+        constraints = [models.UniqueConstraint(fields=["application", "code"], name="policy_one_evidence_per_item")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ApplicationAction(models.TextChoices):

@@ -57,6 +57,7 @@ class Vocabulary(FileModel):
     flags: dict[str, str]
     kinds_by_type: dict[str, dict[str, str]] = Field(alias="kinds")
     amounts: dict[str, str]
+    evidence: dict[str, str]
 
     @property
     def kinds(self) -> dict[str, str]:
@@ -319,6 +320,9 @@ class Rule(FileModel):
     programme: str
     payer: Label
     events: Annotated[tuple[str, ...], Field(min_length=1)]
+    # What a reviewer needs to see before approving (vocabulary.yaml `evidence`); a platform record may vouch for
+    # an item, the applicant uploads the rest.
+    evidence: Annotated[tuple[str, ...], Field(min_length=1)]
     beneficiary: Annotated[tuple[str, ...], Field(min_length=1)]
     conditions: tuple[Condition, ...] = ()
     formula: Formula
@@ -345,14 +349,15 @@ class Rule(FileModel):
             raise ValueError(f"programme {value!r} is not in programmes.yaml")
         return value
 
-    @field_validator("events", "beneficiary")
+    @field_validator("events", "beneficiary", "evidence")
     @classmethod
     def _known_words(cls, values, info: ValidationInfo):
         vocabulary = _context(info, "vocabulary")
-        known = {"events": "event_types", "beneficiary": "roles"}[info.field_name]
+        known, what = {"events": ("event_types", "event type"), "beneficiary": ("roles", "role"),
+                       "evidence": ("evidence", "evidence")}[info.field_name]
         unknown = [v for v in values if vocabulary is not None and v not in getattr(vocabulary, known)]
         if unknown:
-            raise ValueError(f"unknown {'event type' if known == 'event_types' else 'role'} {unknown}")
+            raise ValueError(f"unknown {what} {unknown}")
         return values
 
     @model_validator(mode="after")

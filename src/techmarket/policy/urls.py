@@ -14,6 +14,7 @@ urlpatterns = [
     path("claim/<str:source>/<str:key>/", views.claim, name="claim"),
     path("applications/", views.my_applications, name="my-applications"),
     path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence"),
     path("review/", views.review_queue, name="review"),
     path("ledger/", views.ledger, name="ledger"),
 ]

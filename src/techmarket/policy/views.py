@@ -5,21 +5,31 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.common import audit
+from techmarket.common.downloads import content_disposition
 from techmarket.common.errors import NotAllowed
 from techmarket.common.permissions import permission_required
-from techmarket.policy.forms import AdjustForm, CalculatorForm, DecisionForm, LedgerFilterForm, PaymentForm
-from techmarket.policy.models import Application, LedgerEntry
+from techmarket.policy.forms import (
+    AdjustForm,
+    ApproveForm,
+    BudgetForm,
+    CalculatorForm,
+    DecisionForm,
+    LedgerFilterForm,
+    PaymentForm,
+)
+from techmarket.policy.models import Application, ApplicationEvidence, LedgerEntry
 from techmarket.policy.services import applications
 from techmarket.policy.services.applications import ApplicationError, can_apply, can_review
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.display import readable
 from techmarket.policy.services.events import EventError
 from techmarket.policy.services.facts import FactsError, Provenance, records_for
-from techmarket.policy.services.ledger import ledger_rows, ledger_totals
+from techmarket.policy.services.ledger import ledger_rows, ledger_totals, set_budget
 
 NOT_REVIEWER = "只有省科技厅审核人员可以审核奖补申请和查看台账。"
 CANNOT_APPLY = applications.CANNOT_APPLY
@@ -63,12 +73,20 @@ def calculator(request):
             awards = [{**a.as_dict(), "own": bool(organisation) and a.organisation_id == organisation.pk}
                       for a in result.awards]
             own = any(a["own"] for a in awards)
+            own_awards = [a for a in awards if a["own"]]
             context.update({
+                "evidence": applications.evidence_items(applications.evidence_required(own_awards)),
                 "result": result, "awards": awards, "not_applied": [n.as_dict() for n in relevant],
                 "other_rules": others,
                 "event_json": json.dumps(event.as_dict(), ensure_ascii=False) if own and can_apply(user) else "",
             })
     return render(request, "policy/calculator.html", context)
+
+
+def _evidence_uploads(request) -> dict:
+    """The files of a form's checklist: `evidence-<code>` inputs, by code."""
+    return {name.removeprefix("evidence-"): upload for name, upload in request.FILES.items()
+            if name.startswith("evidence-")}
 
 
 @require_POST
@@ -77,7 +95,8 @@ def apply(request):
     if not can_apply(request.user):
         raise NotAllowed(CANNOT_APPLY)
     try:
-        application = applications.submit(request.user, json.loads(request.POST.get("event", "")))
+        application = applications.submit(request.user, json.loads(request.POST.get("event", "")),
+                                          _evidence_uploads(request))
     except ValueError as error:  # not JSON, or an EventError
         detail = readable(error.zh) if isinstance(error, EventError) else "提交的事件数据有误，请重新计算后再提交。"
         messages.error(request, f"未能提交申请：{detail}")
@@ -109,7 +128,7 @@ def claim(request, source: str, key: str):
         raise NotAllowed(CANNOT_APPLY)
     if request.method == "POST":
         try:
-            application = applications.submit_record(request.user, source, key)
+            application = applications.submit_record(request.user, source, key, _evidence_uploads(request))
         except applications.DuplicateApplication as duplicate:
             messages.info(request, str(duplicate))
             return redirect("policy:application", pk=duplicate.existing.pk)
@@ -122,6 +141,9 @@ def claim(request, source: str, key: str):
         return redirect("policy:application", pk=application.pk)
     try:
         item, event, result = applications.claim(request.user, source, key)
+    except applications.DuplicateApplication as duplicate:  # claimed before, and nothing paid since
+        messages.info(request, str(duplicate))
+        return redirect("policy:application", pk=duplicate.existing.pk)
     except (ApplicationError, FactsError) as error:
         raise NotAllowed(str(error)) from None
     except EventError as error:
@@ -129,8 +151,10 @@ def claim(request, source: str, key: str):
         return redirect("policy:claimable")
     relevant, others = _split_not_applied(result)
     awards = [a.as_dict() for a in applications.own_awards(result, request.user.organisation_id)]
+    evidence = applications.evidence_items(applications.evidence_required(awards), item.evidence)
     return render(request, "policy/claim.html", {
-        "record": item, "provenance": Provenance.from_record(item), "event": event,
+        "record": item, "provenance": Provenance.from_record(item), "event": event, "evidence": evidence,
+        "earlier": list(applications.earlier_claims(request.user.organisation_id, item)),
         "facts": applications.fact_lines(event), "awards": awards,
         "total": sum((a.amount for a in applications.own_awards(result, request.user.organisation_id)),
                      applications.ZERO),
@@ -158,7 +182,7 @@ def application_detail(request, pk: int):
         current = [a.as_dict() for a in applications.current_awards(application)]
         maximums = applications.maximum_awards(application, current)
     forms = {
-        "approve": DecisionForm(prefix="approve"), "reject": DecisionForm(prefix="reject"),
+        "approve": ApproveForm(prefix="approve"), "reject": DecisionForm(prefix="reject"),
         "adjust": AdjustForm(prefix="adjust", awards=current, maximums=maximums),
         "pay": PaymentForm(prefix="pay", years=applications.payable_years(application)),
     }
@@ -178,9 +202,23 @@ def application_detail(request, pk: int):
         "current_differs": [a["amount"] for a in current] != [a["amount"] for a in application.awards],
         "history": audit.history_for(application),
         "provenance": Provenance.from_dict(application.facts),
+        "checklist": applications.checklist(application),
         "rules_changed": application.rules_version != rulebook().version,
         "entries": application.ledger_entries.select_related("rule", "programme"),
     })
+
+
+@login_required
+def evidence_download(request, pk: int, evidence_pk: int):
+    """An uploaded piece of evidence, for the applicant organisation's verified members and reviewers."""
+    evidence = get_object_or_404(ApplicationEvidence.objects.select_related("application"), pk=evidence_pk,
+                                 application_id=pk)
+    own = can_apply(request.user) and evidence.application.organisation_id == request.user.organisation_id
+    if not (own or can_review(request.user)):
+        raise NotAllowed("只能查看本单位申请的证明材料（须为已核验的本单位用户）或由审核人员查看。")
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Content-Disposition"] = content_disposition(evidence.name, f"evidence-{evidence.pk}{evidence.extension}")
+    return response
 
 
 def _act(request, application, action, forms, current, maximums):
@@ -191,7 +229,7 @@ def _act(request, application, action, forms, current, maximums):
         form = forms["pay"] = PaymentForm(request.POST, prefix="pay",
                                           years=applications.payable_years(application))
     else:
-        form = forms[action] = DecisionForm(request.POST, prefix=action)
+        form = forms[action] = (ApproveForm if action == "approve" else DecisionForm)(request.POST, prefix=action)
     if not form.is_valid():
         return None
     try:
@@ -201,7 +239,9 @@ def _act(request, application, action, forms, current, maximums):
             messages.success(request, f"已登记 {form.cleaned_data['year']} 年度拨付 ¥{total:,.2f}。")
         else:
             decided = applications.decide(application, request.user, action, form.cleaned_data["reason"],
-                                          form.amounts() if action == "adjust" else None)
+                                          form.amounts() if action == "adjust" else None,
+                                          evidence_checked=form.cleaned_data.get("evidence_checked", False),
+                                          over_budget=form.cleaned_data.get("over_budget", False))
             messages.success(request, f"申请 {decided.pk}：{decided.get_status_display()}。")
     except ApplicationError as error:
         form.add_error(None, str(error))
@@ -222,6 +262,16 @@ def review_queue(request):
 @reviewer_required
 def ledger(request):
     ensure_synced()  # budgets as in data/policy/programmes.yaml
+    budget_form = BudgetForm(request.POST if request.method == "POST" else None, prefix="budget")
+    if request.method == "POST" and budget_form.is_valid():
+        data = budget_form.cleaned_data
+        try:
+            budget = set_budget(request.user, data["programme"], data["year"], data["amount"], data["source"])
+        except ApplicationError as error:
+            budget_form.add_error(None, str(error))
+        else:
+            messages.success(request, f"已录入 {budget.programme.name} {budget.year}年度预算 ¥{budget.amount:,.2f}。")
+            return redirect("policy:ledger")
     form = LedgerFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     programme, year = data.get("programme") or "", data.get("year")
@@ -245,5 +295,5 @@ def ledger(request):
     return render(request, "policy/ledger.html", {
         "form": form, "rows": rows, "totals": ledger_totals(rows), "entries": entries,
         "programme": programme, "year": year, "years": years,
-        "budget_years": budget_years, "unbudgeted_commitments": unbudgeted_commitments,
+        "budget_years": budget_years, "unbudgeted_commitments": unbudgeted_commitments, "budget_form": budget_form,
     })

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from techmarket.common.errors import NotAllowed
@@ -23,9 +24,11 @@ from techmarket.market.forms import (
     contract_input,
 )
 from techmarket.market.models import Attachment, Contract, ContractPayment, Inquiry, Location, Milestone
+from techmarket.market.policy_facts import SOURCE as CLAIM_SOURCE
 from techmarket.market.services import contracts as service
 from techmarket.market.services import deals, payments
 from techmarket.market.services import registration as registration_service
+from techmarket.market.services.contracts import EFFECTIVE_REGISTRATION
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError
 from techmarket.market.services.history import contract_history
 from techmarket.market.services.prefill import prefill_from_inquiry
@@ -200,6 +203,9 @@ def _detail_page(request, contract: Contract, payment_form: PaymentForm | None =
         "is_party": party is not None,
         "can_edit": party is not None and active is None,
         "can_submit": can_submit,
+        # 我能获得什么: a registered contract's parties see the rewards it earns them (the policy app's page).
+        "claim_url": reverse("policy:claim", args=[CLAIM_SOURCE, contract.pk])
+        if party is not None and active is not None and active.status in EFFECTIVE_REGISTRATION else "",
         "events": contract_history(contract),
         **_documents(user, contract),
         **_payments(user, contract, payment_form),

@@ -6,16 +6,26 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from techmarket.common import audit
 from techmarket.common.bounds import MAX_AMOUNT
 from techmarket.common.errors import Conflict, Refused
 from techmarket.common.permissions import allowed
+from techmarket.common.uploads import UploadError, check_upload
 from techmarket.directory.models import Organisation
-from techmarket.policy.models import Application, ApplicationAction, LedgerEntry, Programme, Rule
+from techmarket.policy.models import (
+    Application,
+    ApplicationAction,
+    ApplicationEvidence,
+    Budget,
+    LedgerEntry,
+    Programme,
+    Rule,
+)
 from techmarket.policy.services import facts
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.engine import evaluate
@@ -37,8 +47,8 @@ class DuplicateApplication(Conflict, ApplicationError):
     """The organisation already applied for the same event: `existing` is that application (a double submission
     or a concurrent request lands here, and the caller shows the existing one)."""
 
-    def __init__(self, existing: Application):
-        super().__init__(f"本单位已就同一事件提交过申请（编号 {existing.pk}），未重复提交。")
+    def __init__(self, existing: Application, message: str = ""):
+        super().__init__(message or f"本单位已就同一事件提交过申请（编号 {existing.pk}），未重复提交。")
         self.existing = existing
 
 
@@ -123,35 +133,136 @@ def award_key(award: dict) -> str:
     return f"{award['rule']}|{award['beneficiary']['role']}"
 
 
-def submit(user, data: dict) -> Application:
-    """An application for an event the applicant typed (the calculator): every fact is declared."""
-    return _submit(user, data, Provenance.declared_event(data))
+def submit(user, data: dict, evidence: dict | None = None) -> Application:
+    """An application for an event the applicant typed (the calculator): every fact is declared, and every item of
+    evidence the awarded rules need is uploaded (`evidence`: code → uploaded file)."""
+    return _submit(user, data, Provenance.declared_event(data), evidence or {})
 
 
 def claim(user, source: str, key: str) -> tuple[Record, Event, Result]:
-    """"我能获得什么" from a platform record: its event, evaluated against what the user may see of the ledger."""
-    if not can_apply(user):
-        raise ApplicationError(CANNOT_APPLY)
-    item = facts.record(source, key, user)
-    if user.organisation_id not in item.organisation_ids:
-        raise ApplicationError("只有记录当事方单位的已核验成员可以据此申请奖补。")
-    event, result = calculate(item.event, user)
+    """"我能获得什么" from a platform record: its event, evaluated against what the user may see of the ledger (after
+    an earlier claim from the same record, only what the money paid since then adds: see `claim_event`)."""
+    item = _claimable(user, source, key)
+    data, only = claim_event(item, user.organisation_id)
+    event, result = calculate(data, user)
+    if only is not None:
+        result = dataclasses.replace(result, awards=[a for a in result.awards if a.rule_id in only])
     return item, event, result
 
 
-@transaction.atomic
-def submit_record(user, source: str, key: str) -> Application:
-    """An application whose facts are all taken from a platform record (none typed, so none can be changed)."""
+def _claimable(user, source: str, key: str) -> Record:
     if not can_apply(user):
         raise ApplicationError(CANNOT_APPLY)
     item = facts.record(source, key, user)
     if user.organisation_id not in item.organisation_ids:
         raise ApplicationError("只有记录当事方单位的已核验成员可以据此申请奖补。")
-    return _submit(user, item.event, Provenance.from_record(item))
+    return item
+
+
+def earlier_claims(organisation_id: int, item: Record):
+    """The organisation's applications from the same record, except rejected ones, oldest first."""
+    return Application.objects.filter(organisation_id=organisation_id, facts__source=item.source,
+                                      facts__key=item.key).exclude(status=S.REJECTED).order_by("submitted_at", "id")
+
+
+def _paid(event: dict) -> Decimal:
+    return Decimal(event.get("amounts", {}).get("paid", "0"))
+
+
+def paid_rules() -> set[str]:
+    """The rules whose base is the amount actually paid (实际到位金额): they reward each instalment as it arrives."""
+    return {rule.id for rule in rulebook().rules if any(name == "paid" for _, name in rule.formula.base)}
+
+
+def claim_event(item: Record, organisation_id: int) -> tuple[dict, set[str] | None]:
+    """The event to claim from a record, and the rules it may be claimed under (None: all).
+
+    The first claim takes the record as it is. A record the organisation has claimed from before can be claimed
+    again only for money paid since (a contract paid in instalments): the event carries the increment as
+    `amounts.paid` (the amount paid now, less what earlier claims counted), and only the rules whose base is the
+    amount paid apply, so nothing else is paid twice; per-project caps count the earlier awards as ever."""
+    earlier = list(earlier_claims(organisation_id, item))
+    if not earlier:
+        return item.event, None
+    numbers = "、".join(str(a.pk) for a in earlier)
+    increment = _paid(item.event) - sum((_paid(a.event) for a in earlier), ZERO)
+    if increment <= 0:
+        raise DuplicateApplication(earlier[-1], f"本单位已据此记录提交过申请（编号 {numbers}），此后没有新的到位金额，"
+                                                "未重复提交。")
+    data = {**item.event, "amounts": {**item.event.get("amounts", {}), "paid": f"{increment:.2f}"}}
+    return data, paid_rules()
 
 
 @transaction.atomic
-def _submit(user, data: dict, provenance: Provenance) -> Application:
+def submit_record(user, source: str, key: str, evidence: dict | None = None) -> Application:
+    """An application whose facts are all taken from a platform record (none typed, so none can be changed); the
+    applicant uploads only the evidence the record does not stand for."""
+    item = _claimable(user, source, key)
+    Organisation.objects.select_for_update().filter(pk=user.organisation_id).first()  # claims one after another
+    data, only = claim_event(item, user.organisation_id)
+    return _submit(user, data, Provenance.from_record(item), evidence or {}, only)
+
+
+@dataclasses.dataclass(frozen=True)
+class EvidenceItem:
+    """One line of an application's checklist: what is needed, and what stands for it (the record, or a file)."""
+
+    code: str
+    label: str
+    vouched: str = ""  # what the platform record shows for it
+    upload: ApplicationEvidence | None = None
+
+    @property
+    def present(self) -> bool:
+        return bool(self.vouched or self.upload)
+
+
+def evidence_required(awards) -> list[str]:
+    """The evidence codes the awards' rules need, each once, in the rules' order (Award objects or dicts)."""
+    book = rulebook()
+    codes: list[str] = []
+    for award in awards:
+        rule_id = award["rule"] if isinstance(award, dict) else award.rule_id
+        codes += [code for code in book.rule(rule_id).evidence if code not in codes]
+    return codes
+
+
+def evidence_items(codes, vouched: dict[str, str] | None = None, uploads=()) -> list[EvidenceItem]:
+    """The checklist: each needed code with what the record shows for it or the file uploaded for it."""
+    labels = rulebook().vocabulary.evidence
+    files = {upload.code: upload for upload in uploads}
+    vouched = vouched or {}
+    return [EvidenceItem(code, labels.get(code, code), vouched.get(code, ""), files.get(code)) for code in codes]
+
+
+def checklist(application: Application) -> list[EvidenceItem]:
+    return evidence_items(application.evidence_required, Provenance.from_dict(application.facts).evidence,
+                          application.evidence.all())
+
+
+def _store_evidence(user, application: Application, codes: list[str], vouched: dict, uploads: dict) -> None:
+    """Check and keep an upload for every needed item the record does not stand for; refuse (nothing kept) when one
+    is missing or is not an acceptable file."""
+    labels = rulebook().vocabulary.evidence
+    missing = [labels[code] for code in codes if code not in vouched and not uploads.get(code)]
+    if missing:
+        raise ApplicationError("请上传以下证明材料：" + "、".join(missing) + "。")
+    for code in codes:
+        if code in vouched:
+            continue
+        try:
+            checked = check_upload(uploads[code])
+        except UploadError as error:
+            raise ApplicationError(f"{labels[code]}：{error}") from None
+        row = ApplicationEvidence(application=application, code=code, name=checked.name,
+                                  content_type=checked.type.content_type, extension=checked.type.extension,
+                                  size=checked.size, sha256=checked.sha256, uploaded_by=user)
+        row.file.save(checked.name, ContentFile(checked.data), save=False)
+        row.save()
+
+
+@transaction.atomic
+def _submit(user, data: dict, provenance: Provenance, uploads: dict, only: set[str] | None = None) -> Application:
     if not can_apply(user):
         raise ApplicationError(CANNOT_APPLY)
     book = ensure_synced()
@@ -165,12 +276,13 @@ def _submit(user, data: dict, provenance: Provenance) -> Application:
     Organisation.objects.select_for_update().filter(pk=user.organisation_id).first()
     _check_not_applied(user.organisation_id, key)
     result = evaluate(event, book, DatabaseLedger())
-    awards = own_awards(result, user.organisation_id)
+    awards = [a for a in own_awards(result, user.organisation_id) if only is None or a.rule_id in only]
     if not awards:
         raise ApplicationError("按现行条款，本单位在此事件中没有可申请的奖补。")
     total = sum((a.amount for a in awards), ZERO)
     if total > MAX_AMOUNT:
         raise ApplicationError(f"计算合计 ¥{total:,.2f} 超过单笔申请上限 ¥{MAX_AMOUNT:,.2f}，请核对事件金额。")
+    codes = evidence_required(awards)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -178,10 +290,12 @@ def _submit(user, data: dict, provenance: Provenance) -> Application:
                 event_key=key, awards=[a.as_dict() for a in awards],
                 not_applied=[n.as_dict() for n in result.not_applied if n.code != "event_type"],
                 rules_version=book.version, computed_total=total, facts=provenance.as_dict(),
+                evidence_required=codes,
             )
     except IntegrityError:
         _check_not_applied(user.organisation_id, key)
         raise
+    _store_evidence(user, application, codes, provenance.evidence, uploads)
     audit.log_action(application, ApplicationAction.SUBMITTED, user, data={"total": str(total)})
     return application
 
@@ -243,9 +357,14 @@ def _split(total: Decimal, instalments: list[dict]) -> list[tuple[int, Decimal]]
 
 @transaction.atomic
 def decide(application: Application, reviewer, action: str, reason: str = "",
-           amounts: dict[str, Decimal] | None = None) -> Application:
+           amounts: dict[str, Decimal] | None = None, *, evidence_checked: bool = False,
+           over_budget: bool = False) -> Application:
     """approve: commit the amounts as computed now; adjust: commit the reviewer's amounts (reason required);
-    reject: nothing is committed (reason required). Every decision is recorded with its reason."""
+    reject: nothing is committed (reason required). Every decision is recorded with its reason.
+
+    Approving or adjusting needs the reviewer's confirmation that the evidence checklist was checked item by item
+    (`evidence_checked`, when the application has one), and commitments that would take a programme's year past its
+    budget need `over_budget` and a reason (recorded with the decision)."""
     if not can_review(reviewer):
         raise ApplicationError("只有省科技厅审核人员可以审核奖补申请。")
     application = Application.objects.select_for_update().get(pk=application.pk)
@@ -256,6 +375,12 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
         raise ApplicationError("未知的审核操作。")
     if action in ("adjust", "reject") and not reason:
         raise ApplicationError("调整或不予核准须填写理由。")
+    if action != "reject" and application.evidence_required:
+        missing = [item.label for item in checklist(application) if not item.present]
+        if missing:
+            raise ApplicationError("证明材料不全，不能核准：" + "、".join(missing) + "。")
+        if not evidence_checked:
+            raise ApplicationError("请先逐项核对证明材料清单，并勾选“已逐项核对”。")
     now = timezone.now()
     if action == "reject":
         application.status, application.reviewer, application.reason, application.decided_at = (
@@ -285,6 +410,12 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
     total = sum((Decimal(a["amount"]) for a in decided), ZERO)
     if action == "approve" and not total:
         raise ApplicationError("按当前台账已无可核准的金额，请调整或不予核准。")
+    exceeded = budget_excess(decided)
+    if exceeded and not over_budget:
+        raise ApplicationError("核准后将超出预算：" + "；".join(exceeded)
+                               + "。如确需超出，请勾选“超出预算核准”并在理由中说明。")
+    if exceeded and not reason:
+        raise ApplicationError("超出预算核准须填写理由。")
     changed = action == "adjust" and any(a["amount"] != a["computed"] for a in decided)
     status = S.ADJUSTED if changed else S.APPROVED
     application.status, application.reviewer, application.reason, application.decided_at = status, reviewer, reason, now
@@ -294,9 +425,35 @@ def decide(application: Application, reviewer, action: str, reason: str = "",
     audit.log_action(
         application, ApplicationAction.ADJUSTED if changed else ApplicationAction.APPROVED, reviewer, reason=reason,
         data={"total": str(total), "computed_total": str(application.computed_total),
-                "awards": [{"rule": a["rule"], "computed": a["computed"], "amount": a["amount"]} for a in decided]},
+              "awards": [{"rule": a["rule"], "computed": a["computed"], "amount": a["amount"]} for a in decided],
+              "evidence_checked": bool(application.evidence_required), "over_budget": exceeded},
     )
     return application
+
+
+def budget_excess(decided: list[dict]) -> list[str]:
+    """What committing `decided` (awards with their decided amounts) would take past a set budget, programme by
+    year, in words; the budgets involved are locked so that concurrent approvals are counted one after another."""
+    adding: dict[tuple[str, int], Decimal] = {}
+    for award in decided:
+        for year, share in _split(Decimal(award["amount"]), award["instalments"]):
+            adding[(award["programme"], year)] = adding.get((award["programme"], year), ZERO) + share
+    if not adding:
+        return []
+    budgets = {(b.programme.code, b.year): b for b in Budget.objects.select_for_update().select_related("programme")
+               .filter(programme__code__in={p for p, _ in adding}, year__in={y for _, y in adding},
+                       amount__isnull=False)}
+    exceeded = []
+    for (programme, year), amount in sorted(adding.items()):
+        budget = budgets.get((programme, year))
+        if budget is None:
+            continue
+        committed = LedgerEntry.objects.filter(programme=budget.programme, year=year,
+                                               kind=LedgerEntry.Kind.COMMITTED).aggregate(t=Sum("amount"))["t"] or ZERO
+        if committed + amount > budget.amount:
+            exceeded.append(f"{budget.programme.name} {year}年度预算 {yuan(budget.amount)}，已承诺 {yuan(committed)}，"
+                            f"本次 {yuan(amount)}，超出 {yuan(committed + amount - budget.amount)}")
+    return exceeded
 
 
 def _commit(application: Application, decided: list[dict], reviewer, reason: str) -> None:

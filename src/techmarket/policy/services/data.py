@@ -46,13 +46,15 @@ def sync_policy_data(**kwargs) -> Rulebook:
         programmes[item.code] = programme
         amounts = dict(Budget.objects.filter(programme=programme).values_list("year", "amount"))
         for budget in item.budgets:
-            row, created = Budget.objects.update_or_create(programme=programme, year=budget.year,
-                                                           defaults={"amount": budget.amount, "source": budget.source})
+            row, created = Budget.objects.update_or_create(programme=programme, year=budget.year, defaults={
+                "amount": budget.amount, "source": budget.source, "entered_by": None})
             if created or amounts[budget.year] != row.amount:
                 audit.log_action(row, "create" if created else "change", actor_label=SYNC,
                                  from_value="" if created else _amount(amounts[budget.year]),
                                  to_value=_amount(row.amount), reason=budget.source)
-        for stale in Budget.objects.filter(programme=programme).exclude(year__in=[b.year for b in item.budgets]):
+        stale_budgets = Budget.objects.filter(programme=programme, entered_by__isnull=True).exclude(
+            year__in=[b.year for b in item.budgets])  # a year a reviewer recorded is not the file's to remove
+        for stale in stale_budgets:
             audit.log_action(stale, "delete", actor_label=SYNC, from_value=_amount(stale.amount))
             stale.delete()
     hashes = dict(Rule.objects.values_list("rule_id", "content_hash"))

@@ -47,6 +47,9 @@ class Record:
     vouched: tuple[str, ...] = ()  # the event's fields the record vouches for (default: all it has)
     note: str = ""  # what the applicant should know (e.g. "合同尚未登记")
     organisation_ids: frozenset[int] = field(default_factory=frozenset)  # the parties' organisations
+    # Evidence the record itself is (vocabulary.yaml `evidence` code → what the record shows, e.g. "登记号 …"):
+    # those checklist items need no upload.
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def vouched_fields(self) -> tuple[str, ...]:
@@ -104,12 +107,13 @@ class Provenance:
     url: str = ""
     vouched: tuple[str, ...] = ()
     declared: tuple[str, ...] = ()
+    evidence: dict[str, str] = field(default_factory=dict)  # checklist items the record vouches for
 
     @classmethod
     def from_record(cls, item: Record) -> Provenance:
         vouched = item.vouched_fields
         declared = tuple(name for name in item.event if name in FIELD_LABELS and name not in vouched)
-        return cls(item.source, item.key, item.label, item.url, vouched, declared)
+        return cls(item.source, item.key, item.label, item.url, vouched, declared, dict(item.evidence))
 
     @classmethod
     def declared_event(cls, event: dict) -> Provenance:
@@ -118,13 +122,13 @@ class Provenance:
 
     def as_dict(self) -> dict:
         return {"source": self.source, "key": self.key, "label": self.label, "url": self.url,
-                "vouched": list(self.vouched), "declared": list(self.declared)}
+                "vouched": list(self.vouched), "declared": list(self.declared), "evidence": dict(self.evidence)}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> Provenance:
         data = data or {}
         return cls(data.get("source", ""), data.get("key", ""), data.get("label", ""), data.get("url", ""),
-                   tuple(data.get("vouched", ())), tuple(data.get("declared", ())))
+                   tuple(data.get("vouched", ())), tuple(data.get("declared", ())), dict(data.get("evidence", {})))
 
     @property
     def vouched_labels(self) -> list[str]:

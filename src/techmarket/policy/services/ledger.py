@@ -163,3 +163,42 @@ def ledger_rows(programme: str = "", year: int | None = None) -> list[LedgerRow]
 
 def ledger_totals(rows: list[LedgerRow]) -> dict:
     return {"committed": sum((r.committed for r in rows), ZERO), "paid": sum((r.paid for r in rows), ZERO)}
+
+
+BUDGET_YEARS = (2000, 2100)
+BUDGET_SOURCE_MAX = 500
+
+
+def set_budget(reviewer, programme_code: str, year: int, amount: Decimal, source: str) -> Budget:
+    """A reviewer records a programme's budget for a year from an official document (`source` names it); a budget
+    the rule files give stays theirs. Recorded in the audit log with the previous figure."""
+    from django.db import transaction
+
+    from techmarket.common import audit
+    from techmarket.common.bounds import MAX_AMOUNT
+    from techmarket.policy.services.applications import ApplicationError, can_review
+
+    if not can_review(reviewer):
+        raise ApplicationError("只有省科技厅审核人员可以录入年度预算。")
+    programme = Programme.objects.filter(code=programme_code).first()
+    if programme is None:
+        raise ApplicationError("请选择资金项目。")
+    if not (BUDGET_YEARS[0] <= year <= BUDGET_YEARS[1]):
+        raise ApplicationError(f"年度须在 {BUDGET_YEARS[0]} 至 {BUDGET_YEARS[1]} 之间。")
+    if not (amount.is_finite() and 0 < amount <= MAX_AMOUNT and amount.as_tuple().exponent >= -2):
+        raise ApplicationError("预算金额须大于 0、不超过 1000 亿元，最多两位小数。")
+    source = " ".join((source or "").split())
+    if not source:
+        raise ApplicationError("请填写预算依据（文件名称和文号）。")
+    if len(source) > BUDGET_SOURCE_MAX:
+        raise ApplicationError(f"预算依据最多 {BUDGET_SOURCE_MAX} 个字。")
+    with transaction.atomic():
+        budget = Budget.objects.select_for_update().filter(programme=programme, year=year).first()
+        if budget is not None and budget.entered_by_id is None and budget.amount is not None:
+            raise ApplicationError(f"{programme.name} {year}年度预算由规则文件给出（{budget.source}），不能在此修改。")
+        before = budget.amount if budget else None
+        budget, _ = Budget.objects.update_or_create(programme=programme, year=year, defaults={
+            "amount": amount, "source": source, "entered_by": reviewer})
+        audit.log_action(budget, "change" if before is not None else "create", reviewer,
+                         from_value="" if before is None else f"{before:.2f}", to_value=f"{amount:.2f}", reason=source)
+    return budget
