@@ -1,0 +1,78 @@
+"""The registers as files (CSV, Excel): `techmarket export_register` and the JSON API share these rows.
+Identity numbers and personal contacts are never part of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from techmarket.ecosystem.services import brokers as broker_service
+from techmarket.ecosystem.services import institutions as institution_service
+
+INSTITUTION_HEADER = ["机构名称", "单位", "地区", "机构类型", "状态", "备案日期", "歇业日期", "服务项目",
+                      "专职从业人员", "平台成交合同数", "平台成交技术交易额（元）", "处理决定"]
+BROKER_HEADER = ["姓名", "所在单位", "所属技术转移机构", "资格状态", "考核合格日期", "证书编号", "经纪合同数",
+                 "处理决定"]
+
+
+def _sanctions(items) -> str:
+    return "；".join(f"{s.get_kind_display()} {s.starts_on:%Y-%m-%d}" + (f"至{s.ends_on:%Y-%m-%d}" if s.ends_on else "")
+                    + f"（{s.article}）" for s in items)
+
+
+def institution_rows() -> list[list]:
+    rows = []
+    for i in institution_service.register():
+        record = institution_service.record(i)
+        rows.append([i.name, i.organisation.name, i.organisation.region.name if i.organisation.region else "",
+                     i.get_kind_display(), institution_service.standing_label(i),
+                     i.approved_on.isoformat() if i.approved_on else "", i.closed_on.isoformat() if i.closed_on else "",
+                     i.services, i.full_time_staff, len(record), float(sum(c.technology_amount for c in record)),
+                     _sanctions(i.sanctions.all())])
+    return rows
+
+
+def broker_rows() -> list[list]:
+    rows = []
+    for broker, _status in broker_service.register():
+        passed = [t for t in broker.trainings.all() if t.result == "passed"]
+        rows.append([broker.name, broker.organisation.name if broker.organisation else "",
+                     broker.institution.name if broker.institution else "", broker_service.status_label(broker),
+                     passed[-1].assessed_on.isoformat() if passed else "",
+                     passed[-1].certificate_number if passed else "", broker.deals.count(),
+                     _sanctions(broker.sanctions.all())])
+    return rows
+
+
+def table(kind: str) -> tuple[list[str], list[list]]:
+    if kind == "institutions":
+        return INSTITUTION_HEADER, institution_rows()
+    return BROKER_HEADER, broker_rows()
+
+
+def as_csv(kind: str) -> bytes:
+    header, rows = table(kind)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV as such
+
+
+def as_xlsx(kind: str) -> bytes:
+    header, rows = table(kind)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "技术转移机构名录" if kind == "institutions" else "技术经纪人名录"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

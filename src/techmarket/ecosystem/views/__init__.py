@@ -1,0 +1,1 @@
+"""Pages of the ecosystem: institutions (filing, review, register), brokers, complaints and sanctions."""
