@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "techmarket.policy",
     "techmarket.market",
     "techmarket.indicators",
+    "techmarket.experts",
     "techmarket.ecosystem",
     "techmarket.web",
 ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("policy/", include("techmarket.policy.urls")),
     path("market/", include("techmarket.market.urls")),
     path("indicators/", include("techmarket.indicators.urls")),
+    path("experts/", include("techmarket.experts.urls")),
     path("ecosystem/", include("techmarket.ecosystem.urls")),
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),

@@ -7,7 +7,8 @@ REGISTRARS = "技术合同登记员"  # also need a registry assignment (market.
 
 ROLE_PERMISSIONS = {
     REVIEWERS: ["catalogue.review_listing", "policy.review_application", "indicators.enter_value",
-                "indicators.approve_value", "accounts.verify_member"],
+                "indicators.approve_value", "accounts.verify_member",
+                "experts.verify_expert"],
     REGISTRARS: ["market.examine_registration"],
 }
 
