@@ -65,6 +65,13 @@ NOT_MEASURED = {
                   "market:statistics-export", "indicators:evidence", "policy:evidence"},
     "the contract form of an agreed inquiry (the contract form is measured)": {"market:contract-from-inquiry"},
     "a claim of one recorded fact (the list of claimable facts is measured)": {"policy:claim"},
+    "ecosystem submissions (a POST, or a GET that only redirects)": {
+        "ecosystem:institution-approve", "ecosystem:institution-return", "ecosystem:institution-case-add",
+        "ecosystem:institution-change", "ecosystem:institution-change-decide", "ecosystem:institution-sanction",
+        "ecosystem:broker-training", "ecosystem:broker-sanction", "ecosystem:broker-deal",
+        "ecosystem:complaint-decide"},
+    "ecosystem downloads (a filing's case documents)": {"ecosystem:institution-case"},
+    "a returned filing's form (the filing form is measured)": {"ecosystem:institution-resubmit"},
 }
 
 
@@ -114,7 +121,7 @@ def make_records(site: Site) -> dict:
         return person
 
     enterprise = user("enterprise", enterprise_org)
-    user("institution", institution_org)
+    institution = user("institution", institution_org)
     reviewer = user("reviewer", group=REVIEWERS)
     registrar = user("registrar", group=REGISTRARS)
     registry = provincial_registry()
@@ -146,7 +153,33 @@ def make_records(site: Site) -> dict:
             "pk", flat=True)), "enterprise_org_name": enterprise_org.name,
         "listings": {kind: visible.filter(kind=kind).values_list("reference", flat=True).first()
                      for kind in Listing.Kind.values},
+        "ecosystem": ecosystem_records(institution, reviewer, enterprise),
     }
+
+
+def ecosystem_records(member, reviewer, reporter) -> dict:
+    """A filed transfer institution of the institution member's organisation, a qualified broker of it, and a
+    complaint about the institution awaiting the reviewer."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from techmarket.ecosystem.services import brokers, complaints, institutions
+
+    today = datetime.date.today()
+    case = SimpleUploadedFile("案例.pdf", b"%PDF-1.4\n% bench case\n%%EOF\n", content_type="application/pdf")
+    filing = institutions.FilingInput(
+        name="页面基准技术转移中心", kind="independent", founded_on=today - datetime.timedelta(days=20),
+        services="技术转让与代理；技术咨询", business_years=Decimal(3), full_time_staff=12, managers_total=5,
+        managers_college=5, st_staff=8, cases=[("页面基准成功案例", case)])
+    institution = institutions.approve(reviewer, institutions.file_institution(member, filing))
+    broker = brokers.register_broker(reviewer, brokers.BrokerInput(
+        name="页面基准经纪人", organisation_id=member.organisation_id, institution_id=institution.pk))
+    brokers.record_training(reviewer, broker, "青海省技术市场管理办公室", today - datetime.timedelta(days=10),
+                            today - datetime.timedelta(days=5), "passed", "BENCH-001")
+    complaint = complaints.complain(reporter, "institution", str(institution.pk), "other", "页面基准投诉。")
+    return {"institution": institution.pk, "broker": broker.pk, "complaint": complaint.pk}
 
 
 def make_http_records(site: Site, ids: dict) -> dict:
@@ -240,6 +273,27 @@ def pages(ids: dict) -> list[Page]:
         Page("registration (registrar)", f"/market/registrations/{ids['registration']}/", "registrar"),
         Page("registration, registered", f"/market/registrations/{ids['registered']}/", "registrar"),
         Page("market statistics (registrar)", "/market/statistics/", "registrar"),
+        *ecosystem_pages(ids.get("ecosystem", {"institution": 1, "broker": 1, "complaint": 1})),
+    ]
+
+
+def ecosystem_pages(eco: dict) -> list[Page]:
+    institution, broker = f"/ecosystem/institutions/{eco['institution']}/", f"/ecosystem/brokers/{eco['broker']}/"
+    return [
+        Page("ecosystem institutions", "/ecosystem/", "anonymous"),
+        Page("ecosystem institutions, search", f"/ecosystem/?q={urllib.parse.quote('技术')}", "anonymous"),
+        Page("ecosystem institution", institution, "anonymous"),
+        Page("ecosystem brokers", "/ecosystem/brokers/", "anonymous"),
+        Page("ecosystem broker", broker, "anonymous"),
+        Page("ecosystem filing form", "/ecosystem/institutions/file/", "institution"),
+        Page("ecosystem my filings", "/ecosystem/institutions/mine/", "institution"),
+        Page("ecosystem institution (member)", institution, "institution"),
+        Page("ecosystem complaint form", f"/ecosystem/complain/?target=institution&key={eco['institution']}",
+             "enterprise"),
+        Page("ecosystem review queue", "/ecosystem/review/", "reviewer"),
+        Page("ecosystem broker form", "/ecosystem/brokers/new/", "reviewer"),
+        Page("ecosystem broker (reviewer)", broker, "reviewer"),
+        Page("ecosystem complaint", f"/ecosystem/complaints/{eco['complaint']}/", "reviewer"),
     ]
 
 
