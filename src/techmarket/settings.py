@@ -52,8 +52,9 @@ INSTALLED_APPS = [
     "techmarket.policy",
     "techmarket.market",
     "techmarket.indicators",
-    "techmarket.experts",
     "techmarket.ecosystem",
+    "techmarket.platforms",
+    "techmarket.experts",
     "techmarket.web",
 ]
 

@@ -7,8 +7,9 @@ urlpatterns = [
     path("policy/", include("techmarket.policy.urls")),
     path("market/", include("techmarket.market.urls")),
     path("indicators/", include("techmarket.indicators.urls")),
-    path("experts/", include("techmarket.experts.urls")),
     path("ecosystem/", include("techmarket.ecosystem.urls")),
+    path("platforms/", include("techmarket.platforms.urls")),
+    path("experts/", include("techmarket.experts.urls")),
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),
     path("", include("techmarket.accounts.urls")),  # /accounts/email/confirm/

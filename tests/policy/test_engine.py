@@ -20,7 +20,7 @@ BOOK = load_rulebook(DATA)
 DEAL = {
     "type": "technology-contract", "kind": "transfer", "amount": "5000000",
     "parties": [{"role": "buyer", "name": "买方企业"}, {"role": "seller", "name": "卖方研究所"},
-                {"role": "broker", "name": "经纪人张三"}],
+                {"role": "broker", "name": "经纪人张三", "qualifications": ["broker"]}],
     "flags": {"online": True, "registered": True, "delivered": True},
 }
 

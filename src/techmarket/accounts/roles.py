@@ -8,6 +8,7 @@ REGISTRARS = "技术合同登记员"  # also need a registry assignment (market.
 ROLE_PERMISSIONS = {
     REVIEWERS: ["catalogue.review_listing", "policy.review_application", "indicators.enter_value",
                 "indicators.approve_value", "accounts.verify_member",
+                "platforms.review_record",
                 "experts.verify_expert"],
     REGISTRARS: ["market.examine_registration"],
 }

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from techmarket.common.downloads import content_disposition
 from techmarket.indicators.forms import ValueForm
 from techmarket.indicators.models import Indicator, IndicatorValue
-from techmarket.indicators.services import dashboard, reports, values
+from techmarket.indicators.services import computations, dashboard, reports, values
 from techmarket.indicators.services.periods import PeriodError, current, parse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,11 +61,14 @@ def records(request, code: str):
     sources = dashboard.Sources([indicator], [period])  # the figure and its contracts from one read
     computed = sources.computed(indicator.computed_by, start, end)
     ids = set(computed.contract_ids)
-    by_id = {row.contract_id: row for row in sources.contracts(start, end) if row.contract_id in ids}
+    # Contracts are described by their statistics rows; other records (platforms, teams) by their link's label.
+    contracts = indicator.computed_by not in computations.RECORD_MEASURES
+    by_id = {row.contract_id: row for row in sources.contracts(start, end) if row.contract_id in ids} \
+        if contracts else {}
     items = [{"link": link, "row": by_id.get(link.id)} for link in computed.links]
     return render(request, "indicators/records.html", {
         "indicator": indicator, "period": period, "start": start, "end": end, "computed": computed,
-        "items": items, "value": dashboard.fmt(computed.value),
+        "items": items, "value": dashboard.fmt(computed.value), "contracts": contracts,
     })
 
 

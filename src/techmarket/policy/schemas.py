@@ -58,6 +58,7 @@ class Vocabulary(FileModel):
     kinds_by_type: dict[str, dict[str, str]] = Field(alias="kinds")
     amounts: dict[str, str]
     evidence: dict[str, str]
+    qualifications: dict[str, str] = {}
 
     @property
     def kinds(self) -> dict[str, str]:
@@ -325,6 +326,8 @@ class Rule(FileModel):
     evidence: Annotated[tuple[str, ...], Field(min_length=1)]
     beneficiary: Annotated[tuple[str, ...], Field(min_length=1)]
     conditions: tuple[Condition, ...] = ()
+    # role → qualifications (vocabulary `qualifications`) a party paid in that role must hold on the event's date.
+    party_requires: dict[str, tuple[str, ...]] = {}
     formula: Formula
     notes: Text = ""
     valid_from: dt.date | None = None  # absent: the document's
@@ -359,6 +362,20 @@ class Rule(FileModel):
         if unknown:
             raise ValueError(f"unknown {what} {unknown}")
         return values
+
+    @field_validator("party_requires")
+    @classmethod
+    def _known_qualifications(cls, value, info: ValidationInfo):
+        vocabulary = _context(info, "vocabulary")
+        if vocabulary is None:
+            return value
+        for role, codes in value.items():
+            if role not in vocabulary.roles:
+                raise ValueError(f"unknown role {role!r}")
+            unknown = [code for code in codes if code not in vocabulary.qualifications]
+            if unknown:
+                raise ValueError(f"unknown qualification {unknown}")
+        return value
 
     @model_validator(mode="after")
     def _kinds_of_its_events(self, info: ValidationInfo):
@@ -486,6 +503,8 @@ class PartyIn(BaseModel):
     name: Annotated[str, BeforeValidator(lambda value: str(value).strip() if value is not None else ""),
                     Field(min_length=1)]
     organisation_id: OrganisationId = None
+    # Standings the event declares (a register, when it knows the party, decides instead: policy facts).
+    qualifications: tuple[str, ...] = ()
 
     @field_validator("role")
     @classmethod
@@ -494,6 +513,15 @@ class PartyIn(BaseModel):
         if book is not None and role not in book.vocabulary.roles:
             raise ValueError(f"unknown role {role!r}")
         return role
+
+    @field_validator("qualifications")
+    @classmethod
+    def _known_qualifications(cls, codes, info: ValidationInfo):
+        book = _context(info, "book")
+        unknown = [code for code in codes if book is not None and code not in book.vocabulary.qualifications]
+        if unknown:
+            raise ValueError(f"unknown qualification {unknown}")
+        return tuple(dict.fromkeys(codes))
 
 
 class EventIn(BaseModel):

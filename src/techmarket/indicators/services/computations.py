@@ -12,15 +12,17 @@ from django.urls import reverse
 
 from techmarket.market.services import statistics as market_statistics
 from techmarket.market.services.rules import rules
+from techmarket.platforms.services import statistics as platform_statistics
 
 YUAN_PER_YI = Decimal(100_000_000)
 
 
 @dataclass
 class Link:
-    kind: str  # "contract"
+    kind: str  # "contract", or a record counted by platforms.statistics ("national-platform", "team")
     id: int
     url: str
+    label: str = ""  # a record's name (contracts are named by their statistics row)
 
 
 @dataclass
@@ -66,11 +68,38 @@ def registered_contracts_count(start: datetime.date | None, end: datetime.date) 
     return Computed(Decimal(len(rows)), None, _contract_links([row.contract_id for row in rows]))
 
 
+# Computations counting the records of platforms.statistics (one read, `counted()`, for all of them): the
+# measure each one counts.
+RECORD_MEASURES = {
+    "national_platforms_co_built": platform_statistics.NATIONAL_PLATFORM,
+    "teams_introduced": platform_statistics.TEAM,
+}
+
+
+def from_records(name: str, records: list[platform_statistics.Counted], start: datetime.date | None,
+                 end: datetime.date) -> Computed:
+    """A RECORD_MEASURES computation over records already read by platforms.statistics.counted()."""
+    items = platform_statistics.window(records, RECORD_MEASURES[name], start, end)
+    return Computed(Decimal(len(items)), None, [Link(item.measure, item.id, item.url, item.name) for item in items])
+
+
+def national_platforms_co_built(start: datetime.date | None, end: datetime.date) -> Computed:
+    """联合培育国家级创新平台: approved national platforms with a co-building partner, by recognition date (个)."""
+    return from_records("national_platforms_co_built", platform_statistics.counted(end), start, end)
+
+
+def teams_introduced(start: datetime.date | None, end: datetime.date) -> Computed:
+    """引进高水平创新团队: approved innovation teams introduced, by introduction date (个)."""
+    return from_records("teams_introduced", platform_statistics.counted(end), start, end)
+
+
 COMPUTATIONS = {
     "absorbed_transactions": absorbed_transactions,
     "technologies_introduced": technologies_introduced,
     "registered_contracts_amount": registered_contracts_amount,
     "registered_contracts_count": registered_contracts_count,
+    "national_platforms_co_built": national_platforms_co_built,
+    "teams_introduced": teams_introduced,
 }
 
 # Which market.statistics rows each computation counts, for the breakdown by prefecture and field.

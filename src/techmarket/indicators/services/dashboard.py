@@ -184,6 +184,7 @@ class Sources:
         self._contracts: list[market_statistics.Row] | None = None
         self._dates: list[datetime.date] = []
         self._links: dict[int, computations.Link] = {}
+        self._records: list | None = None  # platforms.statistics.counted(), read once for RECORD_MEASURES
         self._manual: dict[int, list[IndicatorValue]] = {}
         self._keys = {p.key for p in periods}
         self._last_end = max((p.end for p in periods), default=None)
@@ -233,6 +234,10 @@ class Sources:
 
     def computed(self, name: str, start: datetime.date | None, end: datetime.date) -> computations.Computed:
         """computations.compute, from the contracts read once (a computation not defined on them: computed)."""
+        if name in computations.RECORD_MEASURES:
+            if self._records is None:
+                self._records = computations.platform_statistics.counted()
+            return computations.from_records(name, self._records, start, end)
         if name not in computations.ROW_FILTERS or not self._covers(start, end):
             return computations.compute(name, start, end)
         return computations.from_rows(name, self.contracts(start, end), self._link)

@@ -29,7 +29,7 @@ from techmarket.policy.models import (
 from techmarket.policy.services import facts
 from techmarket.policy.services.data import ensure_synced, rulebook
 from techmarket.policy.services.engine import evaluate
-from techmarket.policy.services.events import Event, Party, parse_event
+from techmarket.policy.services.events import Event, parse_event
 from techmarket.policy.services.facts import Provenance, Record
 from techmarket.policy.services.ledger import DatabaseLedger, ledger_for
 from techmarket.policy.services.results import ZERO, Award, Result, yuan
@@ -74,15 +74,26 @@ def review_queue():
 
 
 def resolve_parties(event: Event) -> Event:
-    """Parties named exactly like a directory organisation (or one of its aliases) count as that organisation."""
+    """Parties named exactly like a directory organisation (or one of its aliases) count as that organisation; a
+    party a register knows holds the qualifications and sanctions the register says on the event's date (policy facts
+    `standing_of`), whatever the event declared."""
     names = {p.name for p in event.parties if not p.organisation_id}
-    if not names:
-        return event
     found = {}
-    for org in Organisation.objects.filter(Q(name__in=names) | Q(aliases__name__in=names)).prefetch_related("aliases"):
-        for name in [org.name, *(a.name for a in org.aliases.all())]:
-            found.setdefault(name, org.pk)
-    event.parties = tuple(p if p.organisation_id else Party(p.role, p.name, found.get(p.name)) for p in event.parties)
+    if names:
+        for org in Organisation.objects.filter(Q(name__in=names) | Q(aliases__name__in=names)).prefetch_related(
+                "aliases"):
+            for name in [org.name, *(a.name for a in org.aliases.all())]:
+                found.setdefault(name, org.pk)
+    parties = []
+    for p in event.parties:
+        organisation_id = p.organisation_id or found.get(p.name)
+        standing = facts.standing_of(p.role, p.name, organisation_id, event.date)
+        if standing is None:
+            parties.append(dataclasses.replace(p, organisation_id=organisation_id))
+        else:
+            parties.append(dataclasses.replace(p, organisation_id=organisation_id, vouched=True,
+                                               qualifications=standing.qualifications, blocks=standing.blocks))
+    event.parties = tuple(parties)
     return event
 
 
@@ -314,7 +325,7 @@ def _check_not_applied(organisation_id: int, key: str) -> None:
 def current_awards(application: Application) -> list[Award]:
     """The application's awards computed again against today's ledger (others may have been committed since)."""
     book = ensure_synced()
-    event = parse_event(application.event, book)
+    event = resolve_parties(parse_event(application.event, book))  # standings as the registers say today
     return own_awards(evaluate(event, book, DatabaseLedger()), application.organisation_id)
 
 
@@ -335,7 +346,7 @@ def maximum_awards(application: Application, current: list[dict] | None = None) 
     (top of a range, the full ceiling of a "最高/以内" rule), after the caps and today's ledger, and never less than
     what is computed now."""
     book = ensure_synced()
-    event = _most_generous(parse_event(application.event, book), book)
+    event = _most_generous(resolve_parties(parse_event(application.event, book)), book)
     generous = own_awards(evaluate(event, book, DatabaseLedger()), application.organisation_id)
     limits = {award_key(a.as_dict()): a.amount for a in generous}
     for award in current if current is not None else [a.as_dict() for a in current_awards(application)]:

@@ -94,7 +94,31 @@ def _evaluate_rule(rule: Rule, event: Event, words: Vocabulary, prior: PriorLook
     steps = [f"依据{rule.source.citation()}", f"有效期 {_period(rule)}；事件日期 {day}，在有效期内"]
     if rule.conditions:
         steps.append("条件：" + "；".join(f"{c.label} ✓" for c in rule.conditions))
-    return [_compute(rule, event, party, words, prior, list(steps)) for party in parties]
+    return [_standing_refusal(rule, party, words)
+            or _compute(rule, event, party, words, prior, steps + _qualification_steps(rule, party, words))
+            for party in parties]
+
+
+def _qualification_steps(rule: Rule, party: Party, words: Vocabulary) -> list[str]:
+    held = rule.party_requires.get(party.role, ())
+    if not held:
+        return []
+    source = "平台登记记录" if party.vouched else "事件载明"
+    return [f"{party.name}在事件日期具备" + "、".join(words.qualifications[c] for c in held) + f" ✓（{source}）"]
+
+
+def _standing_refusal(rule: Rule, party: Party, words: Vocabulary):
+    """A party a sanction in force blocks, or one without a qualification the rule requires of its role, is not
+    paid; the reason says which, and whether a register of the platform or only the event says so."""
+    if party.blocks:
+        return NotApplied(rule.id, rule.title, "sanction", "；".join(party.blocks), rule.source, party.name)
+    missing = [code for code in rule.party_requires.get(party.role, ()) if code not in party.qualifications]
+    if not missing:
+        return None
+    needed = "、".join(words.qualifications[code] for code in missing)
+    source = "平台登记记录显示" if party.vouched else "事件未载明且平台登记中查无记录，"
+    return NotApplied(rule.id, rule.title, "qualification",
+                      f"{source}{party.name}在事件日期不具备{needed}", rule.source, party.name)
 
 
 class _Stop(Exception):

@@ -35,6 +35,9 @@ class Party:
     role: str
     name: str
     organisation_id: int | None = None
+    qualifications: frozenset[str] = frozenset()  # held on the event's date (declared, or from a register)
+    blocks: tuple[str, ...] = ()  # why a sanction in force on the event's date blocks rewards to this party
+    vouched: bool = False  # the qualifications and blocks come from a register of the platform
 
     @property
     def key(self) -> str:
@@ -66,8 +69,10 @@ class Event:
         if self.kind:
             data["kind"] = self.kind
         data["amounts"] = {name: str(value) for name, value in self.amounts.items()}
-        data["parties"] = [{"role": p.role, "name": p.name, **({"organisation_id": p.organisation_id}
-                                                               if p.organisation_id else {})} for p in self.parties]
+        data["parties"] = [{"role": p.role, "name": p.name,
+                            **({"organisation_id": p.organisation_id} if p.organisation_id else {}),
+                            **({"qualifications": sorted(p.qualifications)} if p.qualifications else {})}
+                           for p in self.parties]
         data["flags"] = {flag: True for flag in sorted(self.flags)}
         for key in ("project", "year", "years"):
             if getattr(self, key):
@@ -131,7 +136,8 @@ def validate(model: type[BaseModel], data, book) -> BaseModel:
 def to_event(data: EventIn) -> Event:
     return Event(
         type=data.type, date=data.date, kind=data.kind or "", amounts=data.amounts or {},
-        parties=tuple(Party(p.role, p.name, p.organisation_id) for p in data.parties or ()),
+        parties=tuple(Party(p.role, p.name, p.organisation_id, frozenset(p.qualifications))
+                      for p in data.parties or ()),
         flags=frozenset(name for name, value in (data.flags or {}).items() if value), project=data.project,
         year=data.year, since=data.since, years=data.years, parameters=data.parameters or {},
     )

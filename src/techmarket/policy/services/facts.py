@@ -10,6 +10,11 @@ against them; recognitions and qualifications once their registers exist) regist
   the user may not see it;
 - `list_for(user)` returns the records the user's organisation may claim rewards from (newest first).
 
+A register that vouches for a party's standing (a broker's qualification, a transfer institution's filing, a sanction
+in force) registers a lookup with `register_standing(code, lookup)`: the parties of every event evaluated against the
+database get their qualifications and blocks from the registers that know them, not from what the applicant
+declares (`applications.resolve_parties`).
+
 A `Record` carries the policy event built wholly from the record (docs/policy.md, "Events") and says which of the
 event's fields the record vouches for. The policy domain never reads another domain's tables: it asks the source.
 An application made from a record takes every fact from it (the applicant types none, so none can be changed);
@@ -19,6 +24,7 @@ the applicant declares only what no record holds, and the application says which
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,6 +85,33 @@ def register_source(code: str, label: str, fetch: Callable[[str, object], Record
 
 def sources() -> list[Source]:
     return list(_SOURCES.values())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a register says of a party on a date: the qualifications it holds (vocabulary `qualifications`) and
+    why a sanction in force blocks rewards to it (Chinese sentences naming the sanction and its article)."""
+
+    qualifications: frozenset[str] = frozenset()
+    blocks: tuple[str, ...] = ()
+
+
+StandingLookup = Callable[[str, str, "int | None", "datetime.date"], "Standing | None"]
+_STANDINGS: dict[str, StandingLookup] = {}
+
+
+def register_standing(code: str, lookup: StandingLookup) -> None:
+    """Declare a register that vouches for parties' standing: `lookup(role, name, organisation_id, on)` returns the
+    party's `Standing` on that date, or None when the register does not know the party."""
+    _STANDINGS[code] = lookup
+
+
+def standing_of(role: str, name: str, organisation_id: int | None, on: datetime.date) -> Standing | None:
+    """The party's standing on `on`, merged over every register that knows it; None when none does."""
+    found = [s for s in (lookup(role, name, organisation_id, on) for lookup in _STANDINGS.values()) if s is not None]
+    if not found:
+        return None
+    return Standing(frozenset().union(*(s.qualifications for s in found)), tuple(b for s in found for b in s.blocks))
 
 
 def record(source: str, key: str, user) -> Record:
