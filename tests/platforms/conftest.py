@@ -1,37 +1,18 @@
 import datetime
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from techmarket.directory.models import Organisation, Region
+from techmarket.directory.models import Organisation
 from techmarket.platforms.services import records
+from tests.market.conftest import media_root, org, pdf_upload, region  # noqa: F401  (shared fixtures)
 
 
 def pdf(name="认定文件.pdf", body="recognition"):
-    return SimpleUploadedFile(name, f"%PDF-1.4\n% {body}\n%%EOF\n".encode(), content_type="application/pdf")
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    return pdf_upload(body, name)
 
 
 @pytest.fixture
-def region(db):
-    return lambda code: Region.objects.get(code=code)
-
-
-@pytest.fixture
-def org(db, region):
-    def make(name: str, region_code: str | None = None, kind: str = Organisation.Kind.ENTERPRISE) -> Organisation:
-        return Organisation.objects.create(name=name, kind=kind, region=region(region_code) if region_code else None)
-
-    return make
-
-
-@pytest.fixture
-def host(org):
+def host(org):  # noqa: F811  (the fixture imported above)
     return org("青海盐湖测试研究院", "xining", Organisation.Kind.INSTITUTE)
 
 
