@@ -91,10 +91,8 @@ def _deal(date: str) -> dict:
 
 
 def test_the_broker_reward_follows_the_register(broker, reviewer, member):
-    from techmarket.policy.services import applications, facts
+    from techmarket.policy.services import applications
 
-    if not hasattr(facts, "register_standing"):
-        pytest.skip("the policy facts provider has no standing lookups yet")
     _, before = applications.calculate(_deal("2019-06-01"), member)
     assert "tm2016-art34-intermediary" in {a.rule_id for a in before.awards}
     complaints.sanction(reviewer, Target.BROKER, broker, "revocation", D(2019, 5, 1), None, "提供虚假技术信息")
@@ -120,3 +118,15 @@ def test_deals_brokered(broker, reviewer, member, outsider, registered_contract)
     service.record_deal(member, broker, contract.pk)
     assert [c.id for c in service.deals(broker)] == [contract.pk]
     assert service.candidate_contracts(broker) == []
+
+
+def test_a_complaint_leads_to_a_revocation_that_blocks_the_broker_reward(broker, reviewer, outsider, member):
+    from techmarket.policy.services import applications
+
+    complaint = complaints.complain(outsider, Target.BROKER, str(broker.pk), "false-information", "虚假技术信息。")
+    complaints.sanction(reviewer, Target.BROKER, broker, "revocation", D(2019, 5, 1), None, "经调查属实。",
+                        complaint=complaint)
+    assert service.status_on(broker, D(2019, 6, 1)) == R
+    _, result = applications.calculate(_deal("2019-06-01"), member)
+    [refused] = [n for n in result.not_applied if n.rule_id == "tm2016-art34-intermediary"]
+    assert refused.code == "sanction" and "第二十八条" in refused.reason
