@@ -72,6 +72,7 @@ NOT_MEASURED = {
         "ecosystem:complaint-decide"},
     "ecosystem downloads (a filing's case documents)": {"ecosystem:institution-case"},
     "a returned filing's form (the filing form is measured)": {"ecosystem:institution-resubmit"},
+    "expert pool submissions (a POST)": {"experts:decide"},
 }
 
 
@@ -154,6 +155,7 @@ def make_records(site: Site) -> dict:
         "listings": {kind: visible.filter(kind=kind).values_list("reference", flat=True).first()
                      for kind in Listing.Kind.values},
         "ecosystem": ecosystem_records(institution, reviewer, enterprise),
+        "experts": experts_records(reviewer, demand, institution_org),
     }
 
 
@@ -180,6 +182,19 @@ def ecosystem_records(member, reviewer, reporter) -> dict:
                             today - datetime.timedelta(days=5), "passed", "BENCH-001")
     complaint = complaints.complain(reporter, "institution", str(institution.pk), "other", "页面基准投诉。")
     return {"institution": institution.pk, "broker": broker.pk, "complaint": complaint.pk}
+
+
+def experts_records(reviewer, demand, applicant) -> dict:
+    """A verified expert of the pool and a draw of one reviewer for a demand of the institution's organisation."""
+    from techmarket.directory.models import Region
+    from techmarket.experts.services import assignment, profiles
+
+    expert = profiles.create_expert(reviewer, profiles.ProfileInput(
+        name="页面基准专家", region_id=Region.objects.get(code="xining").pk, field_codes=["salt-lake.lithium"],
+        title="研究员", specialities="盐湖卤水提锂吸附剂"), verified=True)
+    drawn = assignment.assign(demand, ["salt-lake.lithium"], 1, organisation_ids=[applicant.pk], seed=1,
+                              assigned_by=reviewer)
+    return {"expert": expert.pk, "assignment": drawn.pk}
 
 
 def make_http_records(site: Site, ids: dict) -> dict:
@@ -274,6 +289,7 @@ def pages(ids: dict) -> list[Page]:
         Page("registration, registered", f"/market/registrations/{ids['registered']}/", "registrar"),
         Page("market statistics (registrar)", "/market/statistics/", "registrar"),
         *ecosystem_pages(ids.get("ecosystem", {"institution": 1, "broker": 1, "complaint": 1})),
+        *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
     ]
 
 
@@ -294,6 +310,20 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem broker form", "/ecosystem/brokers/new/", "reviewer"),
         Page("ecosystem broker (reviewer)", broker, "reviewer"),
         Page("ecosystem complaint", f"/ecosystem/complaints/{eco['complaint']}/", "reviewer"),
+    ]
+
+
+def experts_pages(ids: dict) -> list[Page]:
+    expert = f"/experts/{ids['expert']}/"
+    return [
+        Page("experts directory", "/experts/", "anonymous"),
+        Page("experts, search", f"/experts/?q={urllib.parse.quote('提锂')}", "anonymous"),
+        Page("expert", expert, "anonymous"),
+        Page("expert join form", "/experts/join/", "enterprise"),
+        Page("expert (verified user)", expert, "enterprise"),
+        Page("experts review queue", "/experts/review/", "reviewer"),
+        Page("experts assignments", "/experts/assignments/", "reviewer"),
+        Page("experts assignment", f"/experts/assignments/{ids['assignment']}/", "reviewer"),
     ]
 
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from techmarket.catalogue.models import Field
-from techmarket.common import audit
 from techmarket.common.errors import DomainError
 from techmarket.common.permissions import allowed, permission_required, require
 from techmarket.directory.models import Region
@@ -29,13 +28,7 @@ def directory(request):
     filters = Filters(q=request.GET.get("q", "").strip()[:100], field=request.GET.get("field", "")[:60],
                       region=request.GET.get("region", "")[:40], availability=request.GET.get("availability", "")[:20])
     today = timezone.localdate()
-    experts = profiles.filter_experts(filters, today)
-    words = ()
-    if filters.q:
-        hits = search.search(filters.q)
-        ranked = {hit.expert_id: i for i, hit in enumerate(hits)}
-        words = sorted({w for hit in hits for w in hit.words})
-        experts = sorted(experts.filter(pk__in=list(ranked)), key=lambda e: ranked[e.pk])
+    experts, words = search.find(filters, today)
     page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
     fields = Field.objects.filter(parent__isnull=True).order_by("position")
     query = request.GET.copy()
@@ -120,5 +113,4 @@ def assignment(request, pk: int):
     item = get_object_or_404(Assignment.objects.select_related("assigned_by"), pk=pk)
     return render(request, "experts/assignment.html", {
         "assignment": item, "drawn": item.drawn, "excluded": item.excluded,
-        "history": audit.history_for(item),
     })

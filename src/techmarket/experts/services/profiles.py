@@ -21,6 +21,7 @@ from django.utils import timezone
 from techmarket.catalogue.models import Field
 from techmarket.common import audit, notifications
 from techmarket.common.bounds import EARLIEST_DATE, LATEST_DATE, NAME_MAX, forbidden_characters
+from techmarket.common.errors import NotFound
 from techmarket.common.permissions import allowed, require
 from techmarket.directory.models import Organisation, Region
 from techmarket.experts.errors import ExpertError, ExpertInputError
@@ -273,6 +274,8 @@ def can_view(user, expert: Expert) -> bool:
 def visible_expert(user, pk: int) -> Expert:
     """The expert if the user may see the profile; 404 otherwise (a pending profile's existence stays hidden)."""
     expert = _with_related(Expert.objects.all()).filter(pk=pk).first()
+    if expert is None:
+        raise NotFound("未找到该专家。")
     require(user, "experts.view_profile", expert, hide=True)
     return expert
 

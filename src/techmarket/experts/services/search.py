@@ -133,3 +133,17 @@ def experts_for_text(text: str, limit: int = 5) -> list[tuple[Expert, ExpertHit]
         if len(out) >= limit:
             break
     return out
+
+
+def find(filters, today=None) -> tuple[list[Expert] | object, tuple[str, ...]]:
+    """The directory's answer (page, API, CLI): verified experts matching the filters (profiles.filter_experts)
+    and, with a text query, only those the search finds, best first; with the query's words they matched."""
+    from techmarket.experts.services.profiles import filter_experts
+
+    experts = filter_experts(filters, today)
+    if not filters.q:
+        return experts, ()
+    hits = search(filters.q)
+    rank = {hit.expert_id: i for i, hit in enumerate(hits)}
+    words = tuple(sorted({w for hit in hits for w in hit.words}))
+    return sorted(experts.filter(pk__in=list(rank)), key=lambda e: rank[e.pk]), words
