@@ -72,6 +72,10 @@ NOT_MEASURED = {
         "ecosystem:complaint-decide"},
     "ecosystem downloads (a filing's case documents)": {"ecosystem:institution-case"},
     "a returned filing's form (the filing form is measured)": {"ecosystem:institution-resubmit"},
+    "platforms submissions and downloads (POST, a recognition document)": {
+        "platforms:decide", "platforms:platform-document", "platforms:team-document"},
+    "platform, team and 科技专员 details (the bench's seed has no such records yet; their lists are measured)": {
+        "platforms:platform", "platforms:team", "platforms:assignment"},
     "expert pool submissions (a POST)": {"experts:decide"},
 }
 
@@ -289,7 +293,22 @@ def pages(ids: dict) -> list[Page]:
         Page("registration, registered", f"/market/registrations/{ids['registered']}/", "registrar"),
         Page("market statistics (registrar)", "/market/statistics/", "registrar"),
         *ecosystem_pages(ids.get("ecosystem", {"institution": 1, "broker": 1, "complaint": 1})),
+        *platforms_pages(),
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
+    ]
+
+
+def platforms_pages() -> list[Page]:
+    return [
+        Page("platforms directory", "/platforms/", "anonymous"),
+        Page("platforms, filtered", f"/platforms/?level=national&q={urllib.parse.quote('盐湖')}", "anonymous"),
+        Page("teams directory", "/platforms/teams/", "anonymous"),
+        Page("platform form", "/platforms/new/", "enterprise"),
+        Page("team form", "/platforms/teams/new/", "enterprise"),
+        Page("own platforms and teams", "/platforms/mine/", "enterprise"),
+        Page("specialists", "/platforms/specialists/", "enterprise"),
+        Page("specialist form", "/platforms/specialists/new/", "enterprise"),
+        Page("platforms review queue", "/platforms/review/", "reviewer"),
     ]
 
 

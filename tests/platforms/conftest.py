@@ -18,7 +18,7 @@ def host(org):  # noqa: F811  (the fixture imported above)
 
 @pytest.fixture
 def host_member(make_user, host):
-    return make_user("host-member", organisation=host)
+    return make_user("host-member", organisation=host, display_name="依托单位成员")
 
 
 @pytest.fixture
