@@ -45,12 +45,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from common import PROJECT_DIR, log, percentile
 
 PASSWORD = "Load-test-2026-pass"
 QUERIES = ["盐湖提锂", "青稞", "光伏", "牦牛", "高原医学", "新能源", "枸杞", "冷链物流", "生态修复", "大数据",
            "藏药", "锂电池", "风电", "种业", "草地退化", "智慧农业", "氢能", "中藏药", "镁合金", "碳酸锂"]
 TOKEN_RE = re.compile(r"LT[0-9A-F]{10}")
+# The evidence codes of the policy vocabulary (an application uploads what no record of the platform stands for).
+EVIDENCE_CODES = sorted(yaml.safe_load((PROJECT_DIR / "data" / "policy" / "vocabulary.yaml").read_text(
+    encoding="utf-8"))["evidence"])
 BIN = Path(sys.executable).parent
 
 
@@ -279,6 +283,23 @@ class Client:
                                          headers={"Referer": self.base + path})
         return self._open(request)
 
+    def post_files(self, path: str, data: dict, files: dict) -> Answer:
+        """A multipart POST: `files` maps a field name to (file name, bytes, content type)."""
+        token = next((c.value for c in self.jar if c.name == "csrftoken"), "")
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in [*data.items(), ("csrfmiddlewaretoken", token)]:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+                         .encode())
+        for name, (filename, content, content_type) in files.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                         f'filename="{urllib.parse.quote(filename)}"\r\nContent-Type: {content_type}\r\n\r\n'.encode()
+                         + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.base + path, data=body, method="POST", headers={
+            "Referer": self.base + path, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return self._open(request)
+
     def login(self, username: str) -> Answer:
         self.get("/accounts/login/")
         return self.post("/accounts/login/", {"username": username, "password": PASSWORD})
@@ -348,7 +369,10 @@ def act_apply(client: Client, people: People, record: Record, rng: random.Random
     event = {"type": "technology-contract", "kind": "transfer", "date": "2019-06-01", "amount": "5000000",
              "project": token, "parties": [{"role": "buyer", "name": organisation}],
              "flags": {"online": True, "registered": True, "delivered": True}}
-    answer = client.post("/policy/apply/", {"event": json.dumps(event, ensure_ascii=False)})
+    # A PDF for each item of evidence a rule may ask for (the platform keeps the ones the awarded rules need).
+    evidence = {f"evidence-{code}": (f"{code}.pdf", b"%PDF-1.4\n% " + token.encode() + b"\n%%EOF\n", "application/pdf")
+                for code in EVIDENCE_CODES}
+    answer = client.post_files("/policy/apply/", {"event": json.dumps(event, ensure_ascii=False)}, evidence)
     record.add("apply", "/policy/apply/", answer)
     with record.lock:
         (record.acked if answer.status == 302 and re.search(r"/policy/applications/\d+/$", answer.location)

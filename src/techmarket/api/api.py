@@ -82,6 +82,7 @@ api.add_router("/organisations", organisations_router)
 api.add_router("/policy", "techmarket.api.routers.policy.router")
 api.add_router("/market", "techmarket.api.routers.market.router")
 api.add_router("/indicators", "techmarket.api.routers.indicators.router")
+api.add_router("/platforms", "techmarket.api.routers.platforms.router")
 api.add_router("/experts", "techmarket.api.routers.experts.router")
 api.add_router("/ecosystem", "techmarket.api.routers.ecosystem.router")
 
