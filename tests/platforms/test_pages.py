@@ -65,3 +65,16 @@ def test_who_reaches_the_forms_and_the_queue(client, login, unverified, host_mem
     assert login(unverified).get("/platforms/new/").status_code == 403
     assert login(host_member).get("/platforms/review/").status_code == 403
     assert login(host_member).post("/platforms/review/platform/1/", {"decision": "approve"}).status_code == 403
+
+
+def test_json_api_lists_approved_records_only(client, reviewer, host_member, host, region, national_platform, team,
+                                              org):
+    shown = national_platform(reviewer, host=host, partner_regions=[region("jiangsu")])
+    national_platform(host_member, name="待审核的平台")
+    introduced = team(reviewer, org("江苏测试大学", "jiangsu", "university"), host=host)
+    data = client.get("/api/platforms?level=national").json()
+    assert data["count"] == 1 and data["items"][0]["partner_regions"] == ["江苏省"]
+    assert client.get(f"/api/platforms/{shown.pk}").json()["level_name"] == "国家级"
+    assert client.get("/api/platforms/teams").json()["items"][0]["id"] == introduced.pk
+    assert client.get(f"/api/platforms/teams/{introduced.pk}").status_code == 200
+    assert client.get("/api/platforms/999999").status_code == 404
