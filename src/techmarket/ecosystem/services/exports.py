@@ -3,12 +3,7 @@ Identity numbers and personal contacts are never part of them."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from techmarket.common import tables
 from techmarket.ecosystem.services import brokers as broker_service
 from techmarket.ecosystem.services import institutions as institution_service
 
@@ -54,25 +49,8 @@ def table(kind: str) -> tuple[list[str], list[list]]:
 
 
 def as_csv(kind: str) -> bytes:
-    header, rows = table(kind)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 CSV as such
+    return tables.as_csv(*table(kind))
 
 
 def as_xlsx(kind: str) -> bytes:
-    header, rows = table(kind)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "技术转移机构名录" if kind == "institutions" else "技术经纪人名录"
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables.as_xlsx(*table(kind), "技术转移机构名录" if kind == "institutions" else "技术经纪人名录")

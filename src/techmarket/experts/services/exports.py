@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
-
+from techmarket.common import tables
 from techmarket.experts.models import Expert
 from techmarket.experts.services.profiles import availability_label
 
@@ -27,17 +24,8 @@ def rows(experts: Iterable[Expert], *, contacts: bool = False) -> list[list]:
 
 
 def as_csv(table: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(table)
-    return buffer.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM as such
+    return tables.as_csv(table[0], table[1:])
 
 
 def as_xlsx(table: list[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "专家库"
-    for row in table:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tables.as_xlsx(table[0], table[1:], "专家库")

@@ -1,10 +1,9 @@
 """`techmarket experts_export --format csv|xlsx [--output FILE] [--all] [--contacts]`: the expert pool as a table
 (verified experts; `--all` adds pending and rejected ones; `--contacts` adds phones and e-mails)."""
 
-from pathlib import Path
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from techmarket.common.tables import write_export
 from techmarket.experts.models import Expert
 from techmarket.experts.services import exports
 
@@ -24,14 +23,5 @@ class Command(BaseCommand):
             qs = qs.filter(status=Expert.Status.VERIFIED)
         table = exports.rows(qs.order_by("pk"), contacts=options["contacts"])
         data = exports.as_xlsx(table) if options["format"] == "xlsx" else exports.as_csv(table)
-        out = options["output"]
-        if not out:
-            if options["format"] == "xlsx":
-                raise CommandError("an Excel workbook needs --output FILE")
-            self.stdout.write(data.decode("utf-8-sig"), ending="")
-            return
-        try:
-            Path(out).write_bytes(data)
-        except OSError as error:
-            raise CommandError(f"cannot write {out}: {error.strerror}") from None
-        self.stderr.write(f"已导出 {len(table) - 1} 位专家到 {out}。")
+        write_export(self, data, options["format"], options["output"],
+                     f"已导出 {len(table) - 1} 位专家到 {options['output']}。")
