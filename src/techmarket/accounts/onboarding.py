@@ -182,7 +182,7 @@ def pending_count() -> int:
 
 
 def _lock_pending(request_id: int) -> VerificationRequest:
-    request = (VerificationRequest.objects.select_for_update().select_related("user", "organisation")
+    request = (VerificationRequest.objects.select_for_update(of=("self",)).select_related("user", "organisation")
                .filter(pk=request_id).first())
     if request is None:
         raise NotFound("未找到该核验申请。")

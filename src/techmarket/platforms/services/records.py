@@ -210,7 +210,7 @@ def submit_team(user, data: TeamInput, document=None) -> Team:
 def _decide(user, model, pk: int, status: str, reason: str = "") -> Recorded:
     require(user, "platforms.review", message=NOT_REVIEWER)
     with transaction.atomic():
-        record = model.objects.select_for_update().select_related("host").get(pk=pk)
+        record = model.objects.select_for_update(of=("self",)).select_related("host").get(pk=pk)
         if record.status != Review.SUBMITTED:
             raise Conflict(ALREADY_DECIDED.format(status=record.get_status_display()))
         record.status, record.reviewed_by, record.reviewed_at = status, user, timezone.now()
