@@ -12,7 +12,8 @@ from tests.policy.evidence import decide_checked, submit_with_evidence
 REWARDS = "/api/policy/rewards"
 DEAL = {
     "type": "technology-contract", "kind": "transfer", "date": "2019-06-01", "amount": 5000000,
-    "parties": [{"role": "buyer", "name": "买方企业"}, {"role": "broker", "name": "经纪人张三", "qualifications": ["broker"]}],
+    "parties": [{"role": "buyer", "name": "买方企业"},
+                  {"role": "broker", "name": "经纪人张三", "qualifications": ["broker"]}],
     "flags": {"online": True, "registered": True, "delivered": True},
 }
 

@@ -23,7 +23,8 @@ def deal(organisation, **changes) -> dict:
     return {
         "type": "technology-contract", "kind": "transfer", "date": "2019-06-01", "amount": "5000000",
         "project": "HT-2019-001",
-        "parties": [{"role": "buyer", "name": organisation.name}, {"role": "broker", "name": "经纪人张三", "qualifications": ["broker"]}],
+        "parties": [{"role": "buyer", "name": organisation.name},
+                  {"role": "broker", "name": "经纪人张三", "qualifications": ["broker"]}],
         "flags": {"online": True, "registered": True, "delivered": True}, **changes,
     }
 

@@ -30,7 +30,8 @@ def register(monkeypatch):
 
 
 def deal(date: str, qualifications=()) -> dict:
-    broker = {"role": "broker", "name": "经纪人张三", **({"qualifications": list(qualifications)} if qualifications else {})}
+    broker = {"role": "broker", "name": "经纪人张三",
+              **({"qualifications": list(qualifications)} if qualifications else {})}
     return {"type": "technology-contract", "date": date, "kind": "transfer", "amount": "1000000",
             "parties": [{"role": "buyer", "name": "买方企业"}, broker], "flags": {"online": True}}
 
@@ -52,7 +53,8 @@ def test_a_broker_revoked_before_the_deals_date_gets_nothing_even_if_the_event_d
     _, result = applications.calculate(deal("2019-05-02", qualifications=["broker"]), reviewer)
     award, refused = broker_outcome(result)
     assert award is None
-    assert (refused.code, refused.reason) == ("sanction", "技术经纪人经纪人张三的资格已于2019-05-01被撤销（第二十八条），不予补助")
+    assert refused.code == "sanction"
+    assert refused.reason == "技术经纪人经纪人张三的资格已于2019-05-01被撤销（第二十八条），不予补助"
 
 
 def test_a_broker_no_register_knows_is_paid_only_as_declared(reviewer):
