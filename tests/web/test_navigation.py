@@ -91,7 +91,7 @@ def test_registration_administrators_get_the_registry_desk(login, make_user):
 def test_the_menu_folds_on_phones_and_its_menus_are_bootstrap_dropdowns(db, client):
     html = page(client.get("/"))
     assert 'data-bs-target="#main-nav"' in html and 'class="collapse navbar-collapse' in html
-    assert html.count('data-bs-toggle="dropdown"') == 1  # 技术交易 (本单位 is for members)
+    assert html.count('data-bs-toggle="dropdown"') == 2  # 技术交易 and 服务生态 (本单位 is for members)
     assert "bootstrap.bundle.min.js" in html  # the dropdowns need its Popper
 
 
@@ -284,3 +284,11 @@ def test_the_edit_page_offers_the_contract_types_roles_before_any_post(login, me
     html = page(client.get(reverse("market:contract-edit", args=[contract.pk])))
     offered = re.findall(r'<option value="([^"]*)"', role_select(html, 0))
     assert offered == ["", "transferor", "transferee", "broker"]
+
+
+def test_visitors_find_the_service_ecosystem_in_the_menu(db, client):
+    menu = nav(page(client.get("/")))
+    for url, label in (("/ecosystem/", "技术转移机构"), ("/ecosystem/brokers/", "技术经纪人"), ("/experts/", "专家库"),
+                       ("/platforms/", "创新平台"), ("/platforms/teams/", "创新团队")):
+        assert f'href="{url}">{label}<' in menu
+        assert client.get(url).status_code == 200
