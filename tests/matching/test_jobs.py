@@ -171,7 +171,9 @@ def test_process_backend_runs_batches_in_a_worker_that_is_restarted_and_ends_wit
     while _state(report["worker"]) not in ("gone", "Z") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _state(report["worker"]) in ("gone", "Z")
-    assert "Embedded 3 document(s)" in web.stdout and "passages/s" in web.stdout
+    # The restarted worker's report: it ends normally, so its output is always there (the first worker is killed
+    # just after its batch commits, and may die before its report leaves its buffer).
+    assert "Embedded 2 document(s)" in web.stdout and "passages/s" in web.stdout
 
 
 def test_embed_prints_its_rate(capsys):
