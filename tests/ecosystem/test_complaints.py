@@ -65,7 +65,7 @@ def test_listing_and_contract_targets(member, outsider, registered_contract, rev
 
     listing = Listing.objects.filter(status="published").first() or Listing.objects.first()
     complaint = service.complain(outsider, Target.LISTING, listing.reference, "ip-infringement", "侵犯专利权。")
-    assert listing.reference in complaint.target_label
+    assert complaint.target_label.startswith(f"条目 {listing.number} ")  # its number: words, not codes
     seller, buyer = Organisation.objects.all()[:2]
     contract = registered_contract(seller, buyer)
     with pytest.raises(NotFound):  # a contract the reporter may not see does not exist for them
@@ -97,3 +97,23 @@ def test_anonymous_may_not_complain(filed):
 
     with pytest.raises(NotAllowed):
         service.complain(AnonymousUser(), Target.INSTITUTION, str(filed.pk), "other", "x")
+
+
+def test_listing_and_contract_pages_lead_to_the_complaint_form(client, outsider, member, settings, tmp_path):
+    from django.urls import reverse
+
+    from techmarket.catalogue.models import Listing
+    from techmarket.directory.models import Organisation
+    from tests.market.conftest import record_contract
+
+    listing = Listing.objects.filter(status=Listing.Status.PUBLISHED).first()
+    client.force_login(outsider)
+    html = client.get(listing.get_absolute_url()).content.decode()
+    assert 'id="report-listing"' in html
+    form = client.get(reverse("ecosystem:complain"), {"target": "listing", "key": listing.reference})
+    assert form.status_code == 200 and f"条目 {listing.number}" in form.content.decode()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    contract = record_contract(member, member.organisation, Organisation.objects.get(name="兰州大学"))
+    client.force_login(member)
+    assert 'id="report-contract"' in client.get(contract.get_absolute_url()).content.decode()
+    assert client.get(reverse("ecosystem:complain"), {"target": "contract", "key": contract.pk}).status_code == 200

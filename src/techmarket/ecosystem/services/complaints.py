@@ -72,7 +72,7 @@ def resolve_target(user, target: str, key: str) -> tuple[str, object | None]:
 
         listing = visible_listings(user).filter(reference=key).first()
         if listing:
-            return f"条目 {listing.reference} {listing.title}"[:200], None
+            return f"条目 {listing.number} {listing.title}"[:200], None
     elif target == Target.CONTRACT and key.isdigit():
         from techmarket.market.services.brokered import contract_label
 
