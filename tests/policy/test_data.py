@@ -64,3 +64,26 @@ def test_the_admin_shows_rules_read_only(client, make_user):
     assert client.post(reverse("admin:policy_rule_delete", args=[rule.pk]), {"post": "yes"}).status_code == 403
     assert Rule.objects.filter(pk=rule.pk).exists()
     assert client.get(reverse("admin:policy_ledgerentry_changelist")).status_code == 200
+
+
+def test_the_files_are_looked_at_once_a_second_not_for_every_label(client, monkeypatch):
+    from techmarket.policy.services import data
+
+    looked = []
+    real_stamp = data._stamp
+    monkeypatch.setattr(data, "_stamp", lambda directory: looked.append(directory) or real_stamp(directory))
+    rulebook()
+    looked.clear()
+    assert client.get(reverse("policy:index")).status_code == 200  # the whole rulebook, hundreds of labels
+    assert len(looked) <= 1
+
+
+def test_a_file_changed_in_place_is_noticed_after_the_recheck_interval(data_files, monkeypatch):
+    from techmarket.policy.services import data
+
+    assert rulebook().rule("tm2016-art33-buyer").title == "网上技术交易买方补助"
+    path = data_files / "rules" / "tm2016-technology-market.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 网上技术交易买方补助", "title: 网上交易买方补助"),
+                    encoding="utf-8")
+    monkeypatch.setitem(data._cache, "checked", data._cache["checked"] - data.RECHECK_SECONDS)
+    assert rulebook().rule("tm2016-art33-buyer").title == "网上交易买方补助"

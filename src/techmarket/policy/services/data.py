@@ -2,6 +2,7 @@
 programmes and budgets, synced after every migrate and before an application is computed. Every rule or budget
 the sync creates, changes, retires or removes is logged (common.audit, by "data-sync")."""
 
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -25,13 +26,23 @@ def _stamp(directory: Path) -> tuple:
     return tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files)
 
 
+# How often the files are looked at for a change: a page asks for the rulebook hundreds of times (every label it
+# shows), and listing and stat-ing some twenty files each time was most of the rules page's time.
+RECHECK_SECONDS = 1.0
+
+
 def rulebook() -> Rulebook:
-    """The rules of data/policy, loaded once and again only when a file changes."""
+    """The rules of data/policy, loaded once and again when a file changes (noticed within RECHECK_SECONDS; at once
+    when the data directory itself is another one)."""
     directory = data_dir()
+    now = time.monotonic()
+    if _cache.get("directory") == directory and now - _cache.get("checked", 0.0) < RECHECK_SECONDS:
+        return _cache["book"]
     stamp = _stamp(directory)
     if _cache.get("stamp") != stamp:
         _cache["book"] = load_rulebook(directory)
         _cache["stamp"] = stamp
+    _cache["directory"], _cache["checked"] = directory, now
     return _cache["book"]
 
 
