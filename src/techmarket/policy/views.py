@@ -150,14 +150,14 @@ def claim(request, source: str, key: str):
         messages.error(request, f"该记录的事实不完整，暂无法计算：{readable(error.zh)}")
         return redirect("policy:claimable")
     relevant, others = _split_not_applied(result)
-    awards = [a.as_dict() for a in applications.own_awards(result, request.user.organisation_id)]
-    evidence = applications.evidence_items(applications.evidence_required(awards), item.evidence)
+    own = applications.own_awards(result, request.user.organisation_id)
+    awards = [a.as_dict() for a in own]
+    evidence = applications.evidence_items(applications.evidence_required(own), item.evidence)
     return render(request, "policy/claim.html", {
         "record": item, "provenance": Provenance.from_record(item), "event": event, "evidence": evidence,
         "earlier": list(applications.earlier_claims(request.user.organisation_id, item)),
         "facts": applications.fact_lines(event), "awards": awards,
-        "total": sum((a.amount for a in applications.own_awards(result, request.user.organisation_id)),
-                     applications.ZERO),
+        "total": sum((a.amount for a in own), applications.ZERO),
         "not_applied": [n.as_dict() for n in relevant], "other_rules": others,
         "existing": applications.existing_application(request.user.organisation_id, event),
     })
