@@ -4,13 +4,15 @@ from django.contrib.auth.models import Group, Permission
 
 REVIEWERS = "省科技厅审核员"
 REGISTRARS = "技术合同登记员"  # also need a registry assignment (market.RegistryStaff)
+EDITORS = "信息发布编辑"  # the news desk and matchmaking events (publishing; reviewers approve its articles)
 
 ROLE_PERMISSIONS = {
     REVIEWERS: ["catalogue.review_listing", "policy.review_application", "indicators.enter_value",
                 "indicators.approve_value", "accounts.verify_member",
                 "platforms.review_record",
-                "experts.verify_expert"],
+                "experts.verify_expert", "publishing.review_article"],
     REGISTRARS: ["market.examine_registration"],
+    EDITORS: ["publishing.edit_article", "publishing.organise_event"],
 }
 
 
