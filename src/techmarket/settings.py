@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "techmarket.ecosystem",
     "techmarket.platforms",
     "techmarket.experts",
+    "techmarket.challenges",
     "techmarket.publishing",
     "techmarket.web",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ecosystem/", include("techmarket.ecosystem.urls")),
     path("platforms/", include("techmarket.platforms.urls")),
     path("experts/", include("techmarket.experts.urls")),
+    path("challenges/", include("techmarket.challenges.urls")),
     path("publishing/", include("techmarket.publishing.urls")),
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),

@@ -83,7 +83,7 @@ def test_the_api_refuses_bad_events_in_chinese(client, body, message):
 @pytest.mark.django_db
 def test_the_api_lists_the_rules_with_their_sources(client):
     rules = client.get("/api/policy/rules").json()
-    assert len(rules) == 35
+    assert len(rules) == 36
     art33 = next(r for r in rules if r["id"] == "tm2016-art33-buyer")
     assert (art33["number"], art33["article"], art33["valid_until"]) == (
         "青政办〔2016〕226号", "第三十三条", "2021-12-31")

@@ -23,7 +23,7 @@ def data_files(tmp_path, settings):
 
 
 def test_rules_programmes_and_budgets_are_synced_after_migrate():
-    assert Rule.objects.filter(active=True).count() == 35
+    assert Rule.objects.filter(active=True).count() == 36
     assert Programme.objects.count() == len(rulebook().programmes)
     budget = Budget.objects.get(programme__code="provincial-st-fund", year=2017)
     assert str(budget.amount) == "625000000.00" and "6.25亿元" in budget.source

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Count, Sum
 
-from techmarket.policy.models import Budget, LedgerEntry, Programme
+from techmarket.policy.models import Budget, LedgerEntry, Programme, Rule
 from techmarket.policy.services.events import Party, parse_prior
 from techmarket.policy.services.results import ZERO
 
@@ -202,3 +202,24 @@ def set_budget(reviewer, programme_code: str, year: int, amount: Decimal, source
         audit.log_action(budget, "change" if before is not None else "create", reviewer,
                          from_value="" if before is None else f"{before:.2f}", to_value=f"{amount:.2f}", reason=source)
     return budget
+
+
+def record_award(award, kind: str, *, by=None, note: str = "", amount: Decimal | None = None) -> LedgerEntry:
+    """A line for an award the engine computed for another domain's record (a challenge's funds, a reward from
+    recorded spending), committed or paid, in the award's year against its rule's programme. `amount` pays part
+    of it (a milestone). Refused (ApplicationError) when committing would take a set budget past its figure.
+    Callers open the transaction; the budget row is locked by the check."""
+    from techmarket.policy.services.applications import ApplicationError, budget_excess
+
+    amount = award.amount if amount is None else amount
+    rule = Rule.objects.select_related("programme").get(rule_id=award.rule_id)
+    if kind == LedgerEntry.Kind.COMMITTED:
+        exceeded = budget_excess([{"programme": rule.programme.code, "amount": str(amount),
+                                   "instalments": [{"year": award.year, "amount": str(amount)}]}])
+        if exceeded:
+            raise ApplicationError("超出年度预算：" + "；".join(exceeded))
+    return LedgerEntry.objects.create(
+        programme=rule.programme, year=award.year, rule=rule, organisation_id=award.organisation_id,
+        beneficiary_name=award.beneficiary[:200], project=award.project[:200],
+        base_amount=(award.base or ZERO) if kind == LedgerEntry.Kind.COMMITTED else ZERO, amount=amount, kind=kind,
+        created_by=by if getattr(by, "is_authenticated", False) else None, note=note)
