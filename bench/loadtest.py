@@ -199,7 +199,7 @@ def make_people(n_members: int, n_reviewers: int, n_registrars: int, registratio
         user = User.objects.create_user(username=f"registrar{i}", password=PASSWORD, is_verified=True,
                                         display_name=f"registrar{i}")
         user.groups.add(Group.objects.get(name=REGISTRARS))
-        RegistryStaff.objects.create(user=user, registry=registry)
+        RegistryStaff.objects.create(user=user, registry=registry, certificate_number="国科登字2026001")
         people.registrars.append(user.username)
     for i in range(registrations_each * max(n_registrars, 1)):
         submit_contract(seller, seller_org, buyer_org, registry, i)

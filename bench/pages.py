@@ -69,7 +69,8 @@ NOT_MEASURED = {
         "ecosystem:institution-approve", "ecosystem:institution-return", "ecosystem:institution-case-add",
         "ecosystem:institution-change", "ecosystem:institution-change-decide", "ecosystem:institution-sanction",
         "ecosystem:broker-training", "ecosystem:broker-sanction", "ecosystem:broker-deal",
-        "ecosystem:complaint-decide"},
+        "ecosystem:complaint-decide", "ecosystem:registry-edit", "ecosystem:registry-appoint",
+        "ecosystem:registry-registrar", "ecosystem:registry-sanction", "ecosystem:platform-sanction"},
     "ecosystem downloads (a filing's case documents)": {"ecosystem:institution-case"},
     "a returned filing's form (the filing form is measured)": {"ecosystem:institution-resubmit"},
     "platforms submissions and downloads (POST, a recognition document)": {
@@ -130,7 +131,7 @@ def make_records(site: Site) -> dict:
     reviewer = user("reviewer", group=REVIEWERS)
     registrar = user("registrar", group=REGISTRARS)
     registry = provincial_registry()
-    RegistryStaff.objects.create(user=registrar, registry=registry)
+    RegistryStaff.objects.create(user=registrar, registry=registry, certificate_number="国科登字2026001")
 
     visible = Listing.objects.filter(status__in=PUBLIC_STATUSES).order_by("pk")
     offers = visible.filter(kind=Listing.Kind.OFFER).exclude(owner=enterprise_org)
@@ -329,6 +330,9 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem broker form", "/ecosystem/brokers/new/", "reviewer"),
         Page("ecosystem broker (reviewer)", broker, "reviewer"),
         Page("ecosystem complaint", f"/ecosystem/complaints/{eco['complaint']}/", "reviewer"),
+        Page("ecosystem registries", "/ecosystem/registries/", "anonymous"),
+        Page("ecosystem registry", "/ecosystem/registries/qinghai/", "anonymous"),
+        Page("ecosystem registry (department)", "/ecosystem/registries/qinghai/", "reviewer"),
     ]
 
 

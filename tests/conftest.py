@@ -84,7 +84,7 @@ def registered_contract(make_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     registrar = make_user("provincial-registry-staff")
     registrar.groups.add(Group.objects.get(name=REGISTRARS))
-    RegistryStaff.objects.create(user=registrar, registry=provincial_registry())
+    RegistryStaff.objects.create(user=registrar, registry=provincial_registry(), certificate_number="国科登字2026001")
 
     def make(seller_org, buyer_org, **options):
         seller = seller_org.members.filter(is_verified=True).first() or make_user(

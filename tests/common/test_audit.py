@@ -120,7 +120,8 @@ def test_granting_a_role_leaves_a_record_visible_to_staff(client, admin_user, st
     revoked = audit.history_for(member).get(action="role-revoke")
     assert (revoked.actor, revoked.actor_label, revoked.from_value) == (None, "system", REVIEWERS)
 
-    RegistryStaff.objects.create(user=member, registry=Registry.objects.filter(active=True).first())
+    RegistryStaff.objects.create(user=member, registry=Registry.objects.filter(active=True).first(),
+                                 certificate_number="国科登字2026001")
     assert audit.history_for(member).filter(action="registry-staff-grant").exists()
 
     client.force_login(staff)

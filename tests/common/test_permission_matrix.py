@@ -105,7 +105,7 @@ def world(db, make_user, org, registry, make_contract, media_root) -> World:  # 
     for name, code in (("registrar", "xining"), ("other_registrar", "haidong")):
         user = users[name] = make_user(name)
         user.groups.add(Group.objects.get(name=REGISTRARS))
-        RegistryStaff.objects.create(user=user, registry=registry(code))
+        RegistryStaff.objects.create(user=user, registry=registry(code), certificate_number="国科登字2026001")
     overseer = users["overseer"] = make_user("overseer")
     overseer.user_permissions.add(Permission.objects.get(codename="oversee_registrations"))
     second_reviewer = make_user("second-reviewer", reviewer=True)

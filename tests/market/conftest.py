@@ -75,7 +75,7 @@ def make_registrar(make_user, registry):
     def make(username: str, registry_code: str):
         user = make_user(username)
         user.groups.add(Group.objects.get(name=REGISTRARS))
-        RegistryStaff.objects.create(user=user, registry=registry(registry_code))
+        RegistryStaff.objects.create(user=user, registry=registry(registry_code), certificate_number="国科登字2026001")
         return user
 
     return make

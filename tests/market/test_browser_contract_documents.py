@@ -51,7 +51,7 @@ def test_remove_a_wrong_document_through_the_page(browser, live_server, settings
     registrar = make_user("documents-registrar", None)
     registrar.groups.add(Group.objects.get(name=REGISTRARS))
     xining = Registry.objects.get(code="xining")
-    RegistryStaff.objects.create(user=registrar, registry=xining)
+    RegistryStaff.objects.create(user=registrar, registry=xining, certificate_number="国科登字2026001")
 
     # Last year's contract, registered with its text.
     last_year = record(seller, seller_org, buyer_org, "去年的技术转让合同", "500000", datetime.date(2025, 5, 1))

@@ -250,7 +250,7 @@ def test_staff_need_the_group_and_the_assignment(submitted, make_user, reviewer)
     from techmarket.market.models import RegistryStaff
 
     no_group = make_user("no-group")
-    RegistryStaff.objects.create(user=no_group, registry=submitted.registry)
+    RegistryStaff.objects.create(user=no_group, registry=submitted.registry, certificate_number="国科登字2026001")
     for user in (no_group, reviewer):
         with pytest.raises(MarketPermissionError):
             reg.accept(user, submitted)

@@ -95,7 +95,7 @@ def build_world() -> World:
     seller = _user("高校用户", university)
     _user("审核员", group=REVIEWERS)
     registrar = _user("登记员", group=REGISTRARS)
-    RegistryStaff.objects.create(user=registrar, registry=provincial_registry())
+    RegistryStaff.objects.create(user=registrar, registry=provincial_registry(), certificate_number="国科登字2026001")
 
     inquiry = deals.open_inquiry(buyer, offer, "我司拟受让该技术用于储能项目，请告知转让条件。")
     deals.post_message(seller, inquiry, "可以转让，专利权转让价款 60 万元。")

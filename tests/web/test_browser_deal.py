@@ -43,7 +43,7 @@ def test_offer_to_registered_contract(browser, live_server, settings, tmp_path):
     make_user("deal-registrar", None)
     registrar = get_user_model().objects.get(username="deal-registrar")
     registrar.groups.add(Group.objects.get(name=REGISTRARS))
-    RegistryStaff.objects.create(user=registrar, registry=provincial_registry())
+    RegistryStaff.objects.create(user=registrar, registry=provincial_registry(), certificate_number="国科登字2026001")
     base = live_server.url
 
     # The buyer opens an inquiry from the offer's page.

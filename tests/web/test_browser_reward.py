@@ -34,7 +34,7 @@ def test_registered_contract_to_approved_reward(browser, live_server, settings, 
     make_user("reward-reviewer", None).groups.add(Group.objects.get(name="省科技厅审核员"))
     registrar = make_user("reward-registrar", None)
     registrar.groups.add(Group.objects.get(name=REGISTRARS))
-    RegistryStaff.objects.create(user=registrar, registry=provincial_registry())
+    RegistryStaff.objects.create(user=registrar, registry=provincial_registry(), certificate_number="国科登字2026001")
     contract = record_contract(seller, seller_org, buyer_org, title="盐湖提锂吸附剂技术转让", total="3000000",
                                technology="3000000", text="盐湖提锂吸附剂技术转让合同（签字盖章版）")
     registration = reg.submit(seller, contract, provincial_registry(), "北京技术市场管理办公室", "2026110100000001")

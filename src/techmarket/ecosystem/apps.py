@@ -15,3 +15,8 @@ class EcosystemConfig(AppConfig):
         audit.register_actions(Complaint, EcosystemAction,
                                values={**dict(Complaint.Status.choices), **dict(Sanction.Kind.choices)})
         audit.register_actions(Sanction, EcosystemAction, values=Sanction.Kind)
+        from techmarket.market.models import Registry
+
+        # A 第十九条 decision is logged about the registry (market's model), beside its own actions.
+        audit.register_actions(Registry, {EcosystemAction.SANCTION: EcosystemAction.SANCTION.label},
+                               values=Sanction.Kind)

@@ -7,7 +7,7 @@ from django import forms
 from techmarket.common.bounds import NAME_MAX, REASON_MAX, date_form_field
 from techmarket.common.forms import BootstrapMixin, DateInput
 from techmarket.ecosystem.models import MAX_STAFF, Institution, InstitutionChange, Sanction, Training
-from techmarket.ecosystem.services.complaints import behaviour_choices
+from techmarket.ecosystem.services.complaints import behaviour_choices, kind_choices
 
 CASE_SLOTS = 3
 UPLOAD_HELP = "PDF、Word（DOCX）、Excel（XLSX）、JPEG 或 PNG，不超过 10 MB。"
@@ -88,10 +88,15 @@ class ChangeForm(BootstrapMixin, forms.Form):
 class SanctionForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label="处理方式", choices=Sanction.Kind.choices)
     starts_on = date_form_field("起始日期", widget=DateInput())
-    ends_on = date_form_field("截止日期（暂停必填）", required=False, widget=DateInput())
+    ends_on = date_form_field("截止日期（暂停、整顿必填）", required=False, widget=DateInput())
     article = forms.CharField(label="依据条款", max_length=40, required=False,
-                              help_text="留空时：撤销技术经纪人资格依第二十八条，其余依第二十七条。")
+                              help_text="留空时：撤销技术经纪人资格依第二十八条，登记机构依第十九条，其余依第二十七条。")
     reason = forms.CharField(label="处理理由", max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, target: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if target:
+            self.fields["kind"].choices = kind_choices(target)
 
 
 class DecideComplaintForm(SanctionForm):
@@ -149,3 +154,40 @@ class DealForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, contracts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contract"].choices = [(c.id, f"{c.title}（{c.signed_on:%Y-%m-%d}）") for c in contracts]
+
+
+class RegistryForm(BootstrapMixin, forms.Form):
+    """A contract-registration institution's record (第十五条), as the department keeps it."""
+
+    name = forms.CharField(label="名称", max_length=100)
+    legal_person = forms.CharField(label="依托法人单位", max_length=NAME_MAX, required=False,
+                                   help_text="第十五条（一）：登记机构应具备法人资格。")
+    has_premises = forms.BooleanField(label="具备登记所需的办公场所和办公条件（第十五条（三））", required=False)
+    served_regions = forms.MultipleChoiceField(label="服务的市州", required=False,
+                                               widget=forms.CheckboxSelectMultiple,
+                                               help_text="这些市州的当事人可向本机构申请登记；不选时为所在市州。")
+    active = forms.BooleanField(label="在用", required=False)
+
+    def __init__(self, *args, registry=None, **kwargs):
+        from techmarket.market.services.registries import prefectures
+
+        if registry is not None and not args:
+            kwargs.setdefault("initial", {
+                "name": registry.name, "legal_person": registry.legal_person, "has_premises": registry.has_premises,
+                "active": registry.active, "served_regions": [r.code for r in registry.served_regions.all()]})
+        super().__init__(*args, **kwargs)
+        self.fields["served_regions"].choices = [(r.code, r.name) for r in prefectures()]
+
+
+class RegistrarForm(BootstrapMixin, forms.Form):
+    """A registrar and the 技术合同认定登记员证书 they hold (第十五条（二））."""
+
+    login = forms.CharField(label="用户名或注册邮箱", max_length=254)
+    certificate_number = forms.CharField(label="登记员证书编号", max_length=40)
+    certificate_issued_on = date_form_field("发证日期", required=False, widget=DateInput())
+    full_time = forms.BooleanField(label="专职", required=False, initial=True)
+
+    def __init__(self, *args, appointed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if appointed:
+            del self.fields["login"]

@@ -263,6 +263,8 @@ class Target(models.TextChoices):
     INSTITUTION = "institution", "技术转移机构"
     BROKER = "broker", "技术经纪人"
     CONTRACT = "contract", "技术合同"
+    REGISTRY = "registry", "技术合同登记机构"
+    PLATFORM = "platform", "创新平台"
 
 
 class Complaint(models.Model):
@@ -309,6 +311,9 @@ class Sanction(models.Model):
         WARNING = "warning", "警告"
         SUSPENSION = "suspension", "暂停"
         REVOCATION = "revocation", "撤销"
+        # 第十九条, for a contract-registration institution.
+        CRITICISM = "criticism", "通报批评"
+        RECTIFICATION = "rectification", "责令限期整顿"
 
     target = models.CharField("对象类别", max_length=20, choices=Target.choices)
     target_key = models.CharField("对象", max_length=60)
@@ -316,6 +321,10 @@ class Sanction(models.Model):
     institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.CASCADE,
                                     related_name="sanctions")
     broker = models.ForeignKey(Broker, null=True, blank=True, on_delete=models.CASCADE, related_name="sanctions")
+    registry = models.ForeignKey("market.Registry", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="sanctions", verbose_name="登记机构")
+    platform = models.ForeignKey("platforms.Platform", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="sanctions", verbose_name="创新平台")
     kind = models.CharField("处理", max_length=20, choices=Kind.choices)
     starts_on = models.DateField("起始日期", validators=[validate_date])
     ends_on = models.DateField("截止日期", null=True, blank=True, validators=[validate_date])
@@ -343,7 +352,7 @@ class Sanction(models.Model):
         return f"处理决定：{self.target_label} {self.get_kind_display()}"
 
     def in_force_on(self, day) -> bool:
-        if self.kind == self.Kind.WARNING:
+        if self.kind in (self.Kind.WARNING, self.Kind.CRITICISM):
             return False
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from techmarket.ecosystem.views import brokers, complaints, institutions
+from techmarket.ecosystem.views import brokers, complaints, institutions, registries
 
 app_name = "ecosystem"
 
@@ -29,8 +29,16 @@ urlpatterns = [
     path("brokers/<int:pk>/training/", brokers.training, name="broker-training"),
     path("brokers/<int:pk>/sanction/", brokers.sanction, name="broker-sanction"),
     path("brokers/<int:pk>/deal/", brokers.deal, name="broker-deal"),
+    # Contract-registration institutions (views/registries.py)
+    path("registries/", registries.register, name="registries"),
+    path("registries/<slug:code>/", registries.detail, name="registry"),
+    path("registries/<slug:code>/edit/", registries.edit, name="registry-edit"),
+    path("registries/<slug:code>/registrars/", registries.appoint, name="registry-appoint"),
+    path("registries/<slug:code>/registrars/<int:pk>/", registries.registrar, name="registry-registrar"),
+    path("registries/<slug:code>/sanction/", registries.sanction, name="registry-sanction"),
     # Complaints (views/complaints.py)
     path("complain/", complaints.complain, name="complain"),
     path("complaints/<int:pk>/", complaints.detail, name="complaint"),
     path("complaints/<int:pk>/decide/", complaints.decide, name="complaint-decide"),
+    path("platforms/<int:pk>/sanction/", complaints.platform_sanction, name="platform-sanction"),
 ]

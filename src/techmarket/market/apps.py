@@ -9,15 +9,24 @@ class MarketConfig(AppConfig):
     def ready(self):
         from techmarket.market.services.registries import sync_registries
 
-        # The registries of data/market/registries.yaml, in step with the file after every migrate.
+        # The registries of data/market/registries.yaml that the database lacks, created after every migrate.
         post_migrate.connect(sync_registries, sender=self, dispatch_uid="techmarket-sync-registries")
 
         from techmarket.common import audit
-        from techmarket.market.models import Contract, DealAction, Inquiry, Registration, RegistrationAction
+        from techmarket.market.models import (
+            Contract,
+            DealAction,
+            Inquiry,
+            Registration,
+            RegistrationAction,
+            Registry,
+            RegistryAction,
+        )
 
         audit.register_actions(Registration, RegistrationAction, values=Registration.Status)
         audit.register_actions(Inquiry, DealAction)
         audit.register_actions(Contract, DealAction)
+        audit.register_actions(Registry, RegistryAction)
 
         from django.db.models.signals import post_delete, post_save
 

@@ -35,15 +35,22 @@ class Location(models.TextChoices):
 
 
 class Registry(models.Model):
-    """A technology contract registry (技术合同登记机构), from data/market/registries.yaml."""
+    """A technology contract registry (技术合同登记机构): created from data/market/registries.yaml, then kept by the
+    provincial department (services/registries.py): the legal person it belongs to and its premises (青海省技术市场
+    管理办法 第十五条), the prefectures it serves, its registrars (RegistryStaff with their certificates)."""
 
     code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100)
+    name = models.CharField("名称", max_length=100, validators=[validate_single_line])
     region_code = models.SlugField("所在地区代码", max_length=40)
     number_code = models.CharField("登记号地区码", max_length=2, unique=True)
     is_provincial = models.BooleanField("省级登记机构", default=False)
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField("在用", default=True)
+    legal_person = models.CharField("依托法人单位", max_length=200, blank=True, validators=[validate_single_line])
+    has_premises = models.BooleanField("具备登记所需的办公场所和办公条件", default=False)
+    served_regions = models.ManyToManyField("directory.Region", blank=True, related_name="registries",
+                                            verbose_name="服务的市州")
+    updated_at = models.DateTimeField("更新时间", auto_now=True, null=True)
 
     class Meta:
         ordering = ["position", "code"]
@@ -60,9 +67,15 @@ class RegistryStaff(models.Model):
                                 related_name="registry_assignment", verbose_name="用户")
     registry = models.ForeignKey(Registry, on_delete=models.PROTECT, related_name="staff", verbose_name="登记机构")
     since = models.DateField("任职日期", auto_now_add=True)
+    # 第十五条（二）: only a holder of the 技术合同认定登记员证书 may examine (services/registries.staff_registry).
+    certificate_number = models.CharField("登记员证书编号", max_length=40, blank=True,
+                                          validators=[validate_single_line])
+    certificate_issued_on = models.DateField("发证日期", null=True, blank=True, validators=[validate_date])
+    full_time = models.BooleanField("专职", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "登记机构工作人员"
+        constraints = [date_check("certificate_issued_on", "market_registrar_certificate_date_bounds")]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.registry}"
@@ -455,6 +468,15 @@ class RegistrationAction(models.TextChoices):
     CHANGE = "change", "变更登记"
     CANCEL = "cancel", "注销登记"
     WITHDRAW = "withdraw", "撤回申请"
+
+
+class RegistryAction(models.TextChoices):
+    """What the audit log records about a registry as a managed record (services/registries.py)."""
+
+    EDIT = "registry-edit", "修改登记机构信息"
+    APPOINT = "registrar-appoint", "任命登记员"
+    EDIT_REGISTRAR = "registrar-edit", "修改登记员证书"
+    REMOVE = "registrar-remove", "解除登记员"
 
 
 class DealAction(models.TextChoices):

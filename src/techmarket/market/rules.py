@@ -4,7 +4,7 @@ their parties, the registries examining them and administrators; to everyone els
 import rules
 
 from techmarket.common.permissions import has_django_perm, is_active, is_superuser, is_verified_member
-from techmarket.market.services.registries import OVERSEE_PERMISSION, staff_registry
+from techmarket.market.services.registries import MANAGE, OVERSEE_PERMISSION, staff_registry
 
 
 @rules.predicate
@@ -52,6 +52,8 @@ def is_registration_party(user, registration) -> bool:
 is_overseer = is_active & (is_superuser | has_django_perm(OVERSEE_PERMISSION))
 
 rules.add_perm("market.oversee", is_overseer)
+# The provincial department keeps the registries (第十五条): its reviewers' role, or an overseer.
+rules.add_perm(MANAGE, is_overseer | (is_active & has_django_perm("catalogue.review_listing")))
 rules.add_perm("market.examine", is_registry_staff)
 rules.add_perm("market.use_registry_desk", is_registry_staff | is_overseer)
 rules.add_perm("market.record_contract", is_verified_member)

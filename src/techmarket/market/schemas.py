@@ -123,7 +123,17 @@ class RegistrySpec(FileModel):
     provincial: bool = False
 
 
+class RegistryConditions(FileModel):
+    """第十五条: what a registry needs (services/registries.unmet_conditions)."""
+
+    document: Label
+    article: Label
+    excerpt: str
+    min_registrars: Annotated[int, Field(ge=1, le=100)]
+
+
 class RegistriesFile(FileModel):
     """registries.yaml."""
 
+    conditions: RegistryConditions
     registries: Annotated[list[RegistrySpec], Field(min_length=1)]

@@ -74,7 +74,21 @@ def platform_detail(request, pk: int):
         **_detail_context(request, platform), "kind": kinds().kind_name(platform.kind),
         "level": kinds().level_name(platform.level),
         "partner_organisations": list(platform.partner_organisations.all()),
-        "partner_regions": list(platform.partner_regions.all())})
+        "partner_regions": list(platform.partner_regions.all()), **_sanctions(request, platform)})
+
+
+def _sanctions(request, platform: Platform) -> dict:
+    """Sanctions are the ecosystem's (第二十七条, services/complaints.py): shown here, decided by the department."""
+    from techmarket.ecosystem.forms import SanctionForm
+    from techmarket.ecosystem.models import Target
+    from techmarket.ecosystem.services.complaints import sanctions_for
+
+    public = platform.is_approved
+    return {"sanctions": list(sanctions_for(Target.PLATFORM, platform.pk)) if public else None,
+            "sanction_form": SanctionForm(target=Target.PLATFORM) if public and allowed(
+                request.user, "ecosystem.review") else None,
+            "can_complain": public and allowed(request.user, "ecosystem.complain"),
+            "complain_target": Target.PLATFORM}
 
 
 def team_detail(request, pk: int):

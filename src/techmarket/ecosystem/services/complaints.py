@@ -24,6 +24,8 @@ from techmarket.ecosystem.models import EcosystemAction as A
 from techmarket.ecosystem.services import brokers as broker_service
 from techmarket.ecosystem.services.errors import EcosystemError, EcosystemInputError
 from techmarket.ecosystem.services.institutions import NOT_REVIEWER, members, reviewers, today
+from techmarket.market.models import Registry
+from techmarket.platforms.models import Platform, Review
 
 TOPIC = "ecosystem.complaint"
 NOT_LOGGED_IN = "请先登录再投诉举报。"
@@ -67,6 +69,14 @@ def resolve_target(user, target: str, key: str) -> tuple[str, object | None]:
         broker = Broker.objects.filter(pk=int(key)).first()
         if broker:
             return f"技术经纪人 {broker.name}", broker
+    elif target == Target.PLATFORM and key.isdigit():
+        platform = Platform.objects.filter(pk=int(key), status=Review.APPROVED).first()
+        if platform:
+            return f"创新平台 {platform.name}", platform
+    elif target == Target.REGISTRY and key:
+        registry = Registry.objects.filter(code=key).first()
+        if registry:
+            return f"技术合同登记机构 {registry.name}", registry
     elif target == Target.LISTING and key:
         from techmarket.catalogue.services.listings import visible_listings
 
@@ -122,26 +132,46 @@ def dismiss(user, complaint: Complaint, outcome: str) -> Complaint:
     return complaint
 
 
+# What may be decided about whom: 第十九条 for a contract-registration institution, 第二十七/二十八条 for the rest.
+REGISTRY_KINDS = (Sanction.Kind.CRITICISM, Sanction.Kind.RECTIFICATION)
+OTHER_KINDS = (Sanction.Kind.WARNING, Sanction.Kind.SUSPENSION, Sanction.Kind.REVOCATION)
+DATED_KINDS = (Sanction.Kind.SUSPENSION, Sanction.Kind.RECTIFICATION)  # these need an end date
+
+
+def kinds_for(target: str) -> tuple[str, ...]:
+    return tuple(str(k) for k in (REGISTRY_KINDS if target == Target.REGISTRY else OTHER_KINDS))
+
+
+def kind_choices(target: str) -> list[tuple[str, str]]:
+    return [(k, Sanction.Kind(k).label) for k in kinds_for(target)]
+
+
+def default_article(target: str, kind: str) -> str:
+    if target == Target.REGISTRY:
+        return "第十九条"
+    return "第二十八条" if (target == Target.BROKER and kind == Sanction.Kind.REVOCATION) else "第二十七条"
+
+
 def sanction(user, target: str, subject, kind: str, starts_on: datetime.date, ends_on: datetime.date | None,
              reason: str, *, article: str = "", complaint: Complaint | None = None,
              target_key: str = "", target_label: str = "") -> Sanction:
-    """Decide a sanction. `subject` is the Institution or Broker (None for a listing or a contract, named by
-    `target_key`/`target_label`). A broker's suspension and revocation enter its status history; an institution's
-    revocation takes it off the filed institutions."""
+    """Decide a sanction. `subject` is the Institution, Broker, Registry or Platform (None for a listing or a
+    contract, named by `target_key`/`target_label`). A broker's suspension and revocation enter its status
+    history; an institution's revocation takes it off the filed institutions."""
     require(user, "ecosystem.review", message=NOT_REVIEWER)
     reason = (reason or "").strip()
     if not reason:
         raise EcosystemInputError("请填写处理理由。")
-    if kind not in Sanction.Kind.values:
+    if kind not in kinds_for(target):
         raise EcosystemInputError("请选择处理方式。")
-    if kind == Sanction.Kind.SUSPENSION and ends_on is None:
-        raise EcosystemInputError("暂停须填写截止日期。")
+    if kind in DATED_KINDS and ends_on is None:
+        raise EcosystemInputError(f"{Sanction.Kind(kind).label}须填写截止日期。")
     if ends_on is not None and ends_on < starts_on:
         raise EcosystemInputError("截止日期不能早于起始日期。")
-    if kind != Sanction.Kind.SUSPENSION:
+    if kind not in DATED_KINDS:
         ends_on = None
     if not article:
-        article = "第二十八条" if (target == Target.BROKER and kind == Sanction.Kind.REVOCATION) else "第二十七条"
+        article = default_article(target, kind)
     with transaction.atomic():
         if complaint is not None:
             complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
@@ -150,11 +180,16 @@ def sanction(user, target: str, subject, kind: str, starts_on: datetime.date, en
         item = Sanction(target=target, kind=kind, starts_on=starts_on, ends_on=ends_on, article=article,
                         reason=reason, complaint=complaint, decided_by=user,
                         target_key=str(subject.pk) if subject is not None else target_key,
-                        target_label=target_label or (subject.audit_label if subject is not None else ""))
+                        target_label=target_label or _label(subject))
         if isinstance(subject, Institution):
             item.institution = subject
         elif isinstance(subject, Broker):
             item.broker = subject
+        elif isinstance(subject, Registry):
+            item.registry = subject
+            item.target_key = subject.code
+        elif isinstance(subject, Platform):
+            item.platform = subject
         item.full_clean()
         item.save()
         log_action(subject or item, A.SANCTION, user, to_value=kind, reason=reason,
@@ -171,11 +206,21 @@ def sanction(user, target: str, subject, kind: str, starts_on: datetime.date, en
                        reason=reason)
             notify([complaint.reporter], TOPIC, f"投诉举报调查结论：{complaint.target_label}",
                    complaint.outcome, complaint.get_absolute_url())
-        organisation_id = getattr(subject, "organisation_id", None)
+        organisation_id = getattr(subject, "organisation_id", None) or getattr(subject, "host_id", None)
         if organisation_id:
             notify(members(organisation_id), TOPIC, f"处理决定：{item.target_label}{item.get_kind_display()}",
                    reason, subject.get_absolute_url())
     return item
+
+
+def _label(subject) -> str:
+    if subject is None:
+        return ""
+    if isinstance(subject, Registry):
+        return f"技术合同登记机构 {subject.name}"
+    if isinstance(subject, Platform):
+        return f"创新平台 {subject.name}"
+    return subject.audit_label
 
 
 def _apply(user, item: Sanction, subject) -> None:
@@ -202,3 +247,8 @@ def open_complaints():
 
 def sanctions_for(target: str, key: str):
     return Sanction.objects.filter(target=target, target_key=str(key)).order_by("-starts_on", "-id")
+
+
+def registry_sanctions():
+    """第十九条 decisions about contract-registration institutions, newest first."""
+    return Sanction.objects.filter(target=Target.REGISTRY, registry__isnull=False).order_by("-starts_on", "-id")

@@ -1,6 +1,7 @@
 """A party's standing in the registers on a day: the qualifications it holds (codes of data/policy/vocabulary.yaml
-`qualifications`: `broker`, `transfer-institution`) and the sanctions in force that block rewards to it, each as
-a Chinese sentence. ecosystem/policy_facts.py hands this to the policy engine (policy.services.facts)."""
+`qualifications`: `broker`, `transfer-institution`) and the sanctions in force that block rewards to it (of a
+broker; of an organisation's transfer institutions and of the innovation platforms it hosts), each as a Chinese
+sentence. ecosystem/policy_facts.py hands this to the policy engine (policy.services.facts)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from techmarket.ecosystem.models import Broker, BrokerStatus, Institution, Sanction
+from techmarket.ecosystem.models import Broker, BrokerStatus, Institution, Sanction, Target
 from techmarket.ecosystem.services import brokers as broker_service
 
 BROKER_QUALIFICATION = "broker"
@@ -64,9 +65,13 @@ def broker_standing(name: str, organisation_id: int | None, on: datetime.date) -
 
 
 def institution_standing(organisation_id: int, on: datetime.date) -> Found | None:
+    """A transfer institution's filing on a day, and the suspensions and revocations in force then of the
+    organisation's institutions and of the innovation platforms it hosts: each blocks rewards to it."""
     found = list(Institution.objects.filter(organisation_id=organisation_id, approved_on__isnull=False)
                  .prefetch_related("sanctions"))
-    if not found:
+    platform_sanctions = [s for s in Sanction.objects.filter(target=Target.PLATFORM, platform__host_id=organisation_id)
+                          .select_related("platform") if s.in_force_on(on)]
+    if not found and not platform_sanctions:
         return None
     qualifications: set[str] = set()
     blocks: list[str] = []
@@ -77,6 +82,7 @@ def institution_standing(organisation_id: int, on: datetime.date) -> Found | Non
         closed = institution.closed_on is not None and institution.closed_on <= on
         if institution.approved_on <= on and not closed and not in_force:
             qualifications.add(INSTITUTION_QUALIFICATION)
+    blocks += [_sanction_sentence(f"创新平台{s.platform.name}", "认定", s) for s in platform_sanctions]
     if blocks:
         qualifications.discard(INSTITUTION_QUALIFICATION)
     return Found(frozenset(qualifications), tuple(blocks))

@@ -58,7 +58,7 @@ def detail(request, pk: int):
         "contacts": allowed(user, "ecosystem.see_broker_contacts"),
         "reviewer": reviewer,
         "training_form": TrainingForm() if reviewer else None,
-        "sanction_form": SanctionForm() if reviewer else None,
+        "sanction_form": SanctionForm(target=Target.BROKER) if reviewer else None,
         "deal_form": DealForm(contracts=service.candidate_contracts(broker)) if may_record else None,
         "history": history_for(broker) if reviewer else [],
         "can_complain": allowed(user, "ecosystem.complain"),
@@ -108,7 +108,7 @@ def training(request, pk: int):
 @permission_required("ecosystem.review", NOT_REVIEWER)
 def sanction(request, pk: int):
     broker = get_object_or_404(Broker, pk=pk)
-    form = SanctionForm(request.POST)
+    form = SanctionForm(request.POST, target=Target.BROKER)
     if not form.is_valid():
         messages.error(request, "请检查处理决定的内容：" + _errors(form))
         return redirect(broker)

@@ -7,10 +7,11 @@ from django.views.decorators.http import require_POST
 
 from techmarket.common.errors import DomainError
 from techmarket.common.permissions import allowed, permission_required
-from techmarket.ecosystem.forms import ComplaintForm, DecideComplaintForm
+from techmarket.ecosystem.forms import ComplaintForm, DecideComplaintForm, SanctionForm
 from techmarket.ecosystem.models import Broker, Complaint, Institution, Target
 from techmarket.ecosystem.services import complaints as service
 from techmarket.ecosystem.services.institutions import NOT_REVIEWER
+from techmarket.market.models import Registry
 
 
 @permission_required("ecosystem.complain", service.NOT_LOGGED_IN)
@@ -46,7 +47,8 @@ def detail(request, pk: int):
     reviewer = allowed(request.user, "ecosystem.review")
     return render(request, "ecosystem/complaint.html", {
         "complaint": complaint, "behaviour": service.behaviour_label(complaint.behaviour), "reviewer": reviewer,
-        "form": DecideComplaintForm() if reviewer and complaint.status == Complaint.Status.OPEN else None,
+        "form": (DecideComplaintForm(target=complaint.target)
+                 if reviewer and complaint.status == Complaint.Status.OPEN else None),
         "sanctions": complaint.sanctions.all(),
     })
 
@@ -56,6 +58,8 @@ def _subject(complaint: Complaint):
         return Institution.objects.get(pk=int(complaint.target_key))
     if complaint.target == Target.BROKER:
         return Broker.objects.get(pk=int(complaint.target_key))
+    if complaint.target == Target.REGISTRY:
+        return Registry.objects.get(code=complaint.target_key)
     return None
 
 
@@ -63,7 +67,7 @@ def _subject(complaint: Complaint):
 @permission_required("ecosystem.review", NOT_REVIEWER)
 def decide(request, pk: int):
     complaint = _complaint_for(request, pk)
-    form = DecideComplaintForm(request.POST)
+    form = DecideComplaintForm(request.POST, target=complaint.target)
     if not form.is_valid():
         messages.error(request, "请检查调查结论：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect(complaint)
@@ -80,3 +84,23 @@ def decide(request, pk: int):
     else:
         messages.success(request, "已记录调查结论。")
     return redirect(complaint)
+
+
+@require_POST
+@permission_required("ecosystem.review", NOT_REVIEWER)
+def platform_sanction(request, pk: int):
+    """A sanction on an approved innovation platform, decided from its page (platforms app)."""
+    label, platform = service.resolve_target(request.user, Target.PLATFORM, str(pk))
+    form = SanctionForm(request.POST, target=Target.PLATFORM)
+    if not form.is_valid():
+        messages.error(request, "请检查处理决定的内容：" + "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect(platform)
+    d = form.cleaned_data
+    try:
+        service.sanction(request.user, Target.PLATFORM, platform, d["kind"], d["starts_on"], d["ends_on"],
+                         d["reason"], article=d["article"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已作出处理决定。")
+    return redirect(platform)

@@ -119,7 +119,7 @@ def detail(request, pk: int):
         "case_form": CaseForm() if member else None,
         "change_form": ChangeForm() if member and institution.status == Institution.Status.FILED else None,
         "reason_form": ReasonForm() if reviewer else None,
-        "sanction_form": SanctionForm() if reviewer and institution.is_public else None,
+        "sanction_form": SanctionForm(target=Target.INSTITUTION) if reviewer and institution.is_public else None,
         "can_complain": allowed(user, "ecosystem.complain") and institution.is_public,
         "complain_target": Target.INSTITUTION,
     })
@@ -194,7 +194,7 @@ def decide_change(request, pk: int, change_pk: int):
 @require_POST
 @permission_required("ecosystem.review", NOT_REVIEWER)
 def sanction(request, pk: int):
-    form = SanctionForm(request.POST)
+    form = SanctionForm(request.POST, target=Target.INSTITUTION)
     if not form.is_valid():
         messages.error(request, "请检查处理决定的内容：" + "；".join(e for errs in form.errors.values() for e in errs))
         return redirect("ecosystem:institution", pk)

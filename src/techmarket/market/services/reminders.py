@@ -48,9 +48,9 @@ def due_soon(days: int = DEFAULT_DAYS, on: datetime.date | None = None) -> Query
 def deciding_staff(registration: Registration) -> list:
     """The active staff (assigned and holding the registrars' permission) who decide the application now."""
     if registration.status == Registration.Status.RECONSIDERATION:
-        assignments = RegistryStaff.objects.filter(registry__is_provincial=True)
+        assignments = RegistryStaff.objects.filter(registry__is_provincial=True).exclude(certificate_number="")
     else:
-        assignments = RegistryStaff.objects.filter(registry_id=registration.registry_id)
+        assignments = RegistryStaff.objects.filter(registry_id=registration.registry_id).exclude(certificate_number="")
     users = get_user_model().objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by("pk")
     return [user for user in users if user.has_perm(STAFF_PERMISSION)]
 

@@ -228,3 +228,10 @@ def technologies_introduced(start: datetime.date | None = None, end: datetime.da
     r = rules()
     return _figure([row for row in rows(Filters(start=start, end=end))
                     if row.absorbed and r.type(row.contract_type).group in INTRODUCTION_GROUPS])
+
+
+def registry_figures(start: datetime.date | None = None, end: datetime.date | None = None) -> dict[str, Bucket]:
+    """Registered contracts and their certified amount per registry (by code), dated by registration: the
+    figures the register of registries shows."""
+    items = rows(Filters(start=start, end=end))
+    return {b.key: b for b in _group(items, lambda row: row.registry_code, lambda code, row=None: code)}
