@@ -78,6 +78,14 @@ NOT_MEASURED = {
     "platform, team and 科技专员 details (the bench's seed has no such records yet; their lists are measured)": {
         "platforms:platform", "platforms:team", "platforms:assignment"},
     "expert pool submissions (a POST)": {"experts:decide"},
+    "publishing submissions and downloads (POST; an attachment, a calendar file)": {
+        "publishing:article-act", "publishing:signup", "publishing:manage-act", "publishing:attend-act",
+        "publishing:attachment", "publishing:calendar"},
+    "publishing records and editors' forms (the bench makes no article, event or editor; lists, feeds and the "
+    "reviewers' desk are measured)": {
+        "publishing:article", "publishing:article-new", "publishing:article-edit", "publishing:event",
+        "publishing:event-new", "publishing:event-edit", "publishing:manage", "publishing:checkin",
+        "publishing:attend"},
 }
 
 
@@ -295,6 +303,7 @@ def pages(ids: dict) -> list[Page]:
         Page("market statistics (registrar)", "/market/statistics/", "registrar"),
         *ecosystem_pages(ids.get("ecosystem", {"institution": 1, "broker": 1, "complaint": 1})),
         *platforms_pages(),
+        *publishing_pages(),
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
     ]
 
@@ -333,6 +342,19 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem registries", "/ecosystem/registries/", "anonymous"),
         Page("ecosystem registry", "/ecosystem/registries/qinghai/", "anonymous"),
         Page("ecosystem registry (department)", "/ecosystem/registries/qinghai/", "reviewer"),
+    ]
+
+
+def publishing_pages() -> list[Page]:
+    return [
+        Page("publishing news", "/publishing/", "anonymous"),
+        Page("publishing news, search", f"/publishing/?q={urllib.parse.quote('盐湖')}", "anonymous"),
+        Page("publishing feed (RSS)", "/publishing/feed/rss/", "anonymous"),
+        Page("publishing feed (Atom)", "/publishing/feed/atom/", "anonymous"),
+        Page("publishing desk", "/publishing/desk/", "reviewer"),
+        Page("publishing events", "/publishing/events/", "anonymous"),
+        Page("publishing event statistics", "/publishing/events/statistics/", "anonymous"),
+        Page("publishing my events", "/publishing/events/mine/", "enterprise"),
     ]
 
 

@@ -142,7 +142,7 @@ def article_new(request):
         if item is not None:
             messages.success(request, "草稿已保存。")
             return redirect(item.get_absolute_url())
-    return render(request, "publishing/article_form.html", {"form": form, "title": "撰写信息"})
+    return render(request, "publishing/form.html", {"form": form, "title": "撰写信息"})
 
 
 @permission_required("publishing.write", articles.NOT_EDITOR)
@@ -156,7 +156,7 @@ def article_edit(request, pk: int):
         if saved is not None:
             messages.success(request, "已保存修改。")
             return redirect(saved.get_absolute_url())
-    return render(request, "publishing/article_form.html", {"form": form, "title": "修改信息", "article": item})
+    return render(request, "publishing/form.html", {"form": form, "title": "修改信息", "article": item})
 
 
 ACTIONS = {"submit", "approve", "return", "withdraw"}

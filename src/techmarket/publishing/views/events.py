@@ -125,7 +125,7 @@ def _event_form(request, event: Event | None):
         else:
             messages.success(request, "已保存。")
             return redirect("publishing:manage", pk=event.pk)
-    return render(request, "publishing/event_form.html", {
+    return render(request, "publishing/form.html", {
         "form": form, "title": "修改活动" if event else "创建对接活动", "event": event})
 
 
