@@ -191,3 +191,21 @@ def test_register_pages(client, login, reviewer, member, xining, registered_cont
 def test_a_complaint_may_name_a_registry(member, xining):
     complaint = complaints.complain(member, Target.REGISTRY, "xining", "false-information", "登记机构统计失实")
     assert complaint.target_label == "技术合同登记机构 西宁市技术合同登记机构"
+
+
+def test_api_and_export(client, reviewer, xining, make_user):
+    from techmarket.ecosystem.services.exports import table
+
+    ready(xining)
+    staff(make_user, xining, 5)
+    complaints.sanction(reviewer, Target.REGISTRY, xining, "rectification", D(2026, 11, 1), D(2099, 1, 1), "统计失实")
+    data = client.get("/api/ecosystem/registries").json()
+    [entry] = [item for item in data["items"] if item["code"] == "xining"]
+    assert entry["certified_registrars"] == 5 and entry["unmet_conditions"] == []
+    assert entry["sanctions"][0]["kind_label"] == "责令限期整顿" and entry["sanctions"][0]["in_force"]
+    assert "国科登字" not in str(data) and entry["url"] == "/ecosystem/registries/xining/"
+    header, rows = table("registries")
+    [row] = [r for r in rows if r[0] == xining.name]
+    assert header[3] == "持证专职登记员（人）" and row[3] == 5 and "责令限期整顿" in row[-1]
+    [provincial] = [r for r in rows if r[0] == "青海省技术合同登记机构（省级）"]
+    assert "第十五条（二）" in provincial[4]  # no registrars recorded yet

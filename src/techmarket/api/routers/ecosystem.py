@@ -5,6 +5,7 @@ Identity numbers are never part of a response; a broker's personal contacts only
 import datetime
 from typing import Annotated
 
+from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
@@ -100,3 +101,25 @@ def get_broker(request, broker_id: Path[Id], on: datetime.date | None = None):
     if broker is None:
         raise HttpError(404, "未找到该技术经纪人。")
     return _broker(request, broker, on or institution_service.today())
+
+
+def _registry(entry) -> dict:
+    r = entry.registry
+    return {"code": r.code, "name": r.name, "legal_person": r.legal_person, "active": r.active,
+            "provincial": r.is_provincial, "service_area": entry.service_area, "served_regions": entry.served,
+            "certified_registrars": entry.certified, "has_premises": r.has_premises,
+            "unmet_conditions": [{"clause": c.clause, "condition": c.label, "detail": c.detail} for c in entry.unmet],
+            "registered_this_year": {"count": entry.year.count if entry.year else 0,
+                                     "amount": str(entry.year.amount) if entry.year else "0.00"},
+            "registered_total": {"count": entry.overall.count if entry.overall else 0,
+                                 "amount": str(entry.overall.amount) if entry.overall else "0.00"},
+            "sanctions": [_sanction(s) for s in entry.sanctions],
+            "url": reverse("ecosystem:registry", args=[r.code])}
+
+
+@router.get("/registries", summary="技术合同登记机构（第十五条条件、服务范围、登记数、第十九条处理）")
+def list_registries(request):
+    from techmarket.ecosystem.services.registry_register import entries
+
+    found, year = entries()
+    return {"year": year, "count": len(found), "items": [_registry(e) for e in found]}

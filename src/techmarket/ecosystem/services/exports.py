@@ -9,6 +9,9 @@ from techmarket.ecosystem.services import institutions as institution_service
 
 INSTITUTION_HEADER = ["机构名称", "单位", "地区", "机构类型", "状态", "备案日期", "歇业日期", "服务项目",
                       "专职从业人员", "平台成交合同数", "平台成交技术交易额（元）", "处理决定"]
+REGISTRY_HEADER = ["登记机构", "依托法人单位", "服务范围", "持证专职登记员（人）", "第十五条未满足的条件",
+                   "本年登记合同数", "本年认定技术交易额（元）", "累计登记合同数", "累计认定技术交易额（元）",
+                   "处理决定"]
 BROKER_HEADER = ["姓名", "所在单位", "所属技术转移机构", "资格状态", "考核合格日期", "证书编号", "经纪合同数",
                  "处理决定"]
 
@@ -42,10 +45,24 @@ def broker_rows() -> list[list]:
     return rows
 
 
+def registry_rows() -> list[list]:
+    from techmarket.ecosystem.services.registry_register import entries
+
+    found, _ = entries()
+    return [[e.registry.name, e.registry.legal_person, e.service_area, e.certified,
+             "；".join(c.message for c in e.unmet), e.year.count if e.year else 0,
+             float(e.year.amount) if e.year else 0.0, e.overall.count if e.overall else 0,
+             float(e.overall.amount) if e.overall else 0.0, _sanctions(e.sanctions)] for e in found]
+
+
+TABLES = {"institutions": ("技术转移机构名录", INSTITUTION_HEADER, institution_rows),
+          "brokers": ("技术经纪人名录", BROKER_HEADER, broker_rows),
+          "registries": ("技术合同登记机构名录", REGISTRY_HEADER, registry_rows)}
+
+
 def table(kind: str) -> tuple[list[str], list[list]]:
-    if kind == "institutions":
-        return INSTITUTION_HEADER, institution_rows()
-    return BROKER_HEADER, broker_rows()
+    _, header, rows = TABLES[kind]
+    return header, rows()
 
 
 def as_csv(kind: str) -> bytes:
@@ -53,4 +70,4 @@ def as_csv(kind: str) -> bytes:
 
 
 def as_xlsx(kind: str) -> bytes:
-    return tables.as_xlsx(*table(kind), "技术转移机构名录" if kind == "institutions" else "技术经纪人名录")
+    return tables.as_xlsx(*table(kind), TABLES[kind][0])

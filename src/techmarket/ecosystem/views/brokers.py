@@ -13,8 +13,8 @@ from techmarket.common.permissions import allowed, permission_required
 from techmarket.ecosystem.forms import BrokerForm, DealForm, SanctionForm, TrainingForm
 from techmarket.ecosystem.models import Broker, BrokerStatus, Target
 from techmarket.ecosystem.services import brokers as service
-from techmarket.ecosystem.services import complaints as complaint_service
 from techmarket.ecosystem.services.institutions import NOT_REVIEWER
+from techmarket.ecosystem.views.complaints import decide_sanction
 
 STATUS_CHOICES = [*BrokerStatus.Status.choices, ("none", "未取得资格")]
 
@@ -108,19 +108,7 @@ def training(request, pk: int):
 @permission_required("ecosystem.review", NOT_REVIEWER)
 def sanction(request, pk: int):
     broker = get_object_or_404(Broker, pk=pk)
-    form = SanctionForm(request.POST, target=Target.BROKER)
-    if not form.is_valid():
-        messages.error(request, "请检查处理决定的内容：" + _errors(form))
-        return redirect(broker)
-    d = form.cleaned_data
-    try:
-        complaint_service.sanction(request.user, Target.BROKER, broker, d["kind"], d["starts_on"], d["ends_on"],
-                                   d["reason"], article=d["article"])
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已作出处理决定。")
-    return redirect(broker)
+    return decide_sanction(request, Target.BROKER, broker, broker)
 
 
 @require_POST

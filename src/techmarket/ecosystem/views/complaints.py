@@ -86,21 +86,27 @@ def decide(request, pk: int):
     return redirect(complaint)
 
 
-@require_POST
-@permission_required("ecosystem.review", NOT_REVIEWER)
-def platform_sanction(request, pk: int):
-    """A sanction on an approved innovation platform, decided from its page (platforms app)."""
-    label, platform = service.resolve_target(request.user, Target.PLATFORM, str(pk))
-    form = SanctionForm(request.POST, target=Target.PLATFORM)
+def decide_sanction(request, target: str, subject, back):
+    """The sanction form posted from a register's page (institution, broker, registry, platform): the decision
+    through the service, a message, back to `back` (an object or a URL)."""
+    form = SanctionForm(request.POST, target=target)
     if not form.is_valid():
         messages.error(request, "请检查处理决定的内容：" + "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect(platform)
+        return redirect(back)
     d = form.cleaned_data
     try:
-        service.sanction(request.user, Target.PLATFORM, platform, d["kind"], d["starts_on"], d["ends_on"],
-                         d["reason"], article=d["article"])
+        service.sanction(request.user, target, subject, d["kind"], d["starts_on"], d["ends_on"], d["reason"],
+                         article=d["article"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "已作出处理决定。")
-    return redirect(platform)
+    return redirect(back)
+
+
+@require_POST
+@permission_required("ecosystem.review", NOT_REVIEWER)
+def platform_sanction(request, pk: int):
+    """A sanction on an approved innovation platform, decided from its page (platforms app)."""
+    _, platform = service.resolve_target(request.user, Target.PLATFORM, str(pk))
+    return decide_sanction(request, Target.PLATFORM, platform, platform)

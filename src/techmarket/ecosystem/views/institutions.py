@@ -17,6 +17,7 @@ from techmarket.ecosystem.models import Institution, InstitutionCase, Institutio
 from techmarket.ecosystem.services import complaints as complaint_service
 from techmarket.ecosystem.services import conditions
 from techmarket.ecosystem.services import institutions as service
+from techmarket.ecosystem.views.complaints import decide_sanction
 
 NOT_MEMBER = service.NOT_MEMBER
 NOT_REVIEWER = service.NOT_REVIEWER
@@ -194,14 +195,8 @@ def decide_change(request, pk: int, change_pk: int):
 @require_POST
 @permission_required("ecosystem.review", NOT_REVIEWER)
 def sanction(request, pk: int):
-    form = SanctionForm(request.POST, target=Target.INSTITUTION)
-    if not form.is_valid():
-        messages.error(request, "请检查处理决定的内容：" + "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect("ecosystem:institution", pk)
-    d = form.cleaned_data
-    return _act(request, pk, lambda i: complaint_service.sanction(
-        request.user, Target.INSTITUTION, i, d["kind"], d["starts_on"], d["ends_on"], d["reason"],
-        article=d["article"]), "已作出处理决定。")
+    institution = _institution_for(request, pk)
+    return decide_sanction(request, Target.INSTITUTION, institution, institution)
 
 
 def case_file(request, pk: int, case_pk: int):

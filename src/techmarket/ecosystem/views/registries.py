@@ -3,11 +3,10 @@ conditions of 第十五条, the prefectures served, figures and 第十九条 san
 department edits it, appoints registrars with their certificates and records sanctions. The records are the
 market's (techmarket.market.services.registries); the sanctions are the ecosystem's one kind (services/complaints)."""
 
-import datetime
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from techmarket.common.audit import history_for
@@ -15,11 +14,11 @@ from techmarket.common.errors import DomainError
 from techmarket.common.permissions import allowed, permission_required
 from techmarket.ecosystem.forms import RegistrarForm, RegistryForm, SanctionForm
 from techmarket.ecosystem.models import Target
-from techmarket.ecosystem.services import complaints as complaint_service
-from techmarket.ecosystem.services.institutions import today
+from techmarket.ecosystem.services import registry_register
+from techmarket.ecosystem.services.institutions import NOT_REVIEWER
+from techmarket.ecosystem.views.complaints import decide_sanction
 from techmarket.market.models import Registry, RegistryStaff
 from techmarket.market.services import registries as service
-from techmarket.market.services.statistics import registry_figures
 
 MANAGE = service.MANAGE
 
@@ -28,29 +27,8 @@ def _errors(form) -> str:
     return "；".join(str(e) for errors in form.errors.values() for e in errors)
 
 
-def _rows(registries, sanctions_by_registry):
-    year = today().year
-    this_year = registry_figures(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-    overall = registry_figures()
-    rows = []
-    for registry in registries:
-        staff = list(registry.staff.all())
-        sanctions = sanctions_by_registry.get(registry.pk, [])
-        rows.append({
-            "registry": registry, "served": [r.name for r in registry.served_regions.all()],
-            "certified": len(service.certified(staff)), "unmet": service.unmet_conditions(registry, staff),
-            "year": this_year.get(registry.code), "overall": overall.get(registry.code),
-            "in_force": [s for s in sanctions if s.in_force_on(today())], "sanctions": sanctions,
-        })
-    return rows, year
-
-
 def register(request):
-    registries = list(service.registries_with_staff())
-    by_registry: dict[int, list] = {}
-    for sanction in complaint_service.registry_sanctions():
-        by_registry.setdefault(sanction.registry_id, []).append(sanction)
-    rows, year = _rows(registries, by_registry)
+    rows, year = registry_register.entries()
     return render(request, "ecosystem/registries.html", {
         "rows": rows, "year": year, "conditions": service.registry_conditions(),
         "manager": allowed(request.user, MANAGE)})
@@ -63,16 +41,15 @@ def _registry(code: str) -> Registry:
 def detail(request, code: str):
     registry = _registry(code)
     manager = allowed(request.user, MANAGE)
-    sanctions = list(complaint_service.registry_sanctions().filter(registry=registry))
-    [row], year = _rows([registry], {registry.pk: sanctions})
+    [row], year = registry_register.entries([registry])
     staff = list(registry.staff.select_related("user").order_by("since", "pk"))
     return render(request, "ecosystem/registry.html", {
         "registry": registry, "row": row, "year": year, "conditions": service.conditions(registry, staff),
         "source": service.registry_conditions(), "manager": manager, "staff": staff if manager else None,
-        "sanctions": sanctions,
+        "sanctions": row.sanctions,
         "form": RegistryForm(registry=registry) if manager else None,
         "registrar_form": RegistrarForm() if manager else None,
-        "sanction_form": SanctionForm(target=Target.REGISTRY) if manager else None,
+        "sanction_form": SanctionForm(target=Target.REGISTRY) if allowed(request.user, "ecosystem.review") else None,
         "history": history_for(registry) if manager else None,
         "can_complain": allowed(request.user, "ecosystem.complain"), "complain_target": Target.REGISTRY,
     })
@@ -141,14 +118,7 @@ def registrar(request, code: str, pk: int):
 
 
 @require_POST
-@permission_required(MANAGE, service.NOT_MANAGER)
+@permission_required("ecosystem.review", NOT_REVIEWER)
 def sanction(request, code: str):
     registry = _registry(code)
-    form = SanctionForm(request.POST, target=Target.REGISTRY)
-    if not form.is_valid():
-        messages.error(request, "请检查处理决定的内容：" + _errors(form))
-        return redirect("ecosystem:registry", code=registry.code)
-    d = form.cleaned_data
-    return _done(request, registry, lambda: complaint_service.sanction(
-        request.user, Target.REGISTRY, registry, d["kind"], d["starts_on"], d["ends_on"], d["reason"],
-        article=d["article"]), "已作出处理决定。")
+    return decide_sanction(request, Target.REGISTRY, registry, reverse("ecosystem:registry", args=[registry.code]))
