@@ -85,6 +85,7 @@ api.add_router("/indicators", "techmarket.api.routers.indicators.router")
 api.add_router("/platforms", "techmarket.api.routers.platforms.router")
 api.add_router("/experts", "techmarket.api.routers.experts.router")
 api.add_router("/ecosystem", "techmarket.api.routers.ecosystem.router")
+api.add_router("/publishing", "techmarket.api.routers.publishing.router")
 
 
 @api.get("/stats", response=Stats, tags=["stats"], summary="按类别、领域统计可见条目")
