@@ -78,6 +78,11 @@ NOT_MEASURED = {
     "platform, team and 科技专员 details (the bench's seed has no such records yet; their lists are measured)": {
         "platforms:platform", "platforms:team", "platforms:assignment"},
     "expert pool submissions (a POST)": {"experts:decide"},
+    "challenges submissions and downloads (POST; a milestone's evidence)": {
+        "challenges:ask", "challenges:act", "challenges:score", "challenges:team-act", "challenges:evidence"},
+    "a challenge, its proposals and forms (the bench's seed has no challenge; the list, the drafting form, "
+    "own proposals and the department's pipeline are measured)": {
+        "challenges:detail", "challenges:propose", "challenges:review", "challenges:proposal"},
     "publishing submissions and downloads (POST; an attachment, a calendar file)": {
         "publishing:article-act", "publishing:signup", "publishing:manage-act", "publishing:attend-act",
         "publishing:attachment", "publishing:calendar"},
@@ -305,6 +310,17 @@ def pages(ids: dict) -> list[Page]:
         *platforms_pages(),
         *publishing_pages(),
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
+        *challenges_pages(),
+    ]
+
+
+def challenges_pages() -> list[Page]:
+    return [
+        Page("challenges list", "/challenges/", "anonymous"),
+        Page("challenges, search", f"/challenges/?q={urllib.parse.quote('提锂')}&mode=race", "anonymous"),
+        Page("challenge drafting form", "/challenges/new/", "enterprise"),
+        Page("own challenges and proposals", "/challenges/mine/", "enterprise"),
+        Page("challenges pipeline", "/challenges/pipeline/", "reviewer"),
     ]
 
 

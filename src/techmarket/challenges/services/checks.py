@@ -13,7 +13,10 @@ from techmarket.common.bounds import MAX_AMOUNT, clean_text, validate_date, vali
 
 
 def text(value, label: str, limit: int, *, required: bool = True, single_line: bool = False) -> str:
-    value = clean_text(str(value or "")).strip() if value is not None else ""
+    try:
+        value = clean_text(str(value or "")).strip() if value is not None else ""
+    except ValidationError as exc:
+        raise ChallengeInputError(f"{label}：{exc.messages[0]}") from None
     if required and not value:
         raise ChallengeInputError(f"请填写{label}。")
     if len(value) > limit:
