@@ -111,10 +111,12 @@ def test_attendee_signs_up_is_approved_checks_in_meets_and_opens_an_inquiry(clie
     slot = meetings.slots(event)[0]
     b_signup = SignUp.objects.get(event=event, user=b)
     client.post(reverse("publishing:attend-act", args=[event.pk]),
-                {"action": "book", "invitee": b_signup.pk, "slot": slot.isoformat(), "topic": "技术引进"})
+                {"action": "book", "book-invitee": b_signup.pk, "book-slot": slot.isoformat(),
+                 "book-topic": "技术引进"})
     assert Meeting.objects.filter(event=event, status=Meeting.Status.BOOKED).count() == 1
     client.post(reverse("publishing:attend-act", args=[event.pk]),
-                {"action": "outcome", "kind": "inquiry", "listing": offer.pk, "note": "会后继续洽谈"})
+                {"action": "outcome", "outcome-kind": "inquiry", "outcome-listing": offer.pk,
+                 "outcome-note": "会后继续洽谈"})
     assert Inquiry.objects.filter(listing=offer, organisation_id=a.organisation_id).exists()
     stats = text(manager.get(reverse("publishing:manage", args=[event.pk])))
     assert 'id="stat-checked-in">1<' in stats and 'id="stat-meetings">1<' in stats

@@ -155,7 +155,7 @@ def manage(request, pk: int):
         "event": event, "signups": signups, "stats": statistics.for_event(event),
         "meetings": list(meetings.of_event(event)), "outcomes": list(outcomes.of_event(event)),
         "checkin_form": forms.CheckInForm(), "cancel_form": forms.ReasonForm(),
-        "outcome_form": forms.OutcomeForm(listings=event.listings.all(), attendees=attending),
+        "outcome_form": forms.OutcomeForm(listings=event.listings.all(), attendees=attending, prefix="outcome"),
         "history": list(events.history(event))})
 
 
@@ -175,14 +175,18 @@ def manage_act(request, pk: int):
         _done(request, lambda: events.decide(user, signup, approve, request.POST.get("reason", "")),
               "已通过报名。" if approve else "已不通过该报名。")
     elif action == "checkin":
-        token = request.POST.get("token", "").strip().rsplit("/", 2)[-2 if request.POST.get(
-            "token", "").strip().endswith("/") else -1]
-        return redirect("publishing:checkin", pk=event.pk, token=token or "-")
+        return redirect("publishing:checkin", pk=event.pk, token=_token(request.POST.get("token", "")))
     elif action == "outcome":
         _record_outcome(request, event, manager=True)
     else:
         raise NotFound()
     return redirect("publishing:manage", pk=event.pk)
+
+
+def _token(typed: str) -> str:
+    """The check-in token from what was typed or scanned: the token itself, or the check-in page's address."""
+    parts = [part for part in typed.strip().split("/") if part]
+    return parts[-1] if parts else "-"
 
 
 @login_required
@@ -212,7 +216,8 @@ def checkin(request, pk: int, token: str):
 
 def _record_outcome(request, event: Event, manager: bool = False):
     attendees = list(event.signups.filter(status=SignUp.Status.APPROVED).select_related("organisation"))
-    form = forms.OutcomeForm(request.POST, listings=event.listings.all(), attendees=attendees if manager else None)
+    form = forms.OutcomeForm(request.POST, listings=event.listings.all(), attendees=attendees if manager else None,
+                             prefix="outcome")
     if not form.is_valid():
         messages.error(request, "请选择成果类型和条目。")
         return
@@ -248,8 +253,8 @@ def attend(request, pk: int):
         context.update({
             "qr": qr.svg(request.build_absolute_uri(path)), "token": events.checkin_token(signup),
             "book_form": forms.BookForm(partners=meetings.partners(signup), slots=meetings.slots(event),
-                                        listings=event.listings.all()),
-            "outcome_form": forms.OutcomeForm(listings=event.listings.all()),
+                                        listings=event.listings.all(), prefix="book"),
+            "outcome_form": forms.OutcomeForm(listings=event.listings.all(), prefix="outcome"),
             "outcomes": list(outcomes.of_event(event).filter(organisation_id=signup.organisation_id))})
     return render(request, "publishing/attend.html", context)
 
@@ -259,7 +264,7 @@ def _book(request, event: Event):
     if signup is None:
         raise NotFound()
     form = forms.BookForm(request.POST, partners=meetings.partners(signup), slots=meetings.slots(event),
-                          listings=event.listings.all())
+                          listings=event.listings.all(), prefix="book")
     if not form.is_valid():
         messages.error(request, "请选择洽谈对象和时段。")
         return
