@@ -78,6 +78,9 @@ NOT_MEASURED = {
     "platform, team and 科技专员 details (the bench's seed has no such records yet; their lists are measured)": {
         "platforms:platform", "platforms:team", "platforms:assignment"},
     "expert pool submissions (a POST)": {"experts:decide"},
+    "machine endpoints for probes and Prometheus (JSON, plain text; no page)": {"ops:live", "ops:ready",
+                                                                                "ops:metrics"},
+    "the audit-log export for the department (a download behind a two-field form)": {"ops:audit-export"},
     "challenges submissions and downloads (POST; a milestone's evidence)": {
         "challenges:ask", "challenges:act", "challenges:score", "challenges:team-act", "challenges:evidence"},
     "a challenge, its proposals and forms (the bench's seed has no challenge; the list, the drafting form, "

@@ -14,6 +14,7 @@ import csp.constants
 import dj_database_url
 
 from techmarket.bootstrap import PROJECT_DIR, data_dir, read_secret_key
+from techmarket.ops.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "ninja",  # serves the API docs page's Swagger UI from its bundled static files, not a CDN
     "rules",  # the permission layer: predicates in <app>/rules.py (techmarket.common.permissions)
+    "django_prometheus",  # request counters and latency for /metrics (techmarket.ops.metrics)
     "techmarket.common",
     "techmarket.accounts",
     "techmarket.directory",
@@ -58,9 +60,12 @@ INSTALLED_APPS = [
     "techmarket.challenges",
     "techmarket.publishing",
     "techmarket.web",
+    "techmarket.ops",  # health, metrics, logs, backups, the schedule (docs/operations.md)
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "techmarket.ops.middleware.RequestIdMiddleware",  # X-Request-ID, on every log line and job of the request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     "techmarket.common.middleware.AtomicWritesMiddleware",
     "techmarket.common.web_errors.DomainErrorMiddleware",  # a domain error a view lets out: a page with the reason
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "techmarket.ops.metrics.SearchLatencyMiddleware",  # techmarket_search_seconds
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -259,11 +266,15 @@ AXES_LOCKOUT_CALLABLE = "techmarket.accounts.throttling.lockout_response"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，已暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，已锁定，请联系工作人员解锁。"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes logs four lines for every log-in at INFO; lock-outs are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs (docs/operations.md): one JSON object per line with the request id, telephone numbers and e-mail addresses
+# removed (techmarket.ops.logs); LOG_FORMAT=text for plain lines.
+LOGGING = logging_config(os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))
+
+# Operations (docs/operations.md): readiness limits, access to /metrics (loopback, or this bearer token), and the
+# backups' directory and how many to keep. Health and metrics answer over plain HTTP (probes on loopback).
+TECHMARKET_INDEX_LAG_LIMIT = float(os.environ.get("TECHMARKET_INDEX_LAG_LIMIT", "60"))
+TECHMARKET_JOB_AGE_LIMIT = float(os.environ.get("TECHMARKET_JOB_AGE_LIMIT", "300"))
+TECHMARKET_METRICS_TOKEN = os.environ.get("TECHMARKET_METRICS_TOKEN", "")
+TECHMARKET_BACKUP_DIR = Path(os.environ.get("TECHMARKET_BACKUP_DIR", DATA_DIR / "backups"))
+TECHMARKET_BACKUP_KEEP = int(os.environ.get("TECHMARKET_BACKUP_KEEP", "7"))
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]

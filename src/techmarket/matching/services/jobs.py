@@ -16,6 +16,7 @@ crash or a lost job. Any number of workers may run: each writes a vector only wh
 """
 
 import atexit
+import contextvars
 import fcntl
 import logging
 import os
@@ -28,6 +29,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
+from techmarket.common import request_id
 from techmarket.matching.models import SearchDocument
 from techmarket.matching.services.documents import next_seq
 from techmarket.matching.services.embeddings import MODEL_NAME, embed_passages, to_bytes
@@ -188,9 +190,10 @@ def enqueue_embedding(listing_ids: list[int]) -> None:
         with _executor_lock:
             if _executor is None:
                 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techmarket-embed")
-        _executor.submit(_run_in_thread, list(listing_ids))
+        _executor.submit(contextvars.copy_context().run, _run_in_thread, list(listing_ids))  # the request id too
     elif backend == "rq":
-        rq_queue().enqueue("techmarket.matching.services.jobs.embed_pending", list(listing_ids))
+        rq_queue().enqueue("techmarket.matching.services.jobs.embed_pending", list(listing_ids),
+                           meta=request_id.job_meta())  # the worker logs under the request's id
     elif backend != "none":
         raise ValueError(f"unknown TECHMARKET_JOBS backend {backend!r}")
 

@@ -10,9 +10,9 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true")
 
     def handle(self, *args, **options):
-        from rq import SimpleWorker
-
+        from techmarket.common.request_id import rq_worker_class
         from techmarket.matching.services.jobs import rq_queue
 
         queue = rq_queue()
-        SimpleWorker([queue], connection=queue.connection).work(burst=options["burst"])
+        # Each job runs under the request id it carries (techmarket.common.request_id).
+        rq_worker_class()([queue], connection=queue.connection).work(burst=options["burst"])
