@@ -3,6 +3,7 @@ only what they were drawn for, anonymously; bidders never see who reviewed them;
 answered clarifications and, after the notice, the result; drafts are hidden."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -115,3 +116,20 @@ def test_a_team_registers_and_withdraws_through_the_pages(client, world):
     client.post(f"/challenges/proposals/{proposal.pk}/act/", {"action": "withdraw", "reason": "调整"})
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
+
+
+def test_the_command_lists_public_challenges_as_json(world):
+    import json
+
+    from django.core.management import call_command
+
+    challenge = w.call(world, Mode.OPEN)
+    w.propose(world, challenge, "盐湖研究所")
+    calls.create_challenge(world.challenger, calls.ChallengeInput(
+        title="未发布草稿", problem="问题", mode=Mode.OPEN, field_code=w.FIELD,
+        indicators=[{"name": "指标", "target": "1"}], own_funds=Decimal("100"), deadline=w.TODAY))
+    out = io.StringIO()
+    call_command("challenges", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [(r["title"], r["registrations"], r["regions"]) for r in rows] == [
+        (challenge.title, 1, {"西宁市": 1, "上海市": 1})]

@@ -218,3 +218,4 @@ def test_bounds_are_refused_with_chinese_messages(world):
         with pytest.raises(ChallengeInputError, match=message):
             calls.create_challenge(world.department, calls.ChallengeInput(**{**base, **change}))
     assert not Challenge.objects.filter(title="测试榜单").exists()
+
