@@ -18,9 +18,10 @@ from techmarket.catalogue.models import Listing
 from techmarket.directory.models import Organisation
 from techmarket.market.models import Inquiry
 from techmarket.publishing.models import Article, Outcome
-from techmarket.publishing.services import events, meetings
+from techmarket.publishing.services import articles, events, meetings
 from tests.web.browsing import log_in, make_user, submit
 from tests.web.conftest import ensure_seed, needs_chromium
+from tests.web.journeys import authored_words, new_page, page_problems
 
 pytestmark = needs_chromium
 PHONE = {"width": 390, "height": 844}
@@ -162,3 +163,61 @@ def test_an_event_with_20_sign_ups_check_ins_and_meetings_opens_an_inquiry(brows
     row = visitor.locator(f"#year-table tr:has-text('{event.title}')").inner_text()
     assert "20" in row and "3" in row and "洽谈 1" in row
     _fits(visitor)
+
+
+def _person(username: str, organisation, name: str):
+    user = make_user(username, organisation)
+    user.display_name = name
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def test_publishing_pages_meet_the_house_rules_on_a_phone(browser, live_server):
+    """Every publishing page, as the role it is for, at 390 px: Chinese words only, no codes, no sideways
+    scrolling, 44 px targets, nothing cut off, no serious axe violation (tests/web/journeys.py)."""
+    _roles()
+    offer = Listing.objects.filter(kind=Listing.Kind.OFFER, status=Listing.Status.PUBLISHED,
+                                   owner__isnull=False).order_by("pk").first()
+    editor = _person("rules-editor", None, "信息编辑")
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    reviewer = _person("rules-reviewer", None, "审核员")
+    reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+    public = articles.create(editor, articles.ArticleInput(
+        kind="policy", title="青海省技术市场管理办法（全文）", body="<h2>第一章</h2><p>总则。</p><ul><li>一</li></ul>",
+        policy_document=articles.policy_documents()[0][0], summary="政策文件全文"))
+    articles.submit(editor, public)
+    articles.approve(reviewer, public)
+    in_review = articles.create(editor, articles.ArticleInput(kind="news", title="工作动态稿件", body="<p>正文</p>"))
+    articles.submit(editor, in_review)
+    department = Organisation.objects.create(name="西宁市科学技术局（测试）", kind=Organisation.Kind.GOVERNMENT)
+    organiser = _person("rules-organiser", department, "组织者")
+    start = (timezone.now() + datetime.timedelta(days=5)).replace(minute=0, second=0, microsecond=0)
+    event = events.publish(organiser, events.create(organiser, events.EventInput(
+        kind="roadshow", title="高原生物医药成果路演", organiser=department, starts_at=start,
+        ends_at=start + datetime.timedelta(hours=3), capacity=30, place="西宁市测试路演中心", agenda="09:00 开幕",
+        listing_numbers=[offer.number])))
+    first = _person("rules-attendee1", Organisation.objects.create(name="西宁测试生物科技有限公司"), "张三")
+    second = _person("rules-attendee2", Organisation.objects.create(name="海东测试制药有限公司"), "李四")
+    for person in (first, second):
+        events.decide(organiser, events.sign_up(person, event).signup, True)
+    signup = events.own_signup(second, event)
+    events.sign_up(_person("rules-pending", Organisation.objects.create(name="海南州测试企业"), "王五"), event)
+    base = live_server.url
+    pages = {
+        "": ["/", "/publishing/", public.get_absolute_url(), "/publishing/events/", event.get_absolute_url(),
+             "/publishing/events/statistics/"],
+        "rules-editor": ["/publishing/desk/", "/publishing/desk/new/", in_review.get_absolute_url()],
+        "rules-reviewer": [in_review.get_absolute_url(), public.get_absolute_url()],
+        "rules-organiser": [f"/publishing/events/{event.pk}/manage/", "/publishing/events/new/",
+                            events.checkin_path(signup), "/publishing/events/mine/"],
+        "rules-attendee1": [f"/publishing/events/{event.pk}/attend/", event.get_absolute_url()],
+    }
+    problems = []
+    for username, paths in pages.items():
+        page = new_page(browser, PHONE, base, username)
+        for path in paths:
+            page.goto(base + path)
+            found = page_problems(page, phone=True, quoted=authored_words())
+            problems.extend(f"{username or 'visitor'} {path}: {p}" for p in found)
+        page.context.close()
+    assert not problems, "\n".join(problems)

@@ -10,13 +10,14 @@ audit log.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from techmarket.catalogue.models import Listing
 from techmarket.catalogue.services.listings import find_by_number
@@ -40,6 +41,8 @@ from techmarket.publishing.services import checks
 TOPIC_SIGNUP = "publishing.signup"
 TOPIC_REMINDER = "publishing.event-reminder"
 CHECKIN_SALT = "techmarket.publishing.checkin"
+CODE_DIGITS = 10
+TOKEN_RE = re.compile(r"(?P<event>\d{1,18})-(?P<signup>\d{1,18})-(?P<code>\d{10})")  # CODE_DIGITS
 MAX_LISTINGS = 100
 ACTIVE = (SignUp.Status.PENDING, SignUp.Status.APPROVED)
 
@@ -283,9 +286,15 @@ def withdraw(user, signup: SignUp) -> SignUp:
 
 # --- Check-in --------------------------------------------------------------------------------------------------
 
+def _code(event_id, signup_id) -> str:
+    digest = salted_hmac(CHECKIN_SALT, f"{event_id}.{signup_id}").hexdigest()
+    return f"{int(digest[:20], 16) % 10**CODE_DIGITS:0{CODE_DIGITS}d}"
+
+
 def checkin_token(signup: SignUp) -> str:
-    """The signed token of a sign-up's check-in code (its QR code opens the check-in page with it)."""
-    return signing.Signer(salt=CHECKIN_SALT).sign(f"{signup.event_id}.{signup.pk}")
+    """A sign-up's check-in code: event, sign-up and a keyed digest, digits only (it is read out or typed when a
+    phone cannot scan; its QR code opens the check-in page with it), e.g. 12-345-0123456789."""
+    return f"{signup.event_id}-{signup.pk}-{_code(signup.event_id, signup.pk)}"
 
 
 def checkin_path(signup: SignUp) -> str:
@@ -293,14 +302,12 @@ def checkin_path(signup: SignUp) -> str:
 
 
 def signup_for_token(event: Event, token: str) -> SignUp:
-    try:
-        value = signing.Signer(salt=CHECKIN_SALT).unsign(token)
-    except signing.BadSignature:
-        raise InvalidInput("签到码无效。") from None
-    event_id, _, signup_id = value.partition(".")
-    if event_id != str(event.pk):
+    match = TOKEN_RE.fullmatch((token or "").strip())
+    if match is None or not constant_time_compare(match["code"], _code(match["event"], match["signup"])):
+        raise InvalidInput("签到码无效。")
+    if match["event"] != str(event.pk):
         raise InvalidInput("该签到码不属于本活动。")
-    signup = SignUp.objects.select_related("user", "organisation").filter(pk=int(signup_id), event=event).first()
+    signup = SignUp.objects.select_related("user", "organisation").filter(pk=int(match["signup"]), event=event).first()
     if signup is None:
         raise NotFound()
     return signup
