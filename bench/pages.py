@@ -94,6 +94,10 @@ NOT_MEASURED = {
         "publishing:article", "publishing:article-new", "publishing:article-edit", "publishing:event",
         "publishing:event-new", "publishing:event-edit", "publishing:manage", "publishing:checkin",
         "publishing:attend"},
+    "task tracking submissions and downloads (POST; a report's evidence)": {
+        "plantasks:assign", "plantasks:unassign", "plantasks:evidence"},
+    "a unit's progress form (the bench makes no unit user; the reviewers' overview and task pages are measured)": {
+        "plantasks:report"},
 }
 
 
@@ -314,6 +318,15 @@ def pages(ids: dict) -> list[Page]:
         *publishing_pages(),
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
         *challenges_pages(),
+        *plantasks_pages(),
+    ]
+
+
+def plantasks_pages() -> list[Page]:
+    return [
+        Page("plan tasks overview", "/plantasks/", "reviewer"),
+        Page("plan task", "/plantasks/6/", "reviewer"),
+        Page("dispatch report form", "/plantasks/dispatch/", "reviewer"),
     ]
 
 

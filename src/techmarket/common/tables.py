@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 
 def as_csv(header: list, rows: list[list]) -> bytes:
@@ -21,15 +21,25 @@ def as_csv(header: list, rows: list[list]) -> bytes:
 
 
 def as_xlsx(header: list, rows: list[list], title: str) -> bytes:
+    return as_xlsx_sheets([(title, header, rows)])
+
+
+def as_xlsx_sheets(sheets: list[tuple[str, list, list[list]]], wrap: bool = False) -> bytes:
+    """A workbook of several tables, one sheet each: (title, header, rows); `wrap` wraps long text in the cells."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]  # Excel's limit on a sheet's name
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])  # Excel's limit on a sheet's name
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        if wrap:
+            for line in sheet.iter_rows(min_row=2):
+                for cell in line:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
