@@ -38,7 +38,8 @@ class ContactRedactionFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            # Formatters print exc_text when exc_info is gone: the redacted traceback, never the original.
+            record.exc_text, record.exc_info = redact(record.exc_text), None
         for name in ("username", "email", "phone"):
             if isinstance(getattr(record, name, None), str):
                 setattr(record, name, redact(getattr(record, name)))
