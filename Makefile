@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export TECHMARKET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test setup deps assets browser migrate seed serve serve-production lint test-postgres clean eval calibrate bench bench-scale bench-import bench-pages loadtest fonts
+.PHONY: run test setup deps assets browser migrate seed serve serve-production deploy-smoke lint test-postgres clean eval calibrate bench bench-scale bench-import bench-pages loadtest fonts
 
 run: setup migrate seed serve
 
@@ -97,6 +97,11 @@ bench-pages: deps assets
 # the server's ceiling (own database in var/loadtest; LOADTEST_DATABASE_URL=postgres://… for PostgreSQL).
 loadtest: deps assets
 	$(BIN)/python bench/loadtest.py $(if $(LOADTEST_DATABASE_URL),--database-url $(LOADTEST_DATABASE_URL))
+
+# The production layout of deploy/Procfile on loopback (PostgreSQL, Redis, gunicorn, the rq worker, the scheduler,
+# nginx as non-root) and a smoke test through the proxy (docs/operations.md).
+deploy-smoke: deps assets
+	scripts/deploy-smoke.sh
 
 lint: deps
 	$(BIN)/ruff check src tests bench

@@ -34,3 +34,21 @@ access_log_format = '%({x-forwarded-for}i)s %(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)
 
 # No control socket: nothing here uses gunicornc, and two servers on one host would share its default path.
 control_socket_disable = True
+
+
+# Prometheus with several worker processes (techmarket.ops.metrics): each process writes its counters under
+# PROMETHEUS_MULTIPROC_DIR, emptied when the server starts; a worker's files are marked dead when it exits.
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(directory, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
