@@ -100,3 +100,35 @@ def propose(world: World, challenge: Challenge, team: str, *, partners=("上海�
                     {"title": "工业示范", "due_on": (TODAY + datetime.timedelta(days=200)).isoformat(),
                      "amount": "300000"}])
     return proposals.submit(world.teams[team], challenge, data, on=on)
+
+
+def solved_race(world: World, *, accept: bool = True):
+    """A 赛马制 challenge run through the services to acceptance: two teams with the Shanghai partner selected and
+    signed (9 days ago), the second eliminated at the stage gate, the first's milestones accepted and the agreement
+    accepted today (unless `accept` is false). Returns (challenge, kept agreement, eliminated agreement)."""
+    from techmarket.challenges.models import Agreement
+    from techmarket.challenges.services import delivery, review
+    from tests.market.conftest import pdf_upload
+
+    challenge = call(world, Mode.RACE)
+    first, second = (propose(world, challenge, name) for name in ("盐湖研究所", "西部锂业"))
+    proposals.close_call(world.department, challenge, on=CLOSED)
+    for proposal in (first, second):
+        review.formal_check(world.department, proposal)
+    challenge = review.draw_panel(world.department, challenge, seed=3, on=CLOSED)
+    for name in ("王专家", "李专家", "赵专家"):
+        for proposal in review.eligible(challenge):
+            review.score(world.experts[name], proposal, [80, 80, 80, 80], "技术路线清楚。")
+    decided = TODAY - datetime.timedelta(days=15)
+    challenge = review.decide(world.department, Challenge.objects.get(pk=challenge.pk), [first, second],
+                              "两队并行攻关", on=decided)
+    signed = TODAY - datetime.timedelta(days=9)
+    kept, dropped = (delivery.sign_agreement(world.department, Proposal.objects.get(pk=p.pk), "并行攻关", on=signed)
+                     for p in (first, second))
+    delivery.stage_gate(world.department, challenge, [dropped], "中期考核吸附容量未达标。")
+    if accept:
+        for milestone in kept.milestone_set.order_by("position"):
+            delivery.report_milestone(world.teams["盐湖研究所"], milestone, "已完成。", pdf_upload("m", "报告.pdf"))
+            delivery.review_milestone(world.department, milestone, True, on=TODAY)
+        kept = delivery.accept(world.department, kept, True, "指标全部达到。", on=TODAY)
+    return Challenge.objects.get(pk=challenge.pk), kept, Agreement.objects.get(pk=dropped.pk)

@@ -62,23 +62,23 @@ def test_manual_value_needs_a_reviewer(member, this_quarter):
 
 def test_submitted_value_counts_only_once_another_reviewer_approves(staff, this_quarter, today):
     entering, approving = staff
-    item = values.submit_manual(entering, Indicator.objects.get(code="a2027-key-technologies"), this_quarter, "6",
+    item = values.submit_manual(entering, Indicator.objects.get(code="aid13-key-projects"), this_quarter, "6",
                                 pdf_upload(), "第三季度新引进团队")
     assert item.evidence and item.evidence_name == "contract.pdf"
-    assert row_of("a2027-key-technologies", this_quarter, today).value is None
+    assert row_of("aid13-key-projects", this_quarter, today).value is None
     with pytest.raises(values.IndicatorPermissionError, match="录入人不能审核"):
         values.approve(entering, item)
-    assert row_of("a2027-key-technologies", this_quarter, today).value is None
+    assert row_of("aid13-key-projects", this_quarter, today).value is None
     values.approve(approving, item)
-    shown = row_of("a2027-key-technologies", this_quarter, today)
+    shown = row_of("aid13-key-projects", this_quarter, today)
     assert shown.value == Decimal("6") and shown.source == "manual"
-    assert shown.progress == Decimal("60.0")
+    assert shown.progress == Decimal("15.0")  # of 40
     # A later approved value for the same period supersedes it; the history keeps both.
     newer = values.submit_manual(approving, item.indicator, this_quarter, "7", pdf_upload())
     values.approve(entering, newer)
     item.refresh_from_db()
     assert item.status == IndicatorValue.Status.SUPERSEDED and item.superseded_by == newer
-    assert row_of("a2027-key-technologies", this_quarter, today).value == Decimal("7")
+    assert row_of("aid13-key-projects", this_quarter, today).value == Decimal("7")
 
 
 def test_approval_through_the_pages(staff, this_quarter, client):

@@ -61,8 +61,9 @@ def records(request, code: str):
     sources = dashboard.Sources([indicator], [period])  # the figure and its contracts from one read
     computed = sources.computed(indicator.computed_by, start, end)
     ids = set(computed.contract_ids)
-    # Contracts are described by their statistics rows; other records (platforms, teams) by their link's label.
-    contracts = indicator.computed_by not in computations.RECORD_MEASURES
+    # Contracts are described by their statistics rows; other records (platforms, teams, challenges) by their link's
+    # label.
+    contracts = indicator.computed_by not in computations.RECORD_MEASURES | computations.CHALLENGE_MEASURES.keys()
     by_id = {row.contract_id: row for row in sources.contracts(start, end) if row.contract_id in ids} \
         if contracts else {}
     items = [{"link": link, "row": by_id.get(link.id)} for link in computed.links]

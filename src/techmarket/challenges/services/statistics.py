@@ -103,6 +103,27 @@ def solved(start: datetime.date | None, end: datetime.date) -> list[Counted]:
             for a in qs.order_by("accepted_on", "pk")]
 
 
+def counted(end: datetime.date | None = None) -> list[Counted]:
+    """Every record the two measures count (up to `end`), in date order, from one query: each agreement of a team
+    with an out-of-province partner once as JOINT (by signing date) and, once accepted, as SOLVED (by acceptance
+    date). `window` cuts it to what `solved` and `joint` return (the indicators dashboard reads it once per page)."""
+    qs = _with_outside_partner()
+    if end is not None:
+        qs = qs.filter(signed_on__lte=end)
+    out = []
+    for pk, signed_on, status, accepted_on, title, challenge_id in qs.order_by().values_list(
+            "pk", "signed_on", "status", "accepted_on", "proposal__challenge__title", "proposal__challenge_id"):
+        out.append(Counted(JOINT, pk, signed_on, title, challenge_id))
+        if status == Agreement.Status.ACCEPTED and accepted_on is not None and (end is None or accepted_on <= end):
+            out.append(Counted(SOLVED, pk, accepted_on, title, challenge_id))
+    return sorted(out, key=lambda item: (item.date, item.measure, item.id))
+
+
+def window(records: list[Counted], measure: str, start: datetime.date | None, end: datetime.date) -> list[Counted]:
+    """The records of one measure dated from `start` (None: from the beginning) to `end`, both included."""
+    return [r for r in records if r.measure == measure and (start is None or r.date >= start) and r.date <= end]
+
+
 def joint(start: datetime.date | None, end: datetime.date) -> list[Counted]:
     """Provincial projects carried out with an out-of-province partner: every signed agreement of a team with
     one, by signing date (the numerator of 省级科技计划项目与省外合作实施比例)."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from techmarket.challenges.services import statistics as challenge_statistics
 from techmarket.market.services import statistics as market_statistics
 from techmarket.market.services.rules import rules
 from techmarket.platforms.services import statistics as platform_statistics
@@ -93,7 +94,66 @@ def teams_introduced(start: datetime.date | None, end: datetime.date) -> Compute
     return from_records("teams_introduced", platform_statistics.counted(end), start, end)
 
 
+# Computations counting the agreements of challenges.statistics (one read, `counted()`, for both; the second also
+# reads the approved denominators once, `provincial_projects()`): the measure each one counts.
+CHALLENGE_MEASURES = {
+    "key_technologies_solved": challenge_statistics.SOLVED,
+    "projects_with_partners": challenge_statistics.JOINT,
+}
+PROVINCIAL_PROJECTS = "a2027-provincial-projects"  # the denominator, entered with evidence (manual)
+
+
+def provincial_projects() -> list:
+    """The approved manual values of PROVINCIAL_PROJECTS, newest first (one query; `denominator` picks a year's)."""
+    from techmarket.indicators.models import IndicatorValue
+
+    return list(IndicatorValue.objects.filter(
+        indicator__code=PROVINCIAL_PROJECTS, source=IndicatorValue.Source.MANUAL,
+        status=IndicatorValue.Status.APPROVED).order_by("-period_end", "-decided_at", "-id"))
+
+
+def denominator(values: list, end: datetime.date):
+    """All provincial projects of the year of `end`: the latest approved value of a period of that year begun by
+    `end`, or None."""
+    return next((v for v in values if v.period_start.year == end.year and v.period_start <= end), None)
+
+
+def from_challenges(name: str, records: list[challenge_statistics.Counted], start: datetime.date | None,
+                    end: datetime.date, denominators: list | None = None) -> Computed:
+    """A CHALLENGE_MEASURES computation over records already read by challenges.statistics.counted() (and, for
+    the share, the values read by provincial_projects())."""
+    if name == "key_technologies_solved":
+        items = challenge_statistics.window(records, challenge_statistics.SOLVED, start, end)
+        return Computed(Decimal(len(items)), None, [Link(i.measure, i.id, i.url, i.name) for i in items])
+    # 省级科技计划项目与省外合作实施比例 (%): challenge projects signed in the year of `end` with an
+    # out-of-province partner (the numerator, each linked), over all provincial projects of that year (the
+    # denominator: the approved manual value of PROVINCIAL_PROJECTS, linked to its evidence). No denominator yet:
+    # 0, with the numerator's links.
+    items = challenge_statistics.window(records, challenge_statistics.JOINT, datetime.date(end.year, 1, 1), end)
+    links = [Link(i.measure, i.id, i.url, f"分子：{i.name}") for i in items]
+    value = denominator(provincial_projects() if denominators is None else denominators, end)
+    if value is None or not value.value:
+        return Computed(Decimal(0), None, links)
+    links.append(Link("manual-value", value.pk, reverse("indicators:evidence", args=[value.pk]),
+                      f"分母：{end.year}年省级科技计划项目 {value.value.normalize():f} 项（人工录入，附佐证）"))
+    share = (Decimal(len(items)) * 100 / value.value).quantize(Decimal("0.01"))
+    return Computed(share, None, links)
+
+
+def key_technologies_solved(start: datetime.date | None, end: datetime.date) -> Computed:
+    """联合破解重大关键技术: accepted challenge agreements of teams with an out-of-province partner, by acceptance
+    date (项), each linked to its challenge."""
+    return from_challenges("key_technologies_solved", challenge_statistics.counted(end), start, end)
+
+
+def projects_with_partners(start: datetime.date | None, end: datetime.date) -> Computed:
+    """省级科技计划项目与省外合作实施比例 (%): see from_challenges."""
+    return from_challenges("projects_with_partners", challenge_statistics.counted(end), start, end)
+
+
 COMPUTATIONS = {
+    "key_technologies_solved": key_technologies_solved,
+    "projects_with_partners": projects_with_partners,
     "absorbed_transactions": absorbed_transactions,
     "technologies_introduced": technologies_introduced,
     "registered_contracts_amount": registered_contracts_amount,

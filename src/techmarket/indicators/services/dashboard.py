@@ -185,6 +185,8 @@ class Sources:
         self._dates: list[datetime.date] = []
         self._links: dict[int, computations.Link] = {}
         self._records: list | None = None  # platforms.statistics.counted(), read once for RECORD_MEASURES
+        self._challenges: list | None = None  # challenges.statistics.counted(), read once for CHALLENGE_MEASURES
+        self._denominators: list | None = None  # computations.provincial_projects(), read once
         self._manual: dict[int, list[IndicatorValue]] = {}
         self._keys = {p.key for p in periods}
         self._last_end = max((p.end for p in periods), default=None)
@@ -238,6 +240,12 @@ class Sources:
             if self._records is None:
                 self._records = computations.platform_statistics.counted()
             return computations.from_records(name, self._records, start, end)
+        if name in computations.CHALLENGE_MEASURES:
+            if self._challenges is None:
+                self._challenges = computations.challenge_statistics.counted()
+            if name == "projects_with_partners" and self._denominators is None:
+                self._denominators = computations.provincial_projects()
+            return computations.from_challenges(name, self._challenges, start, end, self._denominators)
         if name not in computations.ROW_FILTERS or not self._covers(start, end):
             return computations.compute(name, start, end)
         return computations.from_rows(name, self.contracts(start, end), self._link)
