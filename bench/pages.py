@@ -53,6 +53,8 @@ ROLES = ("anonymous", "enterprise", "institution", "reviewer", "registrar")
 # need a record in a state the bench does not make. tests/bench/test_pages_bench.py checks that every other route
 # of the URL confs (the admin and the API apart) is measured.
 NOT_MEASURED = {
+    "a check-up's report, its PDF and publishing from it (the bench makes no check-up; the questionnaire is "
+    "measured)": {"enterprises:checkup", "enterprises:checkup-pdf", "enterprises:checkup-publish"},
     "submissions": {"logout", "listing-transition", "intent-respond", "resend-confirmation", "member-review-decide",
                     "market:inquiry-message", "market:inquiry-upload", "market:inquiry-agreement",
                     "market:inquiry-close", "market:agreement-answer", "market:contract-upload",
@@ -374,6 +376,7 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem registries", "/ecosystem/registries/", "anonymous"),
         Page("ecosystem registry", "/ecosystem/registries/qinghai/", "anonymous"),
         Page("ecosystem registry (department)", "/ecosystem/registries/qinghai/", "reviewer"),
+        Page("enterprise check-up questionnaire", "/enterprises/checkup/", "enterprise"),
     ]
 
 

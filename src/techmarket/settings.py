@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "techmarket.experts",
     "techmarket.challenges",
     "techmarket.publishing",
+    "techmarket.enterprises",  # enterprise services: 科技体检 (docs/enterprises.md)
     "techmarket.plantasks",  # the 2025 plan's tasks and their periodic dispatch (docs/plantasks.md)
     "techmarket.web",
     "techmarket.ops",  # health, metrics, logs, backups, the schedule (docs/operations.md)

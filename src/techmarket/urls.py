@@ -12,6 +12,7 @@ urlpatterns = [
     path("experts/", include("techmarket.experts.urls")),
     path("challenges/", include("techmarket.challenges.urls")),
     path("publishing/", include("techmarket.publishing.urls")),
+    path("enterprises/", include("techmarket.enterprises.urls")),
     path("plantasks/", include("techmarket.plantasks.urls")),
     path("", include("techmarket.ops.urls")),  # /health/live, /health/ready, /metrics (machine endpoints)
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class EnterprisesConfig(AppConfig):
+    name = "techmarket.enterprises"
+    verbose_name = "企业服务"
+
+    def ready(self):
+        from techmarket.common import audit
+        from techmarket.enterprises import rules  # noqa: F401  (registers the permissions)
+        from techmarket.enterprises.models import Checkup, CheckupAction
+
+        audit.register_actions(Checkup, CheckupAction)

@@ -1,0 +1,80 @@
+"""Pages of enterprise services: the 科技体检 questionnaire, the report (web and PDF) with the candidate demands
+published in one step each, and the organisation's check-ups (docs/enterprises.md)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from techmarket.common.downloads import content_disposition
+from techmarket.common.errors import DomainError
+from techmarket.common.permissions import allowed, permission_required
+from techmarket.enterprises.models import Checkup
+from techmarket.enterprises.services import checkups as service
+from techmarket.enterprises.services.pdf import report_pdf
+from techmarket.enterprises.services.questionnaire import field_choices, questionnaire
+
+
+def _bottlenecks(post) -> list[tuple[str, str]]:
+    return [(post.get(f"bottleneck_title_{i}", "")[:500], post.get(f"bottleneck_text_{i}", "")[:5000])
+            for i in range(1, questionnaire().bottlenecks.max + 1)]
+
+
+@permission_required("enterprises.run_checkup", service.NOT_MEMBER)
+def start(request):
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        answers = {q.code: request.POST.get(q.code, "")[:5000] for q in questionnaire().questions()}
+        try:
+            checkup = service.complete(request.user, answers, _bottlenecks(request.POST))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已完成科技体检，以下是体检报告。")
+            return redirect(checkup)
+    rules = questionnaire()
+    slots = [{"i": i, "title": values.get(f"bottleneck_title_{i}", ""), "text": values.get(f"bottleneck_text_{i}", "")}
+             for i in range(1, rules.bottlenecks.max + 1)]
+    sections = [{"title": section.title, "questions": [{"q": q, "value": values.get(q.code, "")}
+                                                        for q in section.questions]} for section in rules.sections]
+    return render(request, "enterprises/checkup_form.html", {
+        "rules": rules, "sections": sections, "fields": field_choices(), "slots": slots,
+        "earlier": service.checkups_of(request.user)})
+
+
+def _checkup_for(request, pk: int) -> Checkup:
+    checkup = get_object_or_404(Checkup.objects.select_related("organisation"), pk=pk)
+    if not allowed(request.user, "enterprises.view_checkup", checkup):
+        raise Http404
+    return checkup
+
+
+@login_required
+def detail(request, pk: int):
+    checkup = _checkup_for(request, pk)
+    return render(request, "enterprises/checkup.html", {
+        "checkup": checkup, "report": service.report(checkup), "candidates": service.candidates(checkup),
+        "can_publish": allowed(request.user, "enterprises.publish_from_checkup", checkup)})
+
+
+@login_required
+def download(request, pk: int):
+    checkup = _checkup_for(request, pk)
+    response = HttpResponse(report_pdf(service.report(checkup)), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(
+        f"科技体检报告-{checkup.organisation.name}-{checkup.completed_at:%Y%m%d}.pdf", f"checkup-{checkup.pk}.pdf")
+    return response
+
+
+@require_POST
+@permission_required("enterprises.run_checkup", service.NOT_MEMBER)
+def publish(request, pk: int, index: int):
+    checkup = _checkup_for(request, pk)
+    try:
+        listing = service.publish(request.user, checkup, index)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已发布技术需求“{listing.title}”（编号 {listing.number}），等待省科技厅审核。")
+    return redirect(checkup)
