@@ -143,6 +143,10 @@ class _Relay:
                     pass
 
     def close(self):
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread; close() alone would not
+        except OSError:
+            pass
         self.listener.close()
         for peer in self.peers:
             try:
@@ -164,9 +168,9 @@ def _ready(base: str) -> tuple[int, dict]:
 def _wait(base: str, deadline: float) -> None:
     while True:
         try:
-            urllib.request.urlopen(base + "/health/live", timeout=5).read()
+            urllib.request.urlopen(base + "/health/live", timeout=30).read()
             return
-        except (ConnectionError, urllib.error.URLError):
+        except OSError:  # refused while starting, or slow on a busy machine
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

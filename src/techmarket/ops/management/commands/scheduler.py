@@ -6,7 +6,7 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from techmarket.ops import schedule
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 run.refresh_from_db()
                 self.stdout.write(f"{run.job} ({timezone.localtime(run.due_at):%Y-%m-%d %H:%M}): {run.status}")
                 self.stdout.flush()
-            close_old_connections()
+            if not connection.in_atomic_block:  # a long-running scheduler drops stale connections between looks
+                close_old_connections()
             if options["once"] or stop.wait(options["interval"]):
                 return
