@@ -321,6 +321,8 @@ def pages(ids: dict) -> list[Page]:
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
         *challenges_pages(),
         *plantasks_pages(),
+        Page("prefecture markets", "/m/", "anonymous"),
+        Page("prefecture market", "/m/haixi/", "anonymous"),
     ]
 
 

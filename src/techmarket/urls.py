@@ -14,6 +14,7 @@ urlpatterns = [
     path("publishing/", include("techmarket.publishing.urls")),
     path("enterprises/", include("techmarket.enterprises.urls")),
     path("plantasks/", include("techmarket.plantasks.urls")),
+    path("m/", include("techmarket.prefectures.urls")),
     path("", include("techmarket.ops.urls")),  # /health/live, /health/ready, /metrics (machine endpoints)
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),

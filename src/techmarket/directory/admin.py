@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from techmarket.common.admin import AuditedAdminMixin
-from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region
+from techmarket.directory.models import Organisation, OrganisationAlias, Person, Region, RegionReviewer
 
 
 class AliasInline(admin.TabularInline):
@@ -31,3 +31,12 @@ class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "parent", "aid_partner"]
+
+
+@admin.register(RegionReviewer)
+class RegionReviewerAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Granting a prefecture's review (市州审核员) leaves a line in the audit log (操作记录)."""
+
+    list_display = ["user", "region", "assigned_at"]
+    list_filter = ["region"]
+    autocomplete_fields = ["user"]

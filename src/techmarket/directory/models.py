@@ -1,5 +1,6 @@
 """Organisations, their aliases, regions and contact persons."""
 
+from django.conf import settings
 from django.db import models
 
 from techmarket.common.bounds import validate_single_line, validate_text
@@ -106,3 +107,21 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionReviewer(models.Model):
+    """A prefecture bureau's reviewer (市州科技局审核员): reviews the listings of organisations in its prefecture
+    (catalogue/rules.py) and nothing else; granted by staff in the admin (docs/prefectures.md)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="region_reviews",
+                             verbose_name="用户")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="reviewers", verbose_name="市州",
+                               limit_choices_to={"kind": Region.Kind.PREFECTURE})
+    assigned_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "市州审核员"
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="regionreviewer_once_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.region}"

@@ -84,7 +84,7 @@ def _check_path_and_actor(user, listing: Listing, to_status: str, system: bool =
         raise TransitionError("“已过期”由系统按有效期自动设置。")
     if not system:
         if (listing.status, to_status) in REVIEWER_ONLY:
-            if not allowed(user, "catalogue.review"):
+            if not allowed(user, "catalogue.decide_listing", listing):
                 raise TransitionForbidden("只有省科技厅审核人员可以审核发布或退回。")
         elif not allowed(user, "catalogue.write_listing", listing):
             raise TransitionForbidden("只有发布单位的已核验成员或审核人员可以执行此操作。")

@@ -257,6 +257,14 @@ def organisation_listings(organisation) -> QuerySet[Listing]:
     return _with_transitions(qs).order_by("-updated_at", "-id")
 
 
+def in_review_scope(qs: QuerySet[Listing], user) -> QuerySet[Listing]:
+    """`qs` as a reviewer's desk shows it: all of it to the province's reviewers, to a prefecture's reviewers only
+    the listings of organisations in their prefectures."""
+    if allowed(user, "catalogue.review"):
+        return qs
+    return qs.filter(owner__region__in=user.region_reviews.values("region"))
+
+
 def review_queue_listings() -> QuerySet[Listing]:
     """Listings awaiting review, the longest-waiting first (by when they were last submitted)."""
     qs = (

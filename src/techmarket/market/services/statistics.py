@@ -35,12 +35,13 @@ class Filters:
     end: datetime.date | None = None
     contract_type: str = ""
     registry: str = ""  # registry code
+    region: str = ""  # a region code: contracts registered at the registries of that region (a prefecture's market)
     field: str = ""  # top-level field code
     on_platform: bool | None = None
 
     def as_dict(self) -> dict:
         return {"start": self.start, "end": self.end, "contract_type": self.contract_type, "registry": self.registry,
-                "field": self.field, "on_platform": self.on_platform}
+                "field": self.field, "on_platform": self.on_platform, "region": self.region}
 
 
 @dataclass
@@ -125,6 +126,8 @@ def _registrations(filters: Filters):
         qs = qs.filter(contract__contract_type=filters.contract_type)
     if filters.registry:
         qs = qs.filter(registry__code=filters.registry)
+    if filters.region:
+        qs = qs.filter(registry__region_code=filters.region)
     if filters.on_platform is not None:
         qs = qs.filter(contract__made_on_platform=filters.on_platform)
     if filters.field:

@@ -11,20 +11,20 @@ from techmarket.catalogue.services import lifecycle, listings
 from techmarket.catalogue.services.history import listing_history
 from techmarket.catalogue.services.lifecycle import TransitionError
 from techmarket.catalogue.services.listings import ListingFilters, ListingPermissionError
-from techmarket.common.permissions import permission_required
+from techmarket.common.permissions import permission_required, require
 from techmarket.web.forms import ApproveForm, ReclassifyForm, RegradeForm, RejectForm, ReviewFilterForm
 
 PAGE_SIZE = 50
 NOT_REVIEWER = "只有省科技厅审核人员可以访问审核页面。"
 
 
-reviewer_required = permission_required("catalogue.review", NOT_REVIEWER)
+reviewer_required = permission_required("catalogue.review_desk", NOT_REVIEWER)
 
 
 @reviewer_required
 def review_queue(request):
     tab = "all" if request.GET.get("tab") == "all" else "queue"
-    queue = listings.review_queue_listings()
+    queue = listings.in_review_scope(listings.review_queue_listings(), request.user)
     context = {"tab": tab, "queue_count": queue.count()}
     if tab == "queue":
         context["listings"] = queue
@@ -33,7 +33,8 @@ def review_queue(request):
         data = form.cleaned_data if form.is_valid() else {}
         filters = ListingFilters(grade=data.get("grade", ""), field=data.get("field", ""),
                                  status=data.get("status", ""), q=data.get("q", ""))
-        qs = listings.filter_listings(filters, request.user).order_by("created_at", "id")
+        qs = listings.in_review_scope(listings.filter_listings(filters, request.user), request.user).order_by(
+            "created_at", "id")
         if data.get("unconfirmed"):
             qs = qs.filter(field_confirmed=False)
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -51,6 +52,7 @@ ACTIONS = {"approve": ApproveForm, "reject": RejectForm, "regrade": RegradeForm,
 def review_listing(request, reference):
     listing = get_object_or_404(Listing.objects.select_related("field", "field__parent", "owner"),
                                 reference=reference)
+    require(request.user, "catalogue.decide_listing", listing, message="该条目不属于您审核的市州。")
     forms = {name: form_class(prefix=name) for name, form_class in ACTIONS.items()}
     forms["regrade"].initial = {"grade": listing.grade}
     forms["reclassify"].initial = {"field": listing.field.code if listing.field_id else ""}
