@@ -379,6 +379,7 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem registry", "/ecosystem/registries/qinghai/", "anonymous"),
         Page("ecosystem registry (department)", "/ecosystem/registries/qinghai/", "reviewer"),
         Page("enterprise check-up questionnaire", "/enterprises/checkup/", "enterprise"),
+        Page("enterprise innovation points", "/enterprises/points/", "enterprise"),
     ]
 
 

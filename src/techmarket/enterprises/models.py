@@ -57,3 +57,30 @@ class CheckupDemand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkup} 瓶颈 {self.index + 1}"
+
+
+class InnovationScore(models.Model):
+    """One line of an organisation's 创新积分 history: the total, the facts it rests on and each indicator's points
+    (services/points.py), added when the facts or the total change."""
+
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT,
+                                     related_name="innovation_scores", verbose_name="企业")
+    year = models.PositiveSmallIntegerField("年度")
+    total = models.DecimalField("积分", max_digits=5, decimal_places=2)
+    facts = models.JSONField("事实")
+    sources = models.JSONField("事实来源")
+    lines = models.JSONField("计算过程")
+    computed_at = models.DateTimeField("计算时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = verbose_name_plural = "创新积分"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total__gte=0, total__lte=100),
+                                   name="enterprises_score_total_bounds"),
+            models.CheckConstraint(condition=models.Q(year__gte=2000, year__lte=2100),
+                                   name="enterprises_score_year_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} 创新积分 {self.total}"

@@ -11,4 +11,5 @@ urlpatterns = [
     path("checkup/<int:pk>/", views.detail, name="checkup"),
     path("checkup/<int:pk>/report.pdf", views.download, name="checkup-pdf"),
     path("checkup/<int:pk>/publish/<int:index>/", views.publish, name="checkup-publish"),
+    path("points/", views.points_page, name="points"),
 ]

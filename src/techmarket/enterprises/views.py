@@ -12,6 +12,7 @@ from techmarket.common.errors import DomainError
 from techmarket.common.permissions import allowed, permission_required
 from techmarket.enterprises.models import Checkup
 from techmarket.enterprises.services import checkups as service
+from techmarket.enterprises.services import points
 from techmarket.enterprises.services.pdf import report_pdf
 from techmarket.enterprises.services.questionnaire import field_choices, questionnaire
 
@@ -78,3 +79,17 @@ def publish(request, pk: int, index: int):
     else:
         messages.success(request, f"已发布技术需求“{listing.title}”（编号 {listing.number}），等待省科技厅审核。")
     return redirect(checkup)
+
+
+@permission_required("enterprises.run_checkup", service.NOT_MEMBER)
+def points_page(request):
+    organisation = request.user.organisation
+    if request.method == "POST":
+        points.recompute(organisation)
+        messages.success(request, "已按最新记录重新计算创新积分。")
+        return redirect("enterprises:points")
+    facts, sources = points.facts_of(organisation)
+    total, lines = points.compute(facts)
+    return render(request, "enterprises/points.html", {
+        "organisation": organisation, "total": total, "lines": lines, "sources": sources,
+        "source": points.weights().source, "history": points.history(organisation)})

@@ -33,6 +33,9 @@ def complete(user, answers: dict, bottlenecks: list[tuple[str, str]]) -> Checkup
     checkup = Checkup.objects.create(organisation=user.organisation, answers=check_answers(answers),
                                      bottlenecks=check_bottlenecks(bottlenecks), completed_by=user)
     log_action(checkup, CheckupAction.COMPLETE, user)
+    from techmarket.enterprises.services.points import recompute
+
+    recompute(user.organisation)  # the check-up's figures are facts of the innovation points
     return checkup
 
 
