@@ -47,16 +47,25 @@ def job_age_limit() -> float:
     return float(getattr(settings, "TECHMARKET_JOB_AGE_LIMIT", 300))
 
 
+def _select_one() -> None:
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
 def check_database() -> Check:
+    """The database answers now: a connection this thread kept from before an outage is dropped and a new one
+    tried once, so the check reports the database, not a stale socket."""
     started = time.perf_counter()
-    try:
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # any driver error: unreachable, refused, authentication, file missing
-        _discard_connection()
-        return Check(False, {"error": f"{type(exc).__name__}: {str(exc).strip()[:200]}"})
+    for attempt in (1, 2):
+        try:
+            _select_one()
+            break
+        except Exception as exc:  # any driver error: unreachable, refused, authentication, file missing
+            _discard_connection()
+            if attempt == 2:
+                return Check(False, {"error": f"{type(exc).__name__}: {str(exc).strip()[:200]}"})
     return Check(True, {"ms": round((time.perf_counter() - started) * 1000, 1)})
 
 
