@@ -87,6 +87,8 @@ def test_open_call_from_publication_to_post_funding(world):
                                         "按方案开展攻关，两个里程碑。", on=SIGNED)
     assert delivery.sign_agreement(world.department, Proposal.objects.get(pk=first.pk), "再次签订",
                                    on=SIGNED) == agreement
+    with pytest.raises(ChallengeError, match="没有企业出资"):  # public funds only: a grant, no contract
+        delivery.record_contract(Proposal.objects.get(pk=first.pk).submitted_by, agreement)
     commit = LedgerEntry.objects.get(rule__rule_id="oc2025-3-challenge-funds", kind=LedgerEntry.Kind.COMMITTED)
     assert (commit.amount, commit.organisation, commit.year) == (Decimal("1000000"), first.organisation, SIGNED.year)
     assert Challenge.objects.get(pk=challenge.pk).status == Challenge.Status.IMPLEMENTING
@@ -202,6 +204,16 @@ def test_enterprise_challenge_needs_approval_and_earns_the_self_funded_reward(wo
     assert sorted(entries.values_list("amount", flat=True)) == [Decimal("1200000"), Decimal("1800000")]
     assert set(entries.values_list("organisation", flat=True)) == {world.enterprise.pk}
     assert Funding.objects.filter(agreement=agreement, kind=Funding.Kind.REWARD).count() == 2
+    # The task agreement becomes the two parties' technology contract, recorded by the team, once.
+    team = Proposal.objects.get(pk=proposal.pk).submitted_by
+    with pytest.raises(NotAllowed):
+        delivery.record_contract(world.challenger, agreement)  # the enterprise is not the team
+    contract = delivery.record_contract(team, agreement)
+    assert contract.contract_type == "development-commissioned" and contract.total_amount == Decimal("20000000")
+    assert {p.organisation_id: p.role for p in contract.parties.all()} == {
+        proposal.organisation_id: "developer", world.enterprise.pk: "commissioner"}
+    assert delivery.record_contract(team, agreement) == contract
+    assert Agreement.objects.get(pk=agreement.pk).contract_id == contract.pk
 
 
 def test_bounds_are_refused_with_chinese_messages(world):

@@ -226,7 +226,7 @@ def ask(request, pk):
 @require_POST
 @login_required
 def team_act(request, pk):
-    """The team's steps: withdraw its proposal, report a milestone."""
+    """The team's steps: withdraw its proposal, report a milestone, turn the task agreement into a contract."""
     proposal = _proposal(request, pk)
     require(request.user, "challenges.act_for_team", proposal, hide=True)
     action = request.POST.get("action")
@@ -240,6 +240,11 @@ def team_act(request, pk):
             delivery.report_milestone(request.user, milestone, request.POST.get("report", ""),
                                       request.FILES.get("evidence"))
             messages.success(request, "里程碑成果已提交，等待审核。")
+        elif action == "contract":
+            agreement = get_object_or_404(Agreement, proposal=proposal)
+            contract = delivery.record_contract(request.user, agreement)
+            messages.success(request, "任务书已转为技术合同，可在合同页面上传合同文本并申请认定登记。")
+            return redirect(contract)
         else:
             raise NotFound()
     except DomainError as exc:

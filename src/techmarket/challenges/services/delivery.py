@@ -234,3 +234,44 @@ def record_spending(user, agreement: Agreement, year: int, amount, note: str, *,
     audit.log_action(agreement, Action.SPEND, user, to_value=str(amount),
                      data={"year": year, "reward": str(reward.amount) if reward else None})
     return spending, reward
+
+
+CONTRACT_TYPE = "development-commissioned"  # data/market/registration.yaml: 技术开发合同（委托开发）
+
+
+def record_contract(user, agreement: Agreement):
+    """The winning team's task agreement as a technology contract in the market (技术开发合同（委托开发）: the team
+    研究开发方, the enterprise that set the challenge 委托方, the enterprise's own funds the contract amount), recorded
+    by a member of the team through the market's service, from where it goes to registration. Once per
+    agreement: asking again returns the contract recorded."""
+    from techmarket.market.models import Contract
+    from techmarket.market.services import contracts
+
+    proposal = agreement.proposal
+    require(user, "challenges.act_for_team", proposal, message="只有揭榜团队的成员可以录入合同。")
+    with transaction.atomic():
+        agreement = _lock_agreement(agreement)
+        if agreement.contract_id:
+            return Contract.objects.get(pk=agreement.contract_id)
+        challenge = agreement.proposal.challenge
+        if challenge.challenger_id is None or not agreement.own_funds:
+            raise ChallengeError("本榜单没有企业出资，任务书不构成双方的技术合同（财政资金按任务书拨付）。")
+        if agreement.status in (A.ELIMINATED, A.FAILED):
+            raise ChallengeError("该任务书已终止，不能转为技术合同。")
+        data = contracts.ContractInput(
+            title=f"{challenge.title}（任务书）"[:200], contract_type=CONTRACT_TYPE, signed_on=agreement.signed_on,
+            total_amount=agreement.own_funds, technology_amount=agreement.own_funds, field=challenge.field,
+            summary=agreement.terms[:2000],
+            parties=[contracts.PartyInput(agreement.proposal.organisation, "developer", is_registering_party=True),
+                     contracts.PartyInput(challenge.challenger, "commissioner")],
+            milestones=[contracts.MilestoneInput("payment", "企业自筹资金", agreement.own_funds)],
+            intent_key=f"challenge-agreement-{agreement.pk}")
+        try:
+            contract = contracts.create_contract(user, data)
+        except contracts.AlreadyDone as done:
+            contract = done.existing
+        agreement.contract_id = contract.pk
+        agreement.save(update_fields=["contract_id"])
+        audit.log_action(challenge, Action.CONTRACT, user, to_value=str(contract.pk),
+                         data={"agreement": agreement.pk, "contract": contract.pk})
+    return contract
