@@ -28,7 +28,7 @@ class AttachmentOut(Schema):
     url: str
 
 
-class RuleOut(Schema):
+class ArticleRuleOut(Schema):
     id: str
     title: str
     article: str
@@ -50,7 +50,7 @@ class ArticleDetail(ArticleOut):
     body_html: str = Field(description="经过清洗的 HTML 正文")
     attachments: list[AttachmentOut]
     policy_document: str
-    policy_rules: list[RuleOut]
+    policy_rules: list[ArticleRuleOut]
 
 
 class ArticlePage(Schema):
@@ -86,7 +86,7 @@ class EventQuery(Schema):
     offset: int = Field(0, ge=0, le=100000)
 
 
-class EventOut(Schema):
+class PublicEventOut(Schema):
     id: int
     kind: str
     kind_name: str
@@ -103,7 +103,7 @@ class EventOut(Schema):
     url: str
 
 
-class StatisticsOut(Schema):
+class EventStatisticsOut(Schema):
     signups: int
     approved: int
     checked_in: int
@@ -112,16 +112,16 @@ class StatisticsOut(Schema):
     outcomes: dict[str, int]
 
 
-class EventDetail(EventOut):
+class EventDetail(PublicEventOut):
     summary: str
     agenda: list[str]
     listings: list[str] = Field(description="推介需求与展示成果的条目编号")
-    statistics: StatisticsOut
+    statistics: EventStatisticsOut
 
 
 class EventPage(Schema):
     count: int
-    items: list[EventOut]
+    items: list[PublicEventOut]
 
 
 def _event(e: Event, taken: int) -> dict:
