@@ -36,11 +36,11 @@ def visible_text(html: str) -> str:
 def test_search_finds_an_expert_by_a_chinese_speciality(lithium_expert, make_expert):
     make_expert("李娜", fields=["clean-energy.solar"], specialities="光伏组件高原适应性")
     hits = search.search("提锂")
-    assert [h.expert_id for h in hits] == [lithium_expert.pk]
+    assert [h.pk for h in hits] == [lithium_expert.pk]
     assert "提锂" in hits[0].words
-    assert [h.expert_id for h in search.search("光伏")] != [lithium_expert.pk]
+    assert [h.pk for h in search.search("光伏")] != [lithium_expert.pk]
     # traditional characters are folded like the listings' search
-    assert [h.expert_id for h in search.search("碳酸鋰")] == [lithium_expert.pk]
+    assert [h.pk for h in search.search("碳酸鋰")] == [lithium_expert.pk]
 
 
 def test_unverified_experts_are_not_found(make_expert):

@@ -33,7 +33,7 @@ def challenge_list(request):
     words = ()
     if q.strip():
         hits = search.search(q)
-        rank = {h.challenge_id: i for i, h in enumerate(hits)}
+        rank = {h.pk: i for i, h in enumerate(hits)}
         words = tuple(sorted({w for h in hits for w in h.words}))
         qs = sorted(qs.filter(pk__in=list(rank)), key=lambda c: rank[c.pk])
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -77,7 +77,7 @@ def list_challenges(request, params: Query[ChallengeQuery]):
     if params.status:
         qs = qs.filter(status=params.status)
     if params.q.strip():
-        rank = {hit.challenge_id: i for i, hit in enumerate(search.search(params.q))}
+        rank = {hit.pk: i for i, hit in enumerate(search.search(params.q))}
         items = sorted(qs.filter(pk__in=list(rank)), key=lambda c: rank[c.pk])
         return {"count": len(items), "limit": params.limit, "offset": params.offset,
                 "items": [_summary(c) for c in items[params.offset: params.offset + params.limit]]}
