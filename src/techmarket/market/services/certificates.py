@@ -36,7 +36,8 @@ def verification_code(registration: Registration) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16].upper()
 
 
-def certificate_pdf(registration: Registration) -> bytes:
+def certificate_pdf(registration: Registration, generated_at=None) -> bytes:
+    """The certificate as a PDF; `generated_at` (default: now) is the moment printed on it."""
     if not has_certificate(registration):
         raise MarketError("只有已登记（含变更登记）的合同可以出具登记证明。")
     font = cjk_font()
@@ -97,7 +98,7 @@ def certificate_pdf(registration: Registration) -> bytes:
         p(f"{registration.registered_on.strftime('%Y年%m月%d日')}", signature),
         Spacer(1, 10 * mm),
         p(f"依据：{source}：“{source.excerpt}”", small),
-        p(f"核验码：{verification_code(registration)}　生成时间：{timezone.localtime():%Y-%m-%d %H:%M}　"
+        p(f"核验码：{verification_code(registration)}　生成时间：{timezone.localtime(generated_at):%Y-%m-%d %H:%M}　"
           "本证明由青海科技开放合作平台根据登记机构的登记记录生成，内容以登记记录为准。", small),
     ]
     doc.build(story)
