@@ -96,6 +96,12 @@ NOT_MEASURED = {
         "publishing:article", "publishing:article-new", "publishing:article-edit", "publishing:event",
         "publishing:event-new", "publishing:event-edit", "publishing:manage", "publishing:checkin",
         "publishing:attend"},
+    "achievements submissions and downloads (POST; the evaluation report PDF)": {
+        "achievements:offer", "achievements:evaluate", "achievements:price-notice", "achievements:link-contract",
+        "achievements:draw", "achievements:evaluation-pdf"},
+    "an achievement, its evaluation and an annual report (the bench makes none; the list, the unit's page, the "
+    "form and the reports page are measured)": {
+        "achievements:detail", "achievements:edit", "achievements:evaluation", "achievements:report"},
     "task tracking submissions and downloads (POST; a report's evidence)": {
         "plantasks:assign", "plantasks:unassign", "plantasks:evidence"},
     "a unit's progress form (the bench makes no unit user; the reviewers' overview and task pages are measured)": {
@@ -321,8 +327,19 @@ def pages(ids: dict) -> list[Page]:
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
         *challenges_pages(),
         *plantasks_pages(),
+        *achievements_pages(),
         Page("prefecture markets", "/m/", "anonymous"),
         Page("prefecture market", "/m/haixi/", "anonymous"),
+    ]
+
+
+def achievements_pages() -> list[Page]:
+    return [
+        Page("achievements list", "/achievements/", "anonymous"),
+        Page("achievement form", "/achievements/new/", "institution"),
+        Page("own achievements", "/achievements/mine/", "institution"),
+        Page("annual reports (unit)", "/achievements/reports/", "institution"),
+        Page("annual reports (department)", "/achievements/reports/", "reviewer"),
     ]
 
 

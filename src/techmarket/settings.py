@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "techmarket.publishing",
     "techmarket.enterprises",  # enterprise services: 科技体检 (docs/enterprises.md)
     "techmarket.plantasks",  # the 2025 plan's tasks and their periodic dispatch (docs/plantasks.md)
+    "techmarket.achievements",  # achievements, 成果评估, agreed-price notices, annual reports (docs/achievements.md)
     "techmarket.prefectures",  # the prefecture markets, /m/<code>/ (docs/prefectures.md)
     "techmarket.web",
     "techmarket.ops",  # health, metrics, logs, backups, the schedule (docs/operations.md)

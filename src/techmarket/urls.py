@@ -11,6 +11,7 @@ urlpatterns = [
     path("platforms/", include("techmarket.platforms.urls")),
     path("experts/", include("techmarket.experts.urls")),
     path("challenges/", include("techmarket.challenges.urls")),
+    path("achievements/", include("techmarket.achievements.urls")),
     path("publishing/", include("techmarket.publishing.urls")),
     path("enterprises/", include("techmarket.enterprises.urls")),
     path("plantasks/", include("techmarket.plantasks.urls")),

@@ -25,6 +25,7 @@ from techmarket.common import audit
 from techmarket.common.permissions import allowed
 from techmarket.market.models import Attachment, Contract, Location, Registration, RegistrationAction, Registry
 from techmarket.market.services import contracts, sides
+from techmarket.market.services.blockers import registration_blocked
 from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_REGISTRATION
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError, TransitionError
 from techmarket.market.services.registries import can_oversee, registries_for_party, staff_registry
@@ -247,6 +248,9 @@ def submit(user, contract: Contract, registry: Registry, external_registry: str 
             f"贵单位在本合同中为{rules().role_name(contract.contract_type, party.role)}，不能申请登记。")
     _check_not_submitted(contract, registry)
     check_not_duplicate(contract)
+    blocked = registration_blocked(contract)
+    if blocked:
+        raise TransitionError(blocked)
     if not contracts.contract_texts(contract).exists():
         raise TransitionError("请先上传合同文本（书面合同，青海省技术市场管理办法第十二条）。")
     allowed = registries_for_party(party)
