@@ -40,7 +40,7 @@ def _money(value, label: str) -> Decimal:
         raise AchievementInputError(f"{label}须为数字。") from None
     if not (0 <= value <= MAX_BUDGET_WAN) or value != value.quantize(CENT):
         raise AchievementInputError(f"{label}须在 0 到 {MAX_BUDGET_WAN:,.0f} 万元之间，最多两位小数。")
-    return value
+    return value.quantize(CENT)
 
 
 def request(user, achievement: Achievement, mode: str, institution: Organisation | None = None,
@@ -133,10 +133,10 @@ def score(user, evaluation: Evaluation, points: dict[str, int], price_low, price
     try:
         with transaction.atomic():
             evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
-            if evaluation.status != S.SCORING:
-                raise AchievementError("该评估不在评分阶段。")
             if evaluation.scores.filter(scorer=user).exists():
                 raise AchievementDuplicate(done)
+            if evaluation.status != S.SCORING:
+                raise AchievementError("该评估不在评分阶段。")
             expert = getattr(user, "expert_profile", None) if evaluation.mode == Evaluation.Mode.PANEL else None
             record = Score.objects.create(evaluation=evaluation, expert=expert, scorer=user, points=checked,
                                           total=Decimal(sum(checked.values())), price_low=low, price_high=high,
