@@ -327,6 +327,7 @@ def pages(ids: dict) -> list[Page]:
         *experts_pages(ids.get("experts", {"expert": 1, "assignment": 1})),
         *challenges_pages(),
         *plantasks_pages(),
+        *docking_pages(),
         *achievements_pages(),
         Page("prefecture markets", "/m/", "anonymous"),
         Page("prefecture market", "/m/haixi/", "anonymous"),
@@ -340,6 +341,15 @@ def achievements_pages() -> list[Page]:
         Page("own achievements", "/achievements/mine/", "institution"),
         Page("annual reports (unit)", "/achievements/reports/", "institution"),
         Page("annual reports (department)", "/achievements/reports/", "reviewer"),
+    ]
+
+
+def docking_pages() -> list[Page]:
+    return [
+        Page("open feed (JSON, complete)", "/open/feed.json", "anonymous"),
+        Page("open feed (JSON, since a day)", "/open/feed.json?since=2026-01-01", "anonymous"),
+        Page("open feed (RSS)", "/open/feed.rss", "anonymous"),
+        Page("open feed schema", "/open/schema.json", "anonymous"),
     ]
 
 

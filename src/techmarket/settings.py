@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "techmarket.plantasks",  # the 2025 plan's tasks and their periodic dispatch (docs/plantasks.md)
     "techmarket.achievements",  # achievements, 成果评估, agreed-price notices, annual reports (docs/achievements.md)
     "techmarket.prefectures",  # the prefecture markets, /m/<code>/ (docs/prefectures.md)
+    "techmarket.docking",  # export feeds for the national and partner platforms, /open/ (docs/docking.md)
     "techmarket.web",
     "techmarket.ops",  # health, metrics, logs, backups, the schedule (docs/operations.md)
 ]

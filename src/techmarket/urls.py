@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprises/", include("techmarket.enterprises.urls")),
     path("plantasks/", include("techmarket.plantasks.urls")),
     path("m/", include("techmarket.prefectures.urls")),
+    path("open/", include("techmarket.docking.urls")),
     path("", include("techmarket.ops.urls")),  # /health/live, /health/ready, /metrics (machine endpoints)
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),

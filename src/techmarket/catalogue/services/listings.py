@@ -381,3 +381,19 @@ def reclassify(user, listing: Listing, field: Field, reason: str = "") -> Listin
     audit.log_action(listing, ListingAction.RECLASSIFY, user, from_value=old, to_value=field.code, reason=reason)
     apply_computed_grade(listing)
     return listing
+
+
+def changed_since(since: datetime.datetime | None = None) -> tuple[QuerySet[Listing], list[str]]:
+    """For feeds to other platforms (docking): the public listings changed since `since` (all of them when None),
+    oldest change first, and the references of the listings that were public once and are no longer, changed since
+    `since` (none when None: a complete feed only lists what is public)."""
+    public = Listing.objects.filter(status__in=PUBLIC_STATUSES)
+    gone: list[str] = []
+    if since is not None:
+        public = public.filter(updated_at__gte=since)
+        gone = list(Listing.objects.exclude(status__in=PUBLIC_STATUSES)
+                    .filter(updated_at__gte=since, published_at__isnull=False)
+                    .order_by("updated_at", "id").values_list("reference", flat=True))
+    public = public.select_related("field", "field__parent").prefetch_related(
+        "modes", "organisation_links__organisation__region").order_by("updated_at", "id")
+    return public, gone

@@ -245,3 +245,69 @@ def registered_contract_count(organisation_id: int) -> int:
     return (Registration.objects.filter(status__in=EFFECTIVE_REGISTRATION, registered_on__isnull=False,
                                         contract__parties__organisation_id=organisation_id)
             .values("contract_id").distinct().count())
+
+
+@dataclass
+class PartyRecord:
+    name: str
+    credit_code: str
+    role: str  # the role's name in the contract type (研究开发方, 受让方 …)
+    side: str  # seller, buyer or intermediary
+    location: str  # Location code: qinghai, other-province, abroad
+    region_code: str
+    registering: bool
+
+
+@dataclass
+class RegisteredContract:
+    """One registered contract with what a registration file for another system needs (docking's exports)."""
+
+    number: str
+    registry_code: str
+    registry_name: str
+    registered_on: datetime.date
+    status: str  # registered or changed
+    certified_amount: Decimal
+    title: str
+    contract_type: str
+    type_name: str
+    signed_on: datetime.date
+    total_amount: Decimal
+    technology_amount: Decimal
+    field_code: str
+    field_name: str
+    top_field_code: str
+    top_field_name: str
+    made_on_platform: bool
+    parties: list[PartyRecord]
+    listings: list[str]
+
+
+def registered_contracts(start: datetime.date | None = None,
+                         end: datetime.date | None = None) -> list[RegisteredContract]:
+    """The contracts registered (in force) between start and end (registration dates, inclusive), oldest first:
+    a read-only view for exports to other systems (docking). No person and no contact detail is in it."""
+    r = rules()
+    result = []
+    for registration in _registrations(Filters(start=start, end=end)).select_related("contract__field"):
+        contract = registration.contract
+        top = contract.field.top if contract.field_id else None
+        parties = [PartyRecord(
+            name=p.organisation.name, credit_code=p.organisation.credit_code,
+            role=r.role_name(contract.contract_type, p.role), side=sides.side(contract, p), location=p.location,
+            region_code=p.region_code, registering=p.is_registering_party) for p in contract.parties.all()]
+        result.append(RegisteredContract(
+            number=registration.number or registration.external_number, registry_code=registration.registry.code,
+            registry_name=registration.registry.name, registered_on=registration.registered_on,
+            status=registration.status,
+            certified_amount=registration.technology_amount if registration.technology_amount is not None
+            else contract.technology_amount,
+            title=contract.title, contract_type=contract.contract_type, type_name=r.type_name(contract.contract_type),
+            signed_on=contract.signed_on, total_amount=contract.total_amount,
+            technology_amount=contract.technology_amount,
+            field_code=contract.field.code if contract.field_id else "",
+            field_name=contract.field.name if contract.field_id else "",
+            top_field_code=top.code if top else "", top_field_name=top.name if top else "",
+            made_on_platform=contract.made_on_platform, parties=parties,
+            listings=[listing.reference for listing in contract.listings.all()]))
+    return result

@@ -36,7 +36,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from techmarket.catalogue.models import Listing
+from techmarket.catalogue.models import PUBLIC_STATUSES, Listing
 from techmarket.catalogue.services import lifecycle
 from techmarket.common import audit
 from techmarket.common.errors import NotAllowed, Refused
@@ -381,3 +381,15 @@ def answers_to_own_listings(user):
         return CooperationIntent.objects.none()
     return (CooperationIntent.objects.filter(listing__owner_id=user.organisation_id).exclude(status=ST.SENT)
             .select_related("listing", "organisation", "inquiry").order_by("-responded_at", "-id"))
+
+
+def agreed_intents(since: datetime.datetime | None = None):
+    """For feeds to other platforms (docking): the intents an organisation answered positively (有意向, 提交方案) on a
+    public listing, answered since `since` (all when None), oldest answer first. The feed names the listing and the
+    organisation only; the message and the answer's text are not for it."""
+    qs = CooperationIntent.objects.filter(
+        status__in=(CooperationIntent.Status.INTERESTED, CooperationIntent.Status.PROPOSAL),
+        listing__status__in=PUBLIC_STATUSES, responded_at__isnull=False)
+    if since is not None:
+        qs = qs.filter(responded_at__gte=since)
+    return qs.select_related("listing", "organisation").order_by("responded_at", "id")
