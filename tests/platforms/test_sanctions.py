@@ -59,3 +59,27 @@ def test_a_complaint_may_name_an_approved_platform(platform, host_member, outsid
     pending = national_platform(host_member, name="待审核平台")
     with pytest.raises(complaints.NotFound):
         complaints.complain(outsider, Target.PLATFORM, str(pending.pk), "false-information", "x")
+
+
+def test_a_revocation_closes_the_platform_with_its_history(platform, reviewer, client):
+    from techmarket.common.models import AuditEntry
+    from techmarket.platforms.models import Platform
+
+    complaints.sanction(reviewer, Target.PLATFORM, platform, "revocation", D(2025, 5, 1), None, "弄虚作假骗取认定")
+    platform.refresh_from_db()
+    assert platform.state == Platform.State.CLOSED
+    entry = AuditEntry.objects.filter(action="close").get()
+    assert entry.reason == "第二十七条：弄虚作假骗取认定" and entry.to_value == Platform.State.CLOSED
+    assert "已撤销或撤销认定" in client.get(platform.get_absolute_url()).content.decode()
+    # A second revocation changes nothing more.
+    complaints.sanction(reviewer, Target.PLATFORM, platform, "revocation", D(2025, 6, 1), None, "再次")
+    assert AuditEntry.objects.filter(action="close").count() == 1
+
+
+def test_a_revocation_from_a_later_day_leaves_the_platform_operating_until_then(platform, reviewer):
+    from techmarket.platforms.models import Platform
+
+    later = complaints.today() + datetime.timedelta(days=30)
+    complaints.sanction(reviewer, Target.PLATFORM, platform, "revocation", later, None, "到期撤销")
+    platform.refresh_from_db()
+    assert platform.state == Platform.State.OPERATING

@@ -36,6 +36,7 @@ class RecordAction(models.TextChoices):
     RECORD = "record", "审核员直接登记"
     APPROVE = "approve", "审核通过"
     REJECT = "reject", "审核未通过"
+    CLOSE = "close", "撤销认定"
 
 
 def document_path(instance, filename: str) -> str:

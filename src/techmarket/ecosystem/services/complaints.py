@@ -26,6 +26,7 @@ from techmarket.ecosystem.services.errors import EcosystemError, EcosystemInputE
 from techmarket.ecosystem.services.institutions import NOT_REVIEWER, members, reviewers, today
 from techmarket.market.models import Registry
 from techmarket.platforms.models import Platform, Review
+from techmarket.platforms.services import records as platform_records
 
 TOPIC = "ecosystem.complaint"
 NOT_LOGGED_IN = "请先登录再投诉举报。"
@@ -239,6 +240,8 @@ def _apply(user, item: Sanction, subject) -> None:
         if institution.status == Institution.Status.FILED:
             institution.status = Institution.Status.REVOKED
             institution.save(update_fields=["status", "updated_at"])
+    elif isinstance(subject, Platform) and item.kind == Sanction.Kind.REVOCATION and item.starts_on <= today():
+        platform_records.close(user, subject, f"{item.article}：{item.reason}", item.starts_on)
 
 
 def open_complaints():

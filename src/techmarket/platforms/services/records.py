@@ -238,6 +238,22 @@ def reject(user, record: Recorded, reason: str) -> Recorded:
     return _decide(user, type(record), record.pk, Review.REJECTED, reason)
 
 
+def close(user, platform: Platform, reason: str, on: datetime.date) -> Platform:
+    """A platform's recognition withdrawn (撤销认定, e.g. by a sanction decided on the ecosystem side): its state
+    becomes 已撤销或撤销认定 from `on`; nothing changes when it is closed already. The caller holds the permission
+    (the decision's own) and the transaction."""
+    with transaction.atomic():
+        record = Platform.objects.select_for_update(of=("self",)).get(pk=platform.pk)
+        if record.state == Platform.State.CLOSED:
+            return record
+        before = record.state
+        record.state = Platform.State.CLOSED
+        record.save(update_fields=["state", "updated_at"])
+        audit.log_action(record, RecordAction.CLOSE, user, from_value=before, to_value=record.state,
+                         reason=_text(reason, "原因", REASON_MAX, single_line=False), data={"on": on.isoformat()})
+    return record
+
+
 # --- Reading ---------------------------------------------------------------------------------------------------
 
 @dataclass
