@@ -29,7 +29,7 @@ def unit(db):
     """A lead unit and a co-operating unit of a task."""
 
     def get(number: int, name: str) -> TaskUnit:
-        return TaskUnit.objects.get(task__number=number, name=name)
+        return TaskUnit.objects.get(task__plan_code="action-2025", task__number=number, name=name)
 
     return get
 

@@ -29,7 +29,11 @@ def test_reviewers_pages_are_chinese(client, reviewer, unit_user, unit):
         assert english_words(text) == [] and internal_codes(text) == [], url
     task = text_of(client.get("/plantasks/6/"))
     assert "完善技術交易市場" in task and "填报人1" in task and "指定填报人" in task
-    assert "省委金融办" in text_of(client.get("/plantasks/"))
+    overview = text_of(client.get("/plantasks/"))
+    assert "省委金融办" in overview
+    # The 2016 action plan's annex, with its departments and schedule.
+    assert "青政办〔2016〕218号" in overview and "改革科技成果评价和登记制度" in overview
+    assert "2017年6月底前完成" in overview and "省科技厅（会同省有关部门）" in overview
 
 
 def test_a_unit_user_reports_through_the_form(client, unit_user, unit):
@@ -81,3 +85,12 @@ def test_a_reviewer_assigns_through_the_task_page(client, reviewer, member, unit
     assert response.status_code == 302 and lead.memberships.filter(user=member).exists()
     client.post(reverse("plantasks:assign", args=[lead.pk]), {"username": "nobody-here"})
     assert lead.memberships.count() == 1
+
+
+def test_the_menu_links_task_tracking_for_those_who_use_it(client, reviewer, unit_user, member):
+    link = 'href="/plantasks/">任务调度</a>'
+    for user, shown in [(reviewer, True), (unit_user(6, "省科技厅", "lead-user1"), True), (member, False)]:
+        client.force_login(user)
+        assert (link in client.get("/").content.decode()) is shown, user
+    client.logout()
+    assert link not in client.get("/").content.decode()

@@ -12,6 +12,7 @@ from techmarket.indicators.services.periods import parse
 QUOTE_MAX = 2000
 UNIT_MAX = 50
 PERIOD_MAX = 10
+SCHEDULE_MAX = 40
 
 
 def _length_check(field: str, limit: int, name: str) -> models.CheckConstraint:
@@ -24,6 +25,9 @@ class PlanTask(models.Model):
     section = models.CharField("部分", max_length=TITLE_MAX, validators=[validate_single_line])
     title = models.CharField("任务", max_length=TITLE_MAX, validators=[validate_single_line])
     quote = models.TextField("原文摘录", max_length=QUOTE_MAX, validators=[validate_text])
+    # The plan's own schedule for the task (the 2016 annex's 时间进度), and its date when it names one.
+    schedule = models.CharField("时间进度", max_length=SCHEDULE_MAX, blank=True, validators=[validate_single_line])
+    deadline = models.DateField("完成时限", null=True, blank=True)
     active = models.BooleanField("在用", default=True)
 
     class Meta:
@@ -35,6 +39,8 @@ class PlanTask(models.Model):
             _length_check("title", TITLE_MAX, "plantask_title_length"),
             _length_check("section", TITLE_MAX, "plantask_section_length"),
             _length_check("quote", QUOTE_MAX, "plantask_quote_length"),
+            _length_check("schedule", SCHEDULE_MAX, "plantask_schedule_length"),
+            date_check("deadline", "plantask_deadline_bounds"),
         ]
 
     def __str__(self) -> str:

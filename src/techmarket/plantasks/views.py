@@ -41,13 +41,14 @@ def _period(request) -> Period:
 def overview(request):
     period, today = _period(request), timezone.localdate()
     manager = allowed(request.user, "plantasks.manage")
-    units = None if manager else TaskUnit.objects.filter(memberships__user=request.user, task__active=True)
+    units = None if manager else progress.dispatched_units().filter(memberships__user=request.user)
     statuses = progress.statuses(period, today, units)
     shown = {status.unit.pk for status in statuses}
     return render(request, "plantasks/overview.html", {
         "period": period, "periods": definitions.periods(), "statuses": statuses, "manager": manager,
         "due": definitions.due_date(period), "plan": definitions.plan().plan,
         "overdue": [status for status in progress.overdue(today) if status.unit.pk in shown],
+        "other_plans": progress.other_plans(today),
     })
 
 

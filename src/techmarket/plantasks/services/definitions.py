@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from techmarket.common.datafiles import FileModel, Label, Required, load, read_yaml
 from techmarket.indicators.services.periods import Period, parse, quarter_of
-from techmarket.plantasks.models import QUOTE_MAX, UNIT_MAX, PlanTask, TaskUnit
+from techmarket.plantasks.models import QUOTE_MAX, SCHEDULE_MAX, UNIT_MAX, PlanTask, TaskUnit
 
 Unit = Field(min_length=1, max_length=UNIT_MAX)
 
@@ -64,6 +64,8 @@ class TaskEntry(FileModel):
     quote: Required = Field(max_length=QUOTE_MAX)
     lead: list[Label] = Field(min_length=1)
     cooperating: list[Label] = []
+    schedule: str = Field("", max_length=SCHEDULE_MAX)  # the plan's own 时间进度 (the 2016 annex)
+    deadline: datetime.date | None = None  # its date, when it names one
 
     @model_validator(mode="after")
     def _units(self):
@@ -77,7 +79,7 @@ class TaskEntry(FileModel):
 
 class TaskFile(FileModel):
     plan: PlanInfo
-    reporting: Reporting
+    reporting: Reporting | None = None  # None: a plan kept as data, not dispatched quarterly (the 2016 annex)
     tasks: list[TaskEntry]
 
     @model_validator(mode="after")
@@ -85,13 +87,19 @@ class TaskFile(FileModel):
         numbers = [task.number for task in self.tasks]
         if len(set(numbers)) != len(numbers):
             raise ValueError("a task number is used twice")
-        if parse(self.reporting.first_period).start > parse(self.reporting.last_period).start:
+        if self.reporting and parse(self.reporting.first_period).start > parse(self.reporting.last_period).start:
             raise ValueError("first_period is after last_period")
         return self
 
 
 def data_file() -> Path:
+    """The plan that is dispatched quarterly (its file has the reporting block)."""
     return Path(settings.TECHMARKET_DATA_FILES) / "plantasks" / "tasks-2025.yaml"
+
+
+def data_files() -> list[Path]:
+    """Every plan's file (data/plantasks/tasks-*.yaml): the 2025 plan and the 2016 action plan's annex."""
+    return sorted((Path(settings.TECHMARKET_DATA_FILES) / "plantasks").glob("tasks-*.yaml"))
 
 
 def read(path: Path | None = None) -> TaskFile:
@@ -101,8 +109,22 @@ def read(path: Path | None = None) -> TaskFile:
 
 @lru_cache(maxsize=1)
 def plan() -> TaskFile:
-    """The file as read once per process (the sync reads it afresh)."""
-    return read()
+    """The dispatched plan's file as read once per process (the sync reads it afresh)."""
+    data = read()
+    if data.reporting is None:
+        raise ValueError(f"{data_file().name}: the dispatched plan needs a reporting block")
+    return data
+
+
+@lru_cache(maxsize=1)
+def other_plans() -> list[TaskFile]:
+    """The plans kept as data beside the dispatched one (not reported on quarterly), as read once per process."""
+    main = data_file().resolve()
+    return [read(path) for path in data_files() if path.resolve() != main]
+
+
+def dispatched_code() -> str:
+    return plan().plan.code
 
 
 # -- the reporting cycle --------------------------------------------------------------------------------------
@@ -138,16 +160,25 @@ def in_cycle(period: Period) -> bool:
 # -- sync -----------------------------------------------------------------------------------------------------
 
 def sync_tasks(**kwargs) -> None:
-    """Bring PlanTask and TaskUnit in step with the file (after every migrate)."""
-    data = read()
+    """Bring PlanTask and TaskUnit in step with every plan's file (after every migrate)."""
     plan.cache_clear()
+    other_plans.cache_clear()
+    paths = data_files()
+    if data_file() not in paths:
+        paths.append(data_file())
+    for path in paths:
+        _sync(read(path))
+
+
+def _sync(data: TaskFile) -> None:
     code = data.plan.code
     with transaction.atomic():
         seen = []
         for entry in data.tasks:
             task, _ = PlanTask.objects.update_or_create(
                 plan_code=code, number=entry.number,
-                defaults={"section": entry.section, "title": entry.title, "quote": entry.quote, "active": True})
+                defaults={"section": entry.section, "title": entry.title, "quote": entry.quote, "active": True,
+                          "schedule": entry.schedule, "deadline": entry.deadline})
             seen.append(task.pk)
             names = [(name, TaskUnit.Role.LEAD) for name in entry.lead] + \
                     [(name, TaskUnit.Role.COOPERATING) for name in entry.cooperating]

@@ -57,8 +57,13 @@ def unassign(actor, unit: TaskUnit, user_id: int) -> None:
                          data={"user": member.user.username})
 
 
+def dispatched_units():
+    """The units of the active tasks of the plan that is dispatched quarterly (not the 2016 annex's)."""
+    return TaskUnit.objects.filter(task__active=True, task__plan_code=definitions.dispatched_code())
+
+
 def units_of(user) -> list[TaskUnit]:
-    return list(TaskUnit.objects.filter(memberships__user=user, task__active=True).select_related("task"))
+    return list(dispatched_units().filter(memberships__user=user).select_related("task"))
 
 
 # -- reports --------------------------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ STATUS_HEADERS = ["序号", "任务", "责任单位", "职责", "报送周期", 
 def statuses(period: Period, today: datetime.date, units=None) -> list[UnitStatus]:
     """Each unit's state for `period` (every active task's units, or `units`), in task order."""
     if units is None:
-        units = TaskUnit.objects.filter(task__active=True)
+        units = dispatched_units()
     units = list(units.select_related("task").order_by("task__plan_code", "task__number", "position"))
     reports = {r.unit_id: r for r in ProgressReport.objects.filter(unit__in=units, period_key=period.key)}
     due = definitions.due_date(period)
@@ -203,3 +208,41 @@ def task(number: int, plan_code: str = "") -> PlanTask:
     if task is None:
         raise NotFound("没有这项任务。")
     return task
+
+
+# -- plans kept as data (the 2016 action plan's annex) ----------------------------------------------------------
+
+@dataclass
+class ScheduledTask:
+    task: PlanTask
+    leads: list[str]
+    cooperating: list[str]
+    today: datetime.date
+
+    @property
+    def state_label(self) -> str:
+        """持续推进 without a date; else whether its deadline has passed."""
+        if self.task.deadline is None:
+            return "持续推进"
+        return "已到期" if self.task.deadline < self.today else "未到期"
+
+
+@dataclass
+class OtherPlan:
+    code: str
+    name: str
+    number: str
+    ends: datetime.date
+    tasks: list[ScheduledTask]
+
+
+def other_plans(today: datetime.date) -> list[OtherPlan]:
+    """The plans kept as data beside the dispatched one, with their tasks, units, schedules and deadlines."""
+    result = []
+    for data in definitions.other_plans():
+        tasks = PlanTask.objects.filter(plan_code=data.plan.code, active=True).prefetch_related("units")
+        result.append(OtherPlan(
+            code=data.plan.code, name=data.plan.name, number=data.plan.number, ends=data.plan.ends,
+            tasks=[ScheduledTask(task, [u.name for u in task.units.all() if u.is_lead],
+                                 [u.name for u in task.units.all() if not u.is_lead], today) for task in tasks]))
+    return result
