@@ -78,3 +78,13 @@ def test_reminders_before_the_deadline_once_a_day():
     note = Notification.objects.get(recipient=world.owner, topic="achievements.report")
     assert "7 天后截止" in note.title
     assert reports.send_reminders(datetime.date(w.TODAY.year, 3, 24)) == 0
+
+
+def test_reminder_command(capsys):
+    from django.core.management import call_command
+
+    world = w.build()
+    reports.set_supervisor(world.owner, world.university, world.supervisor)
+    day = datetime.date(w.TODAY.year, 3, 30) - datetime.timedelta(days=30)
+    call_command("remind_annual_reports", "--date", day.isoformat())
+    assert "1 reminder(s) sent" in capsys.readouterr().out

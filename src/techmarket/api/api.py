@@ -87,6 +87,7 @@ api.add_router("/experts", "techmarket.api.routers.experts.router")
 api.add_router("/ecosystem", "techmarket.api.routers.ecosystem.router")
 api.add_router("/publishing", "techmarket.api.routers.publishing.router")
 api.add_router("/challenges", "techmarket.api.routers.challenges.router")
+api.add_router("/achievements", "techmarket.api.routers.achievements.router")
 
 
 @api.get("/stats", response=Stats, tags=["stats"], summary="按类别、领域统计可见条目")

@@ -52,6 +52,8 @@ JOBS = [
     Job("remind-intents", ("remind_intents",), "提醒未答复的定向发布合作意向", daily_at=time(8, 0)),
     Job("deadline-alerts", ("remind_registrations",), "技术合同登记办理期限提醒（5 日内到期或已逾期）",
         daily_at=time(8, 30)),
+    Job("annual-report-reminders", ("remind_annual_reports",), "科技成果转化年度报告报送与转报提醒",
+        daily_at=time(8, 40)),
     Job("registrations-report", ("export_registrations", "{reports}/registrations-{date}.xlsx"),
         "技术合同登记台账（Excel）", daily_at=time(6, 0)),
     Job("indicators-report", ("indicators", "--json"), "指标监测数据（JSON）", daily_at=time(6, 10),
