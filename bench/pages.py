@@ -55,6 +55,11 @@ ROLES = ("anonymous", "enterprise", "institution", "reviewer", "registrar")
 NOT_MEASURED = {
     "a check-up's report, its PDF and publishing from it (the bench makes no check-up; the questionnaire is "
     "measured)": {"enterprises:checkup", "enterprises:checkup-pdf", "enterprises:checkup-publish"},
+    "financing: a need's page, its submissions, the financial institution's desk and a bad loan (the bench has no "
+    "financial institution; the enterprise's financing page is measured)": {
+        "enterprises:need", "enterprises:need-share", "enterprises:need-close", "enterprises:need-respond",
+        "enterprises:need-outcome", "enterprises:need-bad-loan", "enterprises:bad-loan",
+        "enterprises:financing-desk"},
     "submissions": {"logout", "listing-transition", "intent-respond", "resend-confirmation", "member-review-decide",
                     "market:inquiry-message", "market:inquiry-upload", "market:inquiry-agreement",
                     "market:inquiry-close", "market:agreement-answer", "market:contract-upload",
@@ -407,6 +412,7 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("ecosystem registry (department)", "/ecosystem/registries/qinghai/", "reviewer"),
         Page("enterprise check-up questionnaire", "/enterprises/checkup/", "enterprise"),
         Page("enterprise innovation points", "/enterprises/points/", "enterprise"),
+        Page("enterprise financing needs", "/enterprises/financing/", "enterprise"),
     ]
 
 

@@ -8,6 +8,7 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from techmarket.common import audit
         from techmarket.enterprises import rules  # noqa: F401  (registers the permissions)
-        from techmarket.enterprises.models import Checkup, CheckupAction
+        from techmarket.enterprises.models import Checkup, CheckupAction, FinancingAction, FinancingNeed
 
         audit.register_actions(Checkup, CheckupAction)
+        audit.register_actions(FinancingNeed, FinancingAction)

@@ -1,9 +1,22 @@
 """Enterprise services (docs/enterprises.md): the 科技体检 (technology check-up) an enterprise answers, and the
 demands of the library it published from the bottlenecks it described."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+
+from techmarket.common.bounds import (
+    date_check,
+    money_check,
+    money_field,
+    range_check,
+    validate_date,
+    validate_single_line,
+    validate_text,
+)
 
 
 class CheckupAction(models.TextChoices):
@@ -84,3 +97,196 @@ class InnovationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year} 创新积分 {self.total}"
+
+
+# Financing needs (docs/enterprises.md, "Financing needs"): an enterprise posts a loan or equity need, chooses the
+# financial institutions that may see its figures; a financial institution records its products, sees the needs
+# matched to them, responds and records the outcome; a bad loan is the fact of a 青信融 risk-compensation claim.
+
+MAX_TERM_MONTHS = 360
+MAX_RATE = Decimal("36.00")  # % a year: above the judicial protection ceiling no loan is recorded
+TERM_BOUNDS = [MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)]
+
+
+class FinancingKind(models.TextChoices):
+    LOAN = "loan", "贷款"
+    EQUITY = "equity", "股权融资"
+
+
+class Security(models.TextChoices):
+    CREDIT = "credit", "信用"
+    COLLATERAL = "collateral", "抵押"
+    IP_PLEDGE = "ip-pledge", "知识产权质押"
+    GUARANTEE = "guarantee", "担保"
+    NONE = "none", "不适用（股权融资）"
+
+
+class EnterpriseSize(models.TextChoices):
+    MICRO = "micro", "微型企业"
+    SMALL = "small", "小型企业"
+    MEDIUM = "medium", "中型企业"
+    LARGE = "large", "大型企业"
+
+
+SME_SIZES = (EnterpriseSize.MICRO, EnterpriseSize.SMALL, EnterpriseSize.MEDIUM)
+
+
+class FinancingAction(models.TextChoices):
+    """Audit codes of a financing need (common.audit)."""
+
+    POST = "post", "发布融资需求"
+    SHARE = "share", "向金融机构开放企业信息"
+    UNSHARE = "unshare", "收回金融机构查看权限"
+    RESPOND = "respond", "金融机构回应"
+    GRANT = "grant", "记录放款/投资结果"
+    CLOSE = "close", "关闭融资需求"
+    BAD_LOAN = "bad-loan", "登记不良贷款"
+
+
+class FinancialProduct(models.Model):
+    """A financial institution's product: what kind of financing, for which amounts, terms and fields."""
+
+    institution = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT,
+                                    related_name="financial_products", verbose_name="金融机构")
+    name = models.CharField("产品名称", max_length=100, validators=[validate_single_line])
+    kind = models.CharField("融资方式", max_length=10, choices=FinancingKind.choices)
+    securities = models.JSONField("接受的担保方式", default=list, blank=True)  # Security codes; [] = any
+    min_amount = money_field("最低金额（元）")
+    max_amount = money_field("最高金额（元）")
+    max_term_months = models.PositiveSmallIntegerField("最长期限（月）", validators=TERM_BOUNDS)
+    fields = models.JSONField("支持的领域", default=list, blank=True)  # top-level field codes; [] = all
+    active = models.BooleanField("在售", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution_id", "name", "id"]
+        verbose_name = verbose_name_plural = "金融产品"
+        constraints = [
+            money_check("min_amount", "enterprises_product_min_bounds"),
+            money_check("max_amount", "enterprises_product_max_bounds"),
+            models.CheckConstraint(condition=models.Q(min_amount__lte=models.F("max_amount")),
+                                   name="enterprises_product_range"),
+            range_check("max_term_months", "enterprises_product_term_bounds", 1, MAX_TERM_MONTHS),
+            models.UniqueConstraint(fields=["institution", "name"], name="enterprises_one_product_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} · {self.name}"
+
+
+class FinancingNeed(models.Model):
+    """An enterprise's loan or equity need. At most one open need of each kind per enterprise (a repeated or
+    concurrent posting finds the one already open)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "征集中"
+        GRANTED = "granted", "已获融资"
+        CLOSED = "closed", "已关闭"
+
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT,
+                                     related_name="financing_needs", verbose_name="企业")
+    kind = models.CharField("融资方式", max_length=10, choices=FinancingKind.choices)
+    amount = money_field("需求金额（元）")
+    use = models.TextField("资金用途", max_length=2000, validators=[validate_text])
+    term_months = models.PositiveSmallIntegerField("期限（月）", validators=TERM_BOUNDS)
+    security = models.CharField("担保方式", max_length=12, choices=Security.choices)
+    security_note = models.CharField("抵质押物说明", max_length=300, blank=True, validators=[validate_single_line])
+    field = models.CharField("所属领域", max_length=50)  # a top-level taxonomy field code
+    size = models.CharField("企业规模", max_length=10, choices=EnterpriseSize.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    shared_with = models.ManyToManyField("directory.Organisation", blank=True, related_name="+",
+                                         verbose_name="可查看企业信息的金融机构")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="发布人")
+    created_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "融资需求"
+        constraints = [
+            money_check("amount", "enterprises_need_amount_bounds"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="enterprises_need_amount_positive"),
+            range_check("term_months", "enterprises_need_term_bounds", 1, MAX_TERM_MONTHS),
+            models.UniqueConstraint(fields=["organisation", "kind"], condition=models.Q(status="open"),
+                                    name="enterprises_one_open_need_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.get_kind_display()}需求"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:need", args=[self.pk])
+
+    @property
+    def audit_label(self) -> str:
+        return f"融资需求（{self.organisation}，{self.get_kind_display()}）"
+
+
+class FinancingResponse(models.Model):
+    """A financial institution's answer to a need (one per institution and need), and the outcome once recorded."""
+
+    class Status(models.TextChoices):
+        INTERESTED = "interested", "有意向，正在对接"
+        DECLINED = "declined", "暂不支持"
+        GRANTED = "granted", "已放款/已投资"
+
+    need = models.ForeignKey(FinancingNeed, on_delete=models.CASCADE, related_name="responses")
+    institution = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="金融机构")
+    product = models.ForeignKey(FinancialProduct, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="responses", verbose_name="产品")
+    status = models.CharField("状态", max_length=12, choices=Status.choices)
+    message = models.TextField("说明", max_length=1000, blank=True, validators=[validate_text])
+    granted_amount = money_field("放款/投资金额（元）", null=True, blank=True)
+    rate = models.DecimalField("年利率（%）", max_digits=5, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(0), MaxValueValidator(MAX_RATE)])
+    granted_term_months = models.PositiveSmallIntegerField("实际期限（月）", null=True, blank=True,
+                                                              validators=TERM_BOUNDS)
+    granted_on = models.DateField("放款日期", null=True, blank=True, validators=[validate_date])
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name="经办人")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = verbose_name_plural = "金融机构回应"
+        constraints = [
+            models.UniqueConstraint(fields=["need", "institution"], name="enterprises_one_response_per_institution"),
+            money_check("granted_amount", "enterprises_granted_amount_bounds"),
+            range_check("rate", "enterprises_rate_bounds", 0, MAX_RATE),
+            range_check("granted_term_months", "enterprises_granted_term_bounds", 1, MAX_TERM_MONTHS),
+            date_check("granted_on", "enterprises_granted_on_bounds"),
+            models.CheckConstraint(
+                condition=~models.Q(status="granted") | models.Q(granted_amount__gt=0, granted_on__isnull=False),
+                name="enterprises_granted_has_outcome"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} 对 {self.need} 的回应"
+
+
+class BadLoan(models.Model):
+    """A granted loan become bad: the unpaid principal (不良贷款本金余额), the fact of a 青信融 risk-compensation claim
+    computed by the policy engine (enterprises/policy_facts.py). One per loan."""
+
+    response = models.OneToOneField(FinancingResponse, on_delete=models.PROTECT, related_name="bad_loan",
+                                    verbose_name="贷款")
+    principal = money_field("不良贷款本金余额（元）")
+    recognised_on = models.DateField("认定不良日期", validators=[validate_date])
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="登记人")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "不良贷款"
+        constraints = [
+            money_check("principal", "enterprises_bad_principal_bounds"),
+            models.CheckConstraint(condition=models.Q(principal__gt=0), name="enterprises_bad_principal_positive"),
+            date_check("recognised_on", "enterprises_bad_date_bounds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response.need.organisation} 不良贷款"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enterprises:bad-loan", args=[self.pk])

@@ -16,3 +16,45 @@ def is_member_of_checkup(user, checkup) -> bool:
 rules.add_perm("enterprises.run_checkup", is_verified_member)
 rules.add_perm("enterprises.view_checkup", is_member_of_checkup | is_reviewer)
 rules.add_perm("enterprises.publish_from_checkup", is_member_of_checkup)
+
+
+# Financing needs (docs/enterprises.md, "Financing needs").
+
+@rules.predicate
+def is_enterprise_member(user) -> bool:
+    from techmarket.directory.models import Organisation
+
+    return bool(is_verified_member(user) and user.organisation.kind == Organisation.Kind.ENTERPRISE)
+
+
+@rules.predicate
+def is_institution_member(user) -> bool:
+    from techmarket.directory.models import Organisation
+
+    return bool(is_verified_member(user) and user.organisation.kind == Organisation.Kind.FINANCIAL_INSTITUTION)
+
+
+@rules.predicate
+def is_member_of_need(user, need) -> bool:
+    return bool(need is not None and is_verified_member(user) and user.organisation_id == need.organisation_id)
+
+
+@rules.predicate
+def is_shared_with(user, need) -> bool:
+    """The enterprise chose the user's financial institution to see its figures."""
+    return bool(need is not None and is_institution_member(user)
+                and need.shared_with.filter(pk=user.organisation_id).exists())
+
+
+@rules.predicate
+def is_lender_of(user, bad_loan) -> bool:
+    return bool(bad_loan is not None and is_institution_member(user)
+                and bad_loan.response.institution_id == user.organisation_id)
+
+
+rules.add_perm("enterprises.post_need", is_enterprise_member)
+rules.add_perm("enterprises.manage_need", is_member_of_need)
+rules.add_perm("enterprises.view_need", is_member_of_need | is_shared_with | is_reviewer)
+rules.add_perm("enterprises.respond_need", is_shared_with)
+rules.add_perm("enterprises.lend", is_institution_member)
+rules.add_perm("enterprises.view_bad_loan", is_lender_of | is_reviewer)

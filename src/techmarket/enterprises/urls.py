@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from techmarket.enterprises import views
+from techmarket.enterprises import views, views_financing
 
 app_name = "enterprises"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("checkup/<int:pk>/report.pdf", views.download, name="checkup-pdf"),
     path("checkup/<int:pk>/publish/<int:index>/", views.publish, name="checkup-publish"),
     path("points/", views.points_page, name="points"),
+    path("financing/", views_financing.home, name="financing"),
+    path("financing/desk/", views_financing.desk, name="financing-desk"),
+    path("financing/<int:pk>/", views_financing.need_page, name="need"),
+    path("financing/<int:pk>/share/", views_financing.share, name="need-share"),
+    path("financing/<int:pk>/close/", views_financing.close, name="need-close"),
+    path("financing/<int:pk>/respond/", views_financing.respond, name="need-respond"),
+    path("financing/<int:pk>/outcome/", views_financing.outcome, name="need-outcome"),
+    path("financing/<int:pk>/bad-loan/", views_financing.bad_loan_record, name="need-bad-loan"),
+    path("bad-loans/<int:pk>/", views_financing.bad_loan_page, name="bad-loan"),
 ]
