@@ -17,6 +17,7 @@ from techmarket.achievements.services import evaluation as ev
 from techmarket.achievements.services import records
 from techmarket.achievements.services.criteria import criteria
 from techmarket.catalogue.services import lifecycle
+from techmarket.common.models import Notification
 from techmarket.experts.models import AssignmentEntry
 from tests.achievements import world as w
 
@@ -39,6 +40,9 @@ def test_criteria_file_adds_up_to_hundred():
 def test_panel_excludes_the_conflicted_expert():
     world = w.build()
     achievement, evaluation = _drawn(world)
+    assert Notification.objects.filter(recipient=world.department, topic="achievements.department").exists()
+    assert Notification.objects.filter(recipient=world.experts["王专家"], topic="achievements.evaluation").exists()
+    assert not Notification.objects.filter(recipient=world.experts["孙专家"]).exists()
     panel = evaluation.panel
     assert evaluation.status == Evaluation.Status.SCORING
     assert sorted(e.expert.name for e in panel.drawn) == ["李专家", "王专家", "赵专家"]

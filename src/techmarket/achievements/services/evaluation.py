@@ -22,7 +22,7 @@ from techmarket.achievements.errors import (
 )
 from techmarket.achievements.models import Achievement, Action, Evaluation, Score
 from techmarket.achievements.services.criteria import criteria
-from techmarket.common import audit
+from techmarket.common import audit, notices
 from techmarket.common.bounds import MAX_BUDGET_WAN, REASON_MAX, validate_text
 from techmarket.common.notifications import notify
 from techmarket.common.permissions import allowed
@@ -73,6 +73,10 @@ def request(user, achievement: Achievement, mode: str, institution: Organisation
             if institution:
                 notify(institution.members.filter(is_verified=True), "achievements.evaluation",
                        f"成果评估委托：{achievement.title}", "贵机构受托评估一项科技成果，请登录平台评分。",
+                       link=evaluation.get_absolute_url())
+            else:
+                notify(notices.resolvers(), "achievements.department", f"待抽取评估专家：{achievement.title}",
+                       f"{achievement.owner.name}申请由评价专家委员会（{panel_size} 位专家）评估该成果，请抽取专家。",
                        link=evaluation.get_absolute_url())
     except IntegrityError:
         raise AchievementDuplicate(running) from None
