@@ -83,3 +83,37 @@ def test_contract_without_notice_is_not_held_back_and_links_once():
     assert pricing.registration_blocker(contract) is None
     with pytest.raises(Exception, match="已关联"):
         pricing.link_contract(world.owner, achievement, contract)
+
+
+def test_the_whole_path_on_the_pages(client):
+    """Link the contract and publish the notice on the achievement's page; the market's registration form shows
+    the reason; an objection filed and dismissed on the notice page; then the contract goes to registration."""
+    world = w.build()
+    achievement = w.achievement(world)
+    contract = record_contract(world.owner, world.university, world.buyer, title="吸附法提锂技术转让")
+    client.force_login(world.owner)
+    page = client.get(achievement.get_absolute_url()).content.decode()
+    assert "吸附法提锂技术转让" in page  # offered for linking
+    client.post(f"/achievements/{achievement.pk}/contract/", {"contract": contract.pk})
+    assert pricing.registration_blocker(contract) is None
+    response = client.post(f"/achievements/{achievement.pk}/price-notice/",
+                           {"price": "150", "buyer": world.buyer.name, "days": "15"})
+    notice = PriceNotice.objects.get(achievement=achievement).notice
+    assert response["Location"] == notices.notice_url(notice)
+    assert 'id="registration-blocked"' in client.get(achievement.get_absolute_url()).content.decode()
+    registry = provincial_registry()
+    refused = client.post(f"/market/contracts/{contract.pk}/register/", {"registry": registry.pk})
+    assert refused.status_code == 200 and "正在公示" in refused.content.decode()
+    client.force_login(world.buyer_member)
+    client.post(f"/notices/{notice.pk}/objections/", {"text": "价格低于评估建议价格。"})
+    objection = notice.objections.get()
+    Notice.objects.filter(pk=notice.pk).update(opens_on=w.TODAY - datetime.timedelta(days=20),
+                                               closes_on=w.TODAY - datetime.timedelta(days=6))
+    client.force_login(world.owner)
+    still = client.post(f"/market/contracts/{contract.pk}/register/", {"registry": registry.pk})
+    assert "尚未处理的异议" in still.content.decode() and not contract.registrations.exists()
+    client.force_login(world.department)
+    client.post(f"/notices/objections/{objection.pk}/resolve/", {"decision": "dismiss", "resolution": "不成立。"})
+    client.force_login(world.owner)
+    done = client.post(f"/market/contracts/{contract.pk}/register/", {"registry": registry.pk})
+    assert done.status_code == 302 and contract.registrations.count() == 1
