@@ -336,6 +336,7 @@ def pages(ids: dict) -> list[Page]:
         *achievements_pages(),
         Page("prefecture markets", "/m/", "anonymous"),
         Page("prefecture market", "/m/haixi/", "anonymous"),
+        Page("specialised market", "/m/fields/salt-lake/", "anonymous"),
     ]
 
 

@@ -8,5 +8,6 @@ app_name = "prefectures"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("fields/<slug:code>/", views.specialised, name="specialised"),
     path("<slug:code>/", views.portal, name="portal"),
 ]

@@ -10,7 +10,8 @@ PAGE_SIZE = 20
 
 def overview(request):
     return render(request, "prefectures/overview.html", {
-        "province": markets.province(), "regions": markets.prefectures()})
+        "province": markets.province(), "regions": markets.prefectures(),
+        "specialised": markets.specialised_markets()})
 
 
 def portal(request, code: str):
@@ -19,4 +20,13 @@ def portal(request, code: str):
     fields = market.figures.tables["field"][1]
     return render(request, "prefectures/portal.html", {
         "market": market, "region": market.region, "page": page, "fields": fields,
+        "featured": markets.featured(market.region),
+        "deals": list(reversed(market.figures.rows))[:PAGE_SIZE]})
+
+
+def specialised(request, code: str):
+    market = markets.specialised(code)
+    page = Paginator(market.listings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "prefectures/specialised.html", {
+        "market": market, "page": page, "prefectures": market.figures.tables["prefecture"][1],
         "deals": list(reversed(market.figures.rows))[:PAGE_SIZE]})

@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from techmarket.catalogue.models import Listing
+from techmarket.catalogue.services.history import field_labels
 from techmarket.catalogue.services.listings import ListingFilters, filter_listings
 from techmarket.common.errors import NotFound
 from techmarket.common.permissions import allowed
 from techmarket.directory.models import Region
 from techmarket.market.services import statistics
+from techmarket.prefectures.services import config
 
 PROVINCE = "qinghai"
 
@@ -77,3 +79,52 @@ def province() -> Province:
                for region in prefectures()]
     markets.append(Deals.of("省本级", statistics.statistics(statistics.Filters(region=PROVINCE))))
     return Province(markets, Deals.of("全省合计", statistics.statistics()))
+
+
+# -- featured fields and specialised sub-markets (data/prefectures/markets.yaml) ------------------------------
+
+@dataclass
+class FieldFigures:
+    code: str
+    name: str
+    listings: int  # the market's public listings in the field
+    deals: Deals  # the market's registered contracts in the field
+
+
+def featured(region: Region) -> list[FieldFigures]:
+    """The prefecture's featured fields (特色领域) with its listings and deals in each."""
+    codes = config.markets().featured.get(region.code, [])
+    names = field_labels(codes)
+    result = []
+    for code in codes:
+        listings = filter_listings(ListingFilters(region=region.code, field=code)).count()
+        figures = statistics.statistics(statistics.Filters(region=region.code, field=code))
+        result.append(FieldFigures(code, names.get(code, code), listings, Deals.of(names.get(code, code), figures)))
+    return result
+
+
+@dataclass
+class Specialised:
+    code: str
+    name: str
+    description: str
+    field_name: str
+    listings: QuerySet[Listing]
+    deals: Deals
+    figures: statistics.Statistics
+
+
+def specialised(code: str) -> Specialised:
+    """A specialised sub-market (专业技术市场): the province's public listings and registered contracts of its
+    field."""
+    entry = config.markets().specialised_market(code)
+    if entry is None:
+        raise NotFound("没有这个专业技术市场。")
+    figures = statistics.statistics(statistics.Filters(field=entry.field))
+    return Specialised(entry.code, entry.name, entry.description, field_labels([entry.field]).get(entry.field, ""),
+                       filter_listings(ListingFilters(field=entry.field, sort="newest")),
+                       Deals.of(entry.name, figures), figures)
+
+
+def specialised_markets() -> list[Specialised]:
+    return [specialised(entry.code) for entry in config.markets().specialised]
