@@ -100,12 +100,12 @@ def achievement_detail(request, pk):
     for p in price_notices:
         p.state = pricing.state_label(p)
     evaluations = list(achievement.evaluations.select_related("institution")) if confidential else []
+    done = ev.latest_completed(achievement)
     return render(request, "achievements/detail.html", {
         "achievement": achievement, "confidential": confidential, "owner": owner,
         "completers": achievement.completers.all(),
-        "evaluation": ev.latest_completed(achievement), "evaluations": evaluations,
-        "criteria_rows": ev.criteria_rows(ev.latest_completed(achievement)) if ev.latest_completed(achievement)
-        else [],
+        "evaluation": done, "evaluations": evaluations,
+        "criteria_rows": ev.criteria_rows(done) if done else [],
         "price_notices": price_notices, "blocked": pricing.blocker_reason(achievement) if owner else None,
         "request_form": forms.EvaluationRequestForm() if owner else None,
         "notice_form": forms.PriceNoticeForm() if owner else None,
