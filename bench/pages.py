@@ -356,6 +356,7 @@ def docking_pages() -> list[Page]:
         Page("open feed (JSON, since a day)", "/open/feed.json?since=2026-01-01", "anonymous"),
         Page("open feed (RSS)", "/open/feed.rss", "anonymous"),
         Page("open feed schema", "/open/schema.json", "anonymous"),
+        Page("contracts file schema", "/open/contract-registration.schema.json", "anonymous"),
     ]
 
 

@@ -70,6 +70,25 @@ def test_the_contracts_file_has_the_mapped_columns_and_each_registered_contract(
     assert len(csv_rows(contracts.export_csv(end=registration.registered_on))) == 1
 
 
+CONTRACTS_SCHEMA_FILE = SCHEMA_FILE.parent / "contract-registration.schema.json"
+
+
+def test_every_row_validates_against_the_published_contracts_schema(registered_in, client):
+    registered_in("haixi", "500000")
+    registered_in("haidong", "250000.50")
+    schema = json.loads(CONTRACTS_SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert schema == contracts.schema()  # the file is the mapping's (docking_export schemas --out docs/schemas)
+    assert client.get("/open/contract-registration.schema.json").json() == schema
+    validator = jsonschema_rs.validator_for(schema)
+    rows = csv_rows(contracts.export_csv())
+    assert len(rows) == 2
+    for row in rows:
+        assert [error.message for error in validator.iter_errors(row)] == []
+    assert not validator.is_valid({**rows[0], "认定技术交易额（元）": "500000"})  # two decimals
+    assert not validator.is_valid({**rows[0], "合同类别": "transfer"})  # the mapping's words, not codes
+    assert not validator.is_valid({**rows[0], "联系电话": CONTACT_PHONE})  # no other column
+
+
 def test_changing_the_mapping_file_changes_the_file(registered_in, settings, tmp_path):
     registered_in("haixi")
     text = mapping.path().read_text(encoding="utf-8").replace("{column: 登记号,", "{column: 合同登记编号,")

@@ -10,4 +10,5 @@ urlpatterns = [
     path("feed.json", views.feed_json, name="feed-json"),
     path("feed.rss", views.ListingsFeed(), name="feed-rss"),
     path("schema.json", views.schema_json, name="schema"),
+    path("contract-registration.schema.json", views.contracts_schema_json, name="contracts-schema"),
 ]

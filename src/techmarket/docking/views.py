@@ -1,5 +1,6 @@
 """Public URLs of the open feed (docs/docking.md): /open/feed.json[?since=YYYY-MM-DD], /open/feed.rss,
-/open/schema.json. No login: the feed holds what the public pages show, and no personal contact."""
+/open/schema.json, /open/contract-registration.schema.json. No login: the feed holds what the public pages show,
+and no personal contact."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from techmarket.catalogue.services.listings import changed_since
 from techmarket.common.bounds import EARLIEST_DATE, LATEST_DATE
-from techmarket.docking.services import openfeed
+from techmarket.docking.services import contracts, openfeed
 
 RSS_SIZE = 50
 
@@ -43,10 +44,20 @@ def feed_json(request):
     return response
 
 
+def _schema_response(document: dict) -> HttpResponse:
+    return HttpResponse(json.dumps(document, ensure_ascii=False, indent=1),
+                        content_type="application/schema+json; charset=utf-8")
+
+
 @require_GET
 def schema_json(request):
-    return HttpResponse(json.dumps(openfeed.schema(), ensure_ascii=False, indent=1),
-                        content_type="application/schema+json; charset=utf-8")
+    return _schema_response(openfeed.schema())
+
+
+@require_GET
+def contracts_schema_json(request):
+    """The schema of a row of the registered-contracts file (the file itself is for the registries, not public)."""
+    return _schema_response(contracts.schema())
 
 
 class ListingsFeed(Feed):

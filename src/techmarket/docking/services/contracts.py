@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal, InvalidOperation
 
 from techmarket.common.bounds import MAX_AMOUNT
@@ -127,3 +128,41 @@ def _pad(values: dict) -> None:
         for key in (f"{side}_credit_codes", f"{side}_locations", f"{side}_roles"):
             if key in values and not values[key] and count:
                 values[key] = [""] * count
+
+
+SCHEMA_ID = "https://techmarket.qinghai.example/open/contract-registration.schema.json"
+_PATTERNS = {
+    "date": r"^\d{4}-\d{2}-\d{2}$",
+    "amount": r"^\d{1,12}\.\d{2}$",
+}
+
+
+def schema() -> dict:
+    """A JSON Schema of one row of the file, as an object from column header to cell text
+    (docs/schemas/contract-registration.schema.json; a test keeps the file equal to this, and validates every row
+    of an export against it). Made from the mapping, so it changes with data/docking/contract-registration.yaml."""
+    m = mapping()
+    properties = {}
+    for column in m.columns:
+        rule: dict = {"type": "string", "description": column.source}
+        if column.type in _PATTERNS:
+            rule["pattern"] = _PATTERNS[column.type]
+        elif column.type == "bool":
+            rule["enum"] = ["是", "否"]
+        elif column.values and column.type == "text":
+            rule["enum"] = list(column.values.values())
+        elif column.values and column.type == "list":
+            words = "|".join(re.escape(word) for word in [*column.values.values(), ""])
+            separator = re.escape(m.file.list_separator)
+            rule["pattern"] = f"^({words})({separator}({words}))*$"
+        if column.required:
+            rule["minLength"] = 1
+        properties[column.column] = rule
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+        "title": "Registered technology contract (one row of the file for the national registration system)",
+        "description": f"CSV, {m.file.encoding}, delimiter {m.file.delimiter!r}, several values of a cell separated "
+                       f"by {m.file.list_separator!r}; columns and words: data/docking/contract-registration.yaml",
+        "type": "object", "properties": properties, "required": [c.column for c in m.columns],
+        "additionalProperties": False,
+    }
