@@ -60,6 +60,8 @@ NOT_MEASURED = {
         "enterprises:need", "enterprises:need-share", "enterprises:need-close", "enterprises:need-respond",
         "enterprises:need-outcome", "enterprises:need-bad-loan", "enterprises:bad-loan",
         "enterprises:financing-desk"},
+    "a recognition's certificate and its verification (a download and a POST)": {
+        "enterprises:recognition-document", "enterprises:recognition-decide"},
     "submissions": {"logout", "listing-transition", "intent-respond", "resend-confirmation", "member-review-decide",
                     "market:inquiry-message", "market:inquiry-upload", "market:inquiry-agreement",
                     "market:inquiry-close", "market:agreement-answer", "market:contract-upload",
@@ -415,6 +417,8 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("enterprise check-up questionnaire", "/enterprises/checkup/", "enterprise"),
         Page("enterprise innovation points", "/enterprises/points/", "enterprise"),
         Page("enterprise financing needs", "/enterprises/financing/", "enterprise"),
+        Page("enterprise profile", "/enterprises/profile/", "enterprise"),
+        Page("enterprise recognitions to verify", "/enterprises/recognitions/", "reviewer"),
     ]
 
 

@@ -8,7 +8,17 @@ class EnterprisesConfig(AppConfig):
     def ready(self):
         from techmarket.common import audit
         from techmarket.enterprises import rules  # noqa: F401  (registers the permissions)
-        from techmarket.enterprises.models import Checkup, CheckupAction, FinancingAction, FinancingNeed
+        from techmarket.enterprises.models import (
+            Checkup,
+            CheckupAction,
+            FinancingAction,
+            FinancingNeed,
+            ProfileAction,
+            Recognition,
+            YearFigures,
+        )
 
         audit.register_actions(Checkup, CheckupAction)
         audit.register_actions(FinancingNeed, FinancingAction)
+        audit.register_actions(YearFigures, ProfileAction)
+        audit.register_actions(Recognition, ProfileAction)

@@ -12,6 +12,7 @@ from techmarket.enterprises.models import (
     EnterpriseSize,
     FinancingKind,
     FinancingResponse,
+    Recognition,
     Security,
 )
 from techmarket.enterprises.services.questionnaire import field_choices
@@ -103,3 +104,51 @@ class OutcomeForm(BootstrapMixin, forms.Form):
 class BadLoanForm(BootstrapMixin, forms.Form):
     principal = money_form_field("不良贷款本金余额（元）")
     recognised_on = date_form_field("认定不良日期", past=True, widget=DateInput())
+
+
+# The enterprise profile.
+
+def _count_field(label: str) -> forms.IntegerField:
+    from techmarket.enterprises.models import MAX_COUNT
+
+    return forms.IntegerField(label=label, min_value=0, max_value=MAX_COUNT,
+                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+def _wan_field(label: str) -> forms.DecimalField:
+    from techmarket.common.bounds import MAX_BUDGET_WAN
+
+    return forms.DecimalField(label=label, min_value=Decimal("0"), max_value=MAX_BUDGET_WAN, max_digits=10,
+                              decimal_places=2)
+
+
+class FiguresForm(BootstrapMixin, forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    employees = _count_field("职工总数（人）")
+    rd_staff = _count_field("研发人员（人）")
+    revenue_wan = _wan_field("营业收入（万元）")
+    rd_spending_wan = _wan_field("研发投入（万元）")
+    invention_patents = _count_field("有效发明专利（件）")
+    other_ip = _count_field("其他知识产权（件）")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rd_staff") is not None and data.get("employees") is not None \
+                and data["rd_staff"] > data["employees"]:
+            raise forms.ValidationError("研发人员不能多于职工总数。")
+        return data
+
+
+class RecognitionForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label="认定类别", choices=Recognition.Kind.choices)
+    certificate_number = forms.CharField(label="证书编号", max_length=50)
+    recognised_on = date_form_field("认定日期", past=True, widget=DateInput())
+    valid_until = date_form_field("有效期至", required=False, widget=DateInput())
+    document = forms.FileField(label="证书文件",
+                               help_text="PDF、Word（DOCX）、Excel（XLSX）、JPEG 或 PNG，不超过 10 MB。")
+
+
+class DecideForm(forms.Form):
+    verified = forms.TypedChoiceField(label="核验结论", choices=[("1", "核验通过"), ("0", "退回")],
+                                      coerce=lambda v: v == "1")
+    reason = forms.CharField(label="意见", max_length=2000, required=False)

@@ -9,6 +9,10 @@ from django.db import models
 from django.urls import reverse
 
 from techmarket.common.bounds import (
+    BUDGET_DIGITS,
+    MAX_BUDGET_WAN,
+    REASON_MAX,
+    budget_check,
     date_check,
     money_check,
     money_field,
@@ -290,3 +294,112 @@ class BadLoan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("enterprises:bad-loan", args=[self.pk])
+
+
+# The enterprise profile (docs/enterprises.md, "Enterprise profile"): R&D figures by year, entered by the enterprise
+# (each change in the audit log: the history), and recognitions with their certificates, verified by the department
+# against the uploaded document.
+
+MAX_COUNT = 10_000_000
+COUNT_BOUNDS = [MinValueValidator(0), MaxValueValidator(MAX_COUNT)]
+WAN_BOUNDS = [MinValueValidator(0), MaxValueValidator(MAX_BUDGET_WAN)]
+
+
+class ProfileAction(models.TextChoices):
+    """Audit codes of the profile (common.audit)."""
+
+    FIGURES = "figures", "填报年度研发数据"
+    RECOGNITION = "recognition", "申报资质认定"
+    VERIFY = "verify", "核验资质认定"
+    REJECT = "reject", "退回资质认定"
+
+
+class YearFigures(models.Model):
+    """An enterprise's R&D figures of one year (万元 for money), as it entered them; one row per year."""
+
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT,
+                                     related_name="year_figures", verbose_name="企业")
+    year = models.PositiveSmallIntegerField("年度", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    employees = models.PositiveIntegerField("职工总数（人）", validators=COUNT_BOUNDS)
+    rd_staff = models.PositiveIntegerField("研发人员（人）", validators=COUNT_BOUNDS)
+    revenue_wan = models.DecimalField("营业收入（万元）", **BUDGET_DIGITS, validators=WAN_BOUNDS)
+    rd_spending_wan = models.DecimalField("研发投入（万元）", **BUDGET_DIGITS, validators=WAN_BOUNDS)
+    invention_patents = models.PositiveIntegerField("有效发明专利（件）", validators=COUNT_BOUNDS)
+    other_ip = models.PositiveIntegerField("其他知识产权（件）", validators=COUNT_BOUNDS)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="填报人")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = verbose_name_plural = "企业年度研发数据"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="enterprises_one_figures_per_year"),
+            range_check("year", "enterprises_figures_year_bounds", 2000, 2100),
+            range_check("employees", "enterprises_figures_employees_bounds", 0, MAX_COUNT),
+            models.CheckConstraint(condition=models.Q(rd_staff__lte=models.F("employees")),
+                                   name="enterprises_figures_rd_staff_within"),
+            budget_check("revenue_wan", "enterprises_figures_revenue_bounds"),
+            budget_check("rd_spending_wan", "enterprises_figures_rd_bounds"),
+            range_check("invention_patents", "enterprises_figures_patents_bounds", 0, MAX_COUNT),
+            range_check("other_ip", "enterprises_figures_ip_bounds", 0, MAX_COUNT),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} 年度研发数据"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.organisation} {self.year} 年度研发数据"
+
+
+class Recognition(models.Model):
+    """A recognition the enterprise holds (高新技术企业, 专精特新, 科技小巨人), with its certificate; the department
+    verifies it against the uploaded certificate (common/uploads.py checks the file)."""
+
+    class Kind(models.TextChoices):
+        HIGH_TECH = "high-tech-enterprise", "高新技术企业"
+        SPECIALISED = "specialised", "专精特新中小企业"
+        LITTLE_GIANT = "sci-tech-little-giant", "科技小巨人企业"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核验"
+        VERIFIED = "verified", "已核验"
+        REJECTED = "rejected", "未通过核验"
+
+    organisation = models.ForeignKey("directory.Organisation", on_delete=models.PROTECT,
+                                     related_name="recognitions", verbose_name="企业")
+    kind = models.CharField("认定类别", max_length=30, choices=Kind.choices)
+    certificate_number = models.CharField("证书编号", max_length=50, validators=[validate_single_line])
+    recognised_on = models.DateField("认定日期", validators=[validate_date])
+    valid_until = models.DateField("有效期至", null=True, blank=True, validators=[validate_date])
+    document = models.FileField("证书文件", upload_to="enterprises/recognitions/%Y/")
+    document_name = models.CharField("文件名", max_length=200)
+    document_type = models.CharField(max_length=100)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField("核验意见", max_length=REASON_MAX, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="申报人")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="核验人")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recognised_on", "-id"]
+        verbose_name = verbose_name_plural = "企业资质认定"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "certificate_number"],
+                                    name="enterprises_one_recognition_per_certificate"),
+            date_check("recognised_on", "enterprises_recognised_on_bounds"),
+            date_check("valid_until", "enterprises_valid_until_bounds"),
+            models.CheckConstraint(condition=models.Q(valid_until__isnull=True)
+                                   | models.Q(valid_until__gte=models.F("recognised_on")),
+                                   name="enterprises_recognition_validity_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.get_kind_display()}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.organisation} {self.get_kind_display()}（证书 {self.certificate_number}）"

@@ -58,3 +58,16 @@ rules.add_perm("enterprises.view_need", is_member_of_need | is_shared_with | is_
 rules.add_perm("enterprises.respond_need", is_shared_with)
 rules.add_perm("enterprises.lend", is_institution_member)
 rules.add_perm("enterprises.view_bad_loan", is_lender_of | is_reviewer)
+
+
+# The enterprise profile (docs/enterprises.md, "Enterprise profile").
+
+@rules.predicate
+def is_member_of_recognition(user, recognition) -> bool:
+    return bool(recognition is not None and is_verified_member(user)
+                and user.organisation_id == recognition.organisation_id)
+
+
+rules.add_perm("enterprises.edit_profile", is_enterprise_member)
+rules.add_perm("enterprises.verify_recognition", is_reviewer)
+rules.add_perm("enterprises.view_recognition", is_member_of_recognition | is_reviewer)

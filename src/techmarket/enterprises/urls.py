@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from techmarket.enterprises import views, views_financing
+from techmarket.enterprises import views, views_financing, views_profile
 
 app_name = "enterprises"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("financing/<int:pk>/outcome/", views_financing.outcome, name="need-outcome"),
     path("financing/<int:pk>/bad-loan/", views_financing.bad_loan_record, name="need-bad-loan"),
     path("bad-loans/<int:pk>/", views_financing.bad_loan_page, name="bad-loan"),
+    path("profile/", views_profile.profile_page, name="profile"),
+    path("recognitions/", views_profile.recognition_queue, name="recognition-queue"),
+    path("recognitions/<int:pk>/document/", views_profile.recognition_document, name="recognition-document"),
+    path("recognitions/<int:pk>/decide/", views_profile.recognition_decide, name="recognition-decide"),
 ]

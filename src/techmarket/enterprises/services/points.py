@@ -15,7 +15,7 @@ from django.db import transaction
 from pydantic import model_validator
 
 from techmarket.common.datafiles import FileModel, load, read_yaml
-from techmarket.enterprises.models import Checkup, InnovationScore
+from techmarket.enterprises.models import Checkup, InnovationScore, YearFigures
 
 TWO = Decimal("0.01")
 
@@ -135,6 +135,16 @@ def facts_of(organisation) -> tuple[dict[str, Decimal | None], dict[str, str]]:
             **{code: Decimal(str(a[code])) for code in ("invention_patents", "other_ip", "revenue_wan",
                                                           "equipment_wan")}})
         sources.update(dict.fromkeys(facts, f"科技体检（{checkup.completed_at:%Y-%m-%d}）"))
+    figures = YearFigures.objects.filter(organisation=organisation).order_by("-year").first()
+    if figures is not None:  # the profile's latest year, as the enterprise entered it, over the check-up's
+        f = {name: str(getattr(figures, name)) for name in ("rd_spending_wan", "revenue_wan", "rd_staff",
+                                                              "employees")}
+        profiled = {"rd_intensity": _share(f, "rd_spending_wan", "revenue_wan"),
+                    "rd_staff_share": _share(f, "rd_staff", "employees"),
+                    "invention_patents": Decimal(figures.invention_patents), "other_ip": Decimal(figures.other_ip),
+                    "revenue_wan": Decimal(figures.revenue_wan)}
+        facts.update(profiled)
+        sources.update(dict.fromkeys(profiled, f"企业档案（{figures.year} 年度）"))
     facts["registered_contracts"] = Decimal(registered_contract_count(organisation.pk))
     facts["published_demands"] = Decimal(Listing.objects.filter(
         owner=organisation, kind=Listing.Kind.DEMAND, status=Listing.Status.PUBLISHED).count())
