@@ -64,6 +64,7 @@ def test_the_contracts_file_has_the_mapped_columns_and_each_registered_contract(
     assert row["买方名称"] == "haixi买方有限公司500000" and row["登记方"] == "haixi测试科技有限公司500000"
     assert row["经平台成交"] in ("是", "否")
     assert "seller-haixi-500000" not in data.decode("utf-8-sig")  # the applicant (a person) is not in it
+    assert_no_contacts(data.decode("utf-8-sig"))
     # Since a later day: none; up to the registration day: this one.
     later = registration.registered_on + datetime.timedelta(days=1)
     assert csv_rows(contracts.export_csv(start=later)) == []
