@@ -113,6 +113,9 @@ NOT_MEASURED = {
         "plantasks:assign", "plantasks:unassign", "plantasks:evidence"},
     "a unit's progress form (the bench makes no unit user; the reviewers' overview and task pages are measured)": {
         "plantasks:report"},
+    "compilation imports (staff only; the bench makes no staff user): the batches, a batch's preview and its "
+    "actions (POST)": {"imports:batches", "imports:batch", "imports:mapping", "imports:duplicates",
+        "imports:start", "imports:undo"},
 }
 
 

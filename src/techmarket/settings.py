@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "techmarket.achievements",  # achievements, 成果评估, agreed-price notices, annual reports (docs/achievements.md)
     "techmarket.prefectures",  # the prefecture markets, /m/<code>/ (docs/prefectures.md)
     "techmarket.docking",  # export feeds for the national and partner platforms, /open/ (docs/docking.md)
+    "techmarket.imports",  # import batches of compilations by staff, mapping, preview, undo (docs/imports.md)
     "techmarket.web",
     "techmarket.ops",  # health, metrics, logs, backups, the schedule (docs/operations.md)
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plantasks/", include("techmarket.plantasks.urls")),
     path("m/", include("techmarket.prefectures.urls")),
     path("open/", include("techmarket.docking.urls")),
+    path("imports/", include("techmarket.imports.urls")),
     path("", include("techmarket.ops.urls")),  # /health/live, /health/ready, /metrics (machine endpoints)
     path("", include("techmarket.common.urls")),  # /notifications/, /notices/
     path("", include("techmarket.matching.urls")),

@@ -15,6 +15,7 @@ from techmarket.catalogue.importers.rows import (
     ImportFormatError,
     ImportRow,
     ParsedFile,
+    ParseOptions,
     RowProblem,
     Section,
     check_row,
@@ -25,7 +26,8 @@ _PART = re.compile(r"第[一二三四五六七八九十]+部分")
 _BOOKMARK = re.compile(r"\[bookmark: [^\]]*\]")
 
 
-def parse_compilation_text(path: Path) -> ParsedFile:
+def parse_compilation_text(path: Path, options: ParseOptions | None = None) -> ParsedFile:
+    """The text layout has its six fixed column names: `options` do not apply to it."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

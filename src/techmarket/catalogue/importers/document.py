@@ -1,8 +1,9 @@
 """A Word document (.docx) whose tables have the six columns.
 
-A table belongs to the section named by the last heading paragraph before it ("1、平台建设类（20项）");
-a table whose header row is repeated on each page, or a section split over several tables, continues
-the numbering of its section.
+A table belongs to the section named by the last heading paragraph before it ("1、平台建设类（20项）"); with
+`free_sections`, the last short paragraph before a table that names no known section is a section of its own.
+A table whose header row is repeated on each page, or a section split over several tables, continues the
+numbering of its section. Header rows are recognised as in importers.tables (header words, merged cells).
 """
 
 from pathlib import Path
@@ -15,11 +16,12 @@ from docx.text.paragraph import Paragraph
 from techmarket.catalogue.importers.rows import (
     ImportFormatError,
     ParsedFile,
+    ParseOptions,
     RowProblem,
     check_office_file,
     section_for_title,
 )
-from techmarket.catalogue.importers.tables import header_columns, rows_from_table
+from techmarket.catalogue.importers.tables import check_header, find_header, free_section, rows_from_table
 
 
 def _blocks(document: Document):
@@ -31,12 +33,12 @@ def _blocks(document: Document):
             yield Table(child, document)
 
 
-def parse_document(path: Path) -> ParsedFile:
+def parse_document(path: Path, options: ParseOptions | None = None) -> ParsedFile:
     """Read a Word document. A file that is not one (random bytes, a truncated or corrupt zip, a decompression
     bomb, XML that python-docx cannot make sense of) raises ImportFormatError with a one-line message."""
     check_office_file(path)
     try:
-        return _parse_document(path)
+        return _parse_document(path, options or ParseOptions())
     except ImportFormatError:
         raise
     except Exception as exc:  # whatever a hostile document makes python-docx raise: it is no usable .docx
@@ -45,11 +47,12 @@ def parse_document(path: Path) -> ParsedFile:
         ) from None
 
 
-def _parse_document(path: Path) -> ParsedFile:
+def _parse_document(path: Path, options: ParseOptions) -> ParsedFile:
     document = docx.Document(str(path))
     parsed = ParsedFile("docx", path.stem)
     section = None
-    next_position: dict[str, int] = {}
+    heading = ""  # with free_sections: the last short paragraph, when it names no known section
+    states: dict[str, dict] = {}
     table_number = 0
     for block in _blocks(document):
         if isinstance(block, Paragraph):
@@ -57,29 +60,33 @@ def _parse_document(path: Path) -> ParsedFile:
             if text and len(text) <= 40:
                 found = section_for_title(text)
                 if found and found.kind:
-                    section = found
+                    section, heading = found, ""
                     parsed.sections.append(found)
                 elif found:
                     parsed.sections.append(found)
+                elif options.free_sections and not text.endswith(("。", "；", ";", "：", ":")):
+                    heading = text
             continue
         table_number += 1
         rows = [[cell.text for cell in row.cells] for row in block.rows]
-        header_at = next((i for i, cells in enumerate(rows) if header_columns(cells)), None)
-        if header_at is None:
-            parsed.warnings.append(RowProblem(f"table {table_number}", "no header row with the six columns; skipped"))
+        found = find_header(rows, options)
+        if found is None:
+            parsed.warnings.append(RowProblem(f"table {table_number}", "no header row naming the columns; skipped"))
             continue
+        if heading:
+            section, heading = free_section(heading, parsed), ""
+        if section is None and options.free_sections:
+            section = free_section(path.stem, parsed)
         if section is None:
             parsed.errors.append(RowProblem(f"table {table_number}", "no section heading before this table"))
             continue
-        columns = header_columns(rows[header_at])
+        if not check_header(found, f"table {table_number}", parsed, rows[found.at]):
+            continue
         body = [
             (f"table {table_number}, row {n}", cells)
-            for n, cells in enumerate(rows[header_at + 1:], start=header_at + 2)
-            if not header_columns(cells)
+            for n, cells in enumerate(rows[found.body_from:], start=found.body_from + 1)
         ]
-        next_position[section.key] = rows_from_table(
-            section, columns, body, parsed, next_position.get(section.key, 1)
-        )
+        states[section.key] = rows_from_table(section, found.match, body, parsed, states.get(section.key))
     if not parsed.rows and not parsed.errors:
-        parsed.errors.append(RowProblem(path.name, "no table with the six columns was found"))
+        parsed.errors.append(RowProblem(path.name, "no table naming the columns was found"))
     return parsed

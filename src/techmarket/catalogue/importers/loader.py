@@ -29,7 +29,9 @@ from django.utils import timezone
 
 from techmarket.catalogue.importers.compilation_text import parse_compilation_text
 from techmarket.catalogue.importers.document import parse_document
-from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, RowProblem
+from techmarket.catalogue.importers.duplicates import find_duplicates
+from techmarket.catalogue.importers.headers import normalise_mapping
+from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, ParseOptions, RowProblem
 from techmarket.catalogue.importers.workbook import parse_workbook
 from techmarket.catalogue.models import (
     CooperationMode,
@@ -63,6 +65,17 @@ COMPUTED_FIELDS = ("owner", "field", "field_auto", "grade", "grade_basis", "sour
 CHUNK = 500  # ids or references per query (SQLite allows 999 parameters by default)
 PLAN_ATTEMPTS = 3  # plans made outside the transaction before one is made inside it
 log = logging.getLogger(__name__)
+
+
+# Called inside the write transaction of every import made without its own `on_written` (the CLI, the seed):
+# hook(plan, context) with context {"path", "sha256", "collection", "mapping", "actor_label"}. The imports app
+# records each such import as a batch.
+_hooks: list[Callable] = []
+
+
+def register_import_hook(hook: Callable) -> None:
+    if hook not in _hooks:
+        _hooks.append(hook)
 
 
 class ImportRejected(Exception):
@@ -113,7 +126,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def parse_file(path: Path) -> ParsedFile:
+def parse_file(path: Path, options: ParseOptions | None = None) -> ParsedFile:
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise ImportFormatError(
@@ -121,18 +134,22 @@ def parse_file(path: Path) -> ParsedFile:
         )
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")
-    return parser(path)
+    return parser(path, options) if options is not None else parser(path)
 
 
+def parse_options(collection: str = "", mapping: dict | None = None) -> ParseOptions:
+    """How a file imported under `collection` is read: a person's header mapping ({header word: column key or
+    "ignore"}); sheet names and headings that are no known section become sections of their own only under a
+    collection key (the seed's references stay `<known section>/<position>`)."""
+    try:
+        folded = normalise_mapping(mapping)
+    except ValueError as exc:
+        raise ImportFormatError(str(exc)) from None
+    return ParseOptions(mapping=folded, free_sections=bool(collection.strip("/")))
 
-def import_file(
-    path: Path | str, collection: str = "", actor_label: str = "import",
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportReport:
-    """Import one file. Raises ImportFormatError or ImportRejected, in which case nothing has changed."""
-    path = Path(path)
-    started = time.perf_counter()
-    parsed = parse_file(path)
+
+def check_parsed(parsed: ParsedFile, collection: str = "") -> list[RowProblem]:
+    """Every problem that keeps the file from being imported: the parser's and references given twice."""
     prefix = f"{collection.strip('/')}/" if collection else ""
     problems = list(parsed.errors)
     seen: dict[str, str] = {}
@@ -141,8 +158,34 @@ def import_file(
         if ref in seen:
             problems.append(RowProblem(row.location, f"reference {ref} also given at {seen[ref]}"))
         seen[ref] = row.location
+    return problems
+
+
+
+def import_file(
+    path: Path | str, collection: str = "", actor_label: str = "import",
+    progress: Callable[[int, int], None] | None = None, mapping: dict | None = None, dry_run: bool = False,
+    on_written: Callable[["_Plan"], None] | None = None, merge: dict[str, int] | None = None,
+    warn_duplicates: bool = False,
+) -> ImportReport:
+    """Import one file. Raises ImportFormatError or ImportRejected, in which case nothing has changed.
+    `mapping` names the columns of header words the vocabulary does not know (importers.headers); `dry_run`
+    reads, checks and plans and returns the report of what an import would do, writing nothing (the reference
+    data aside). `on_written(plan)` runs inside the write transaction after the plan is written (a batch
+    records what it changed). `merge` {reference: listing id}: rows a person merged into an existing listing
+    (importers.duplicates), not written (the caller records their provenance); `warn_duplicates`: rows that look
+    like an existing listing of another source get a warning (the CLI)."""
+    path = Path(path)
+    started = time.perf_counter()
+    parsed = parse_file(path, parse_options(collection, mapping))
+    prefix = f"{collection.strip('/')}/" if collection else ""
+    problems = check_parsed(parsed, collection)
     if problems:
         raise ImportRejected(problems)
+    merged = 0
+    if merge:
+        kept = [row for row in parsed.rows if prefix + row.reference not in merge]
+        merged, parsed.rows = len(parsed.rows) - len(kept), kept
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     parsed_at = time.perf_counter()
 
@@ -151,20 +194,40 @@ def import_file(
     with transaction.atomic():
         sync_directory_data()
         sync_catalogue_data()
+    if dry_run:
+        plan = plan_file(parsed, path, prefix, actor_label, progress)
+        if warn_duplicates:
+            _warn_duplicates(plan)
+        if merged:
+            plan.report.listings["merged"] = merged
+        return plan.report
     for attempt in range(PLAN_ATTEMPTS + 1):
         inside = attempt == PLAN_ATTEMPTS
         planned_at = time.perf_counter()
         if not inside:
             plan = _Plan(parsed, path, prefix, actor_label, progress)
+            if warn_duplicates:
+                _warn_duplicates(plan)
+            if merged:
+                plan.report.listings["merged"] = merged
         try:
             with transaction.atomic():
                 writing_at, writing_cpu = time.perf_counter(), time.process_time()
                 if inside:  # the data kept changing under the plans: plan with the data locked
                     plan = _Plan(parsed, path, prefix, actor_label, progress)
+                    if merged:
+                        plan.report.listings["merged"] = merged
                 elif plan.snapshot != _snapshot(plan.references, lock=True):
                     raise _Stale
                 log.info("import of %s: writing %d rows in one transaction", path.name, len(parsed.rows))
                 plan.write(digest)
+                if on_written is not None:
+                    on_written(plan)
+                else:
+                    context = {"path": path, "sha256": digest, "collection": collection, "mapping": mapping or {},
+                               "actor_label": actor_label}
+                    for hook in _hooks:
+                        hook(plan, context)
         except _Stale:
             log.info("import of %s: the data changed while planning; planning again", path.name)
             continue
@@ -175,6 +238,24 @@ def import_file(
                       "write_s": done - writing_at, "write_cpu_s": write_cpu, "total_s": done - started,
                       "attempts": attempt + 1}
     return report
+
+
+def _warn_duplicates(plan: "_Plan") -> None:
+    duplicates = find_duplicates(plan.details)
+    for detail in plan.details:
+        found = duplicates.get(detail["reference"])
+        if found is None:
+            continue
+        plan.report.warnings.append(
+            f"{detail['location']}: probable duplicate of “{found['title']}” ({found['source'] or 'catalogue'}); "
+            "imported as a listing of its own")
+
+
+def plan_file(parsed: ParsedFile, path: Path, prefix: str, actor_label: str = "import", progress=None) -> "_Plan":
+    """The plan of a checked file, written nowhere: its report and `details`, one per row (a preview)."""
+    plan = _Plan(parsed, path, prefix, actor_label, progress)
+    _section_report(parsed, plan.report)
+    return plan
 
 
 class _Stale(Exception):
@@ -215,6 +296,7 @@ class _Plan:
         self.organisations = OrganisationPlan(list(Region.objects.select_related("parent")))
         existing = self._read_existing()
 
+        self.details: list[dict] = []  # per row, what it will be stored as (the staff page's preview)
         # First pass, in file order: what each row names (organisations are planned as they are met, so a
         # later row finds the ones an earlier row introduced), its modes, kind and field.
         rows, org_seen, person_seen = [], set(), set()
@@ -225,6 +307,8 @@ class _Plan:
                     f"{row.location}: unknown cooperation mode(s) {'、'.join(modes.unknown)} kept as text")
             if row.section.kind in (Listing.Kind.PLATFORM, Listing.Kind.TALENT):
                 kind = row.section.kind
+            elif row.kind_hint:  # the table's header says it: 需求名称, 成果名称
+                kind = row.kind_hint
             else:
                 kind = Listing.Kind.OFFER if any(m.is_offer for m in modes.modes) else Listing.Kind.DEMAND
             organisations = []
@@ -250,6 +334,17 @@ class _Plan:
                 if classification.area is None:
                     report.warnings.append(f"{row.location}: no field keyword found; left unclassified for review")
             rows.append((row, reference, kind, modes.modes, organisations, entries, classification))
+            self.details.append({
+                "location": row.location, "reference": reference, "section": row.section.title,
+                "number": row.printed_number, "title": row.title, "description": row.description, "kind": kind,
+                "organisation_ids": [org.pk for org in organisations if org.pk is not None],
+                "field": str(classification.area) if classification and classification.area else (
+                    str(listing.field) if listing is not None and listing.field else ""),
+                "organisations": [[org.name, org.pk is None] for org in organisations],
+                "contacts": [entry.name for entry, _ in entries],
+                "modes": [mode.name for mode in modes.modes], "modes_unknown": list(modes.unknown),
+                "existing": listing is not None, "extras": dict(row.extras),
+            })
             if progress:
                 progress(len(rows), len(parsed.rows))
 
@@ -272,7 +367,10 @@ class _Plan:
         self.mode_rows = _Table(Listing.modes.through, ["listing", "cooperationmode"])
         self.stale_modes: list[int] = []
         self.writer_items: dict = {}  # per registered bulk writer (catalogue.services.bulk), its prepared items
-        now = timezone.now()
+        # What the listings this import changes held before (importers.undo puts it back): reference → values.
+        self.previous: dict[str, dict] = {}
+        self.previous_ids: dict[str, int] = {}
+        now = self.now = timezone.now()
         for row, reference, kind, modes, organisations, entries, classification in rows:
             people = []
             for entry, org in entries:
@@ -298,6 +396,7 @@ class _Plan:
                 before = None
             else:
                 before = _state(listing, listing.owner_id)
+                previous = _previous(listing, existing)
                 changed = [name for name in UPDATABLE_FIELDS if getattr(listing, name) != values[name]]
                 for name in changed:
                     setattr(listing, name, values[name])
@@ -327,6 +426,9 @@ class _Plan:
                 self.listing_updates.add(*[getattr(listing, name) for name in self.listing_updates.names],
                                          pk=listing.pk)
             force = before is None or changed or links_changed
+            if before is not None and (changed or links_changed):
+                self.previous[reference] = previous
+                self.previous_ids[reference] = listing.pk
             for writer, state in existing.writers.items():
                 item = writer.prepare(listing, organisations, mode_codes, state, force)
                 if item is not None:
@@ -483,6 +585,24 @@ def _state(listing: Listing, owner) -> tuple:
     yet is given as a fresh object, so it always counts as a change)."""
     return tuple(getattr(listing, name) for name in UPDATABLE_FIELDS + ("field_auto", "grade", "grade_basis")) + (
         owner, listing.field_id)
+
+
+def _previous(listing: Listing, existing) -> dict:
+    """An existing listing's columns and links as they are before the import (JSON-ready)."""
+    values = {name: getattr(listing, name) for name in UPDATABLE_FIELDS + ("field_auto", "grade")}
+    values["grade_basis"] = listing.grade_basis
+    values["owner_id"], values["field_id"] = listing.owner_id, listing.field_id
+    values["source_document_id"] = listing.source_document_id
+    values["updated_at"] = listing.updated_at.isoformat() if listing.updated_at else None
+    links = existing.links
+    values["organisations"] = [
+        [link.organisation_id, link.role, link.position]
+        for link in sorted(links[ListingOrganisation].get(listing.pk, {}).values(), key=lambda link: link.position)]
+    values["contacts"] = [
+        [link.person_id, link.position]
+        for link in sorted(links[ListingContact].get(listing.pk, {}).values(), key=lambda link: link.position)]
+    values["modes"] = sorted(existing.modes.get(listing.pk, {}))
+    return values
 
 
 def _count(counter: Counter, key: int, created: bool, seen: set[int]) -> None:

@@ -34,6 +34,8 @@ class ImportRow:
     modes: str
     contacts: str
     location: str  # where the row is in its file, for messages: "line 441", "sheet 平台建设类, row 5"
+    kind_hint: str = ""  # demand/offer when the table's title header says so (需求名称, 成果名称)
+    extras: dict = field(default_factory=dict)  # other recognised columns: budget, location, field (text)
 
     @property
     def reference(self) -> str:
@@ -57,6 +59,18 @@ class ParsedFile:
     sections: list[Section] = field(default_factory=list)
     errors: list[RowProblem] = field(default_factory=list)
     warnings: list[RowProblem] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # the header cells read, as written, each once
+    unknown_headers: list[str] = field(default_factory=list)  # header cells no column was found for
+
+
+@dataclass
+class ParseOptions:
+    """How a file is read. `mapping`: folded header word → column key or "ignore" (importers.headers);
+    `free_sections`: a sheet name or heading that is no known section becomes a section of its own (for
+    compilations imported under a collection key) instead of being refused."""
+
+    mapping: dict[str, str] = field(default_factory=dict)
+    free_sections: bool = False
 
 
 def check_office_file(path) -> None:
