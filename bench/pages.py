@@ -422,6 +422,7 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("enterprise financing needs", "/enterprises/financing/", "enterprise"),
         Page("enterprise profile", "/enterprises/profile/", "enterprise"),
         Page("enterprise recognitions to verify", "/enterprises/recognitions/", "reviewer"),
+        Page("enterprise listing reserve pools", "/enterprises/pools/", "reviewer"),
     ]
 
 

@@ -13,6 +13,8 @@ class EnterprisesConfig(AppConfig):
             CheckupAction,
             FinancingAction,
             FinancingNeed,
+            PoolAction,
+            PoolEntry,
             ProfileAction,
             Recognition,
             YearFigures,
@@ -22,3 +24,4 @@ class EnterprisesConfig(AppConfig):
         audit.register_actions(FinancingNeed, FinancingAction)
         audit.register_actions(YearFigures, ProfileAction)
         audit.register_actions(Recognition, ProfileAction)
+        audit.register_actions(PoolEntry, PoolAction)

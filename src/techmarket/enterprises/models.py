@@ -403,3 +403,47 @@ class Recognition(models.Model):
     @property
     def audit_label(self) -> str:
         return f"{self.organisation} {self.get_kind_display()}（证书 {self.certificate_number}）"
+
+
+# Listing reserve pools (docs/enterprises.md, "Listing reserve pools").
+
+class PoolAction(models.TextChoices):
+    """Audit codes of the listing reserve pools (common.audit)."""
+
+    PROPOSE = "propose", "列入上市挂牌后备企业基础资源库"
+    SELECT = "select", "遴选进入上市挂牌后备企业精选库"
+
+
+class PoolEntry(models.Model):
+    """An enterprise in the listing reserve pools: proposed to the reserve pool when it met the criteria of
+    data/enterprises/listing_pools.yaml (the criteria as evaluated then are kept), moved to the selected pool by a
+    reviewer with a reason. One entry per enterprise."""
+
+    class Pool(models.TextChoices):
+        RESERVE = "reserve", "基础资源库"
+        SELECTED = "selected", "精选库"
+
+    organisation = models.OneToOneField("directory.Organisation", on_delete=models.PROTECT,
+                                        related_name="listing_pool_entry", verbose_name="企业")
+    pool = models.CharField("所在库", max_length=10, choices=Pool.choices, default=Pool.RESERVE)
+    criteria = models.JSONField("入库时的条件核对")  # [{"label": …, "met": true, "value": "…"}]
+    proposed_at = models.DateTimeField("列入时间", auto_now_add=True)
+    reason = models.CharField("遴选理由", max_length=REASON_MAX, blank=True, validators=[validate_text])
+    selected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name="遴选人")
+    selected_at = models.DateTimeField("遴选时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = verbose_name_plural = "上市挂牌后备企业"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(pool="selected") | ~models.Q(reason=""),
+                                   name="enterprises_selection_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.get_pool_display()}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.organisation}（上市挂牌后备企业）"

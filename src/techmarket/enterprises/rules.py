@@ -71,3 +71,4 @@ def is_member_of_recognition(user, recognition) -> bool:
 rules.add_perm("enterprises.edit_profile", is_enterprise_member)
 rules.add_perm("enterprises.verify_recognition", is_reviewer)
 rules.add_perm("enterprises.view_recognition", is_member_of_recognition | is_reviewer)
+rules.add_perm("enterprises.manage_pools", is_reviewer)

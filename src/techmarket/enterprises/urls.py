@@ -22,6 +22,7 @@ urlpatterns = [
     path("financing/<int:pk>/bad-loan/", views_financing.bad_loan_record, name="need-bad-loan"),
     path("bad-loans/<int:pk>/", views_financing.bad_loan_page, name="bad-loan"),
     path("profile/", views_profile.profile_page, name="profile"),
+    path("pools/", views_profile.pools_page, name="pools"),
     path("recognitions/", views_profile.recognition_queue, name="recognition-queue"),
     path("recognitions/<int:pk>/document/", views_profile.recognition_document, name="recognition-document"),
     path("recognitions/<int:pk>/decide/", views_profile.recognition_decide, name="recognition-decide"),

@@ -12,8 +12,8 @@ from techmarket.common.downloads import content_disposition
 from techmarket.common.errors import DomainError
 from techmarket.common.permissions import permission_required
 from techmarket.enterprises.forms import DecideForm, FiguresForm, RecognitionForm
-from techmarket.enterprises.models import Recognition, YearFigures
-from techmarket.enterprises.services import points
+from techmarket.enterprises.models import PoolEntry, Recognition, YearFigures
+from techmarket.enterprises.services import points, pools
 from techmarket.enterprises.services import profile as service
 from techmarket.enterprises.services.profile import FIGURE_FIELDS, RecognitionInput
 
@@ -58,6 +58,7 @@ def profile_page(request):
         "recognitions": Recognition.objects.filter(organisation=organisation),
         "record": service.platform_record(organisation), "score": total,
         "history": service.history(organisation)[:50], "figures_form": figures_form,
+        "pool_entry": pools.entry_of(organisation),
         "recognition_form": recognition_form})
 
 
@@ -92,3 +93,26 @@ def recognition_decide(request, pk: int):
     else:
         _form_errors(request, form)
     return redirect("enterprises:recognition-queue")
+
+
+@permission_required("enterprises.manage_pools", pools.NOT_REVIEWER)
+def pools_page(request):
+    if request.method == "POST":
+        if request.POST.get("action") == "propose":
+            made = pools.propose(request.user)
+            messages.success(request, f"按入库条件筛选完成，新列入基础资源库 {len(made)} 家企业。")
+        else:
+            entry = PoolEntry.objects.filter(pk=request.POST.get("entry") or 0).first()
+            if entry is None:
+                messages.error(request, "未找到该企业。")
+            else:
+                try:
+                    pools.select(request.user, entry, request.POST.get("reason", "")[:5000])
+                except DomainError as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, f"已将{entry.organisation.name}遴选进入精选库。")
+        return redirect("enterprises:pools")
+    return render(request, "enterprises/pools.html", {
+        "rules": pools.criteria(), "reserve": pools.entries(PoolEntry.Pool.RESERVE),
+        "selected": pools.entries(PoolEntry.Pool.SELECTED)})
