@@ -62,6 +62,8 @@ NOT_MEASURED = {
         "enterprises:financing-desk"},
     "a recognition's certificate and its verification (a download and a POST)": {
         "enterprises:recognition-document", "enterprises:recognition-decide"},
+    "a check-up on an enterprise's behalf (needs a 科技专员 assignment or a prefecture reviewer; the list is "
+    "measured)": {"enterprises:checkup-for"},
     "submissions": {"logout", "listing-transition", "intent-respond", "resend-confirmation", "member-review-decide",
                     "market:inquiry-message", "market:inquiry-upload", "market:inquiry-agreement",
                     "market:inquiry-close", "market:agreement-answer", "market:contract-upload",
@@ -423,6 +425,7 @@ def ecosystem_pages(eco: dict) -> list[Page]:
         Page("enterprise profile", "/enterprises/profile/", "enterprise"),
         Page("enterprise recognitions to verify", "/enterprises/recognitions/", "reviewer"),
         Page("enterprise listing reserve pools", "/enterprises/pools/", "reviewer"),
+        Page("enterprise check-ups on an enterprise's behalf", "/enterprises/checkup/for/", "reviewer"),
     ]
 
 

@@ -27,6 +27,7 @@ class CheckupAction(models.TextChoices):
     """Audit codes of a check-up (common.audit)."""
 
     COMPLETE = "complete", "完成科技体检"
+    COMPLETE_FOR = "complete-for", "代企业完成科技体检"
     PUBLISH = "publish-demand", "据体检发布技术需求"
 
 
@@ -41,6 +42,8 @@ class Checkup(models.Model):
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                      related_name="+", verbose_name="填写人")
     completed_at = models.DateTimeField("完成时间", auto_now_add=True)
+    run_by = models.CharField("体检方式", max_length=12, default="self", choices=[
+        ("self", "企业自行体检"), ("specialist", "科技专员代为体检"), ("prefecture", "市州科技局代为体检")])
 
     class Meta:
         ordering = ["-completed_at", "-id"]

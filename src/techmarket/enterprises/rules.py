@@ -72,3 +72,37 @@ rules.add_perm("enterprises.edit_profile", is_enterprise_member)
 rules.add_perm("enterprises.verify_recognition", is_reviewer)
 rules.add_perm("enterprises.view_recognition", is_member_of_recognition | is_reviewer)
 rules.add_perm("enterprises.manage_pools", is_reviewer)
+
+
+# A check-up run on an enterprise's behalf (docs/enterprises.md, "On the enterprise's behalf").
+
+@rules.predicate
+def is_specialist_for(user, organisation) -> bool:
+    """A verified member of the institution that assigned a 科技专员 to the enterprise, the assignment running today
+    (the platforms app's register of assignments)."""
+    from django.utils import timezone
+
+    from techmarket.platforms.services.specialists import visible
+
+    if organisation is None or not is_verified_member(user):
+        return False
+    today = timezone.localdate()
+    return visible(user).filter(institution_id=user.organisation_id, enterprise_id=organisation.pk,
+                                starts_on__lte=today, ends_on__gte=today).exists()
+
+
+@rules.predicate
+def is_prefecture_of(user, organisation) -> bool:
+    """A prefecture bureau's reviewer (directory.RegionReviewer) of the enterprise's prefecture."""
+    return bool(organisation is not None and organisation.region_id and is_active(user)
+                and user.region_reviews.filter(region_id=organisation.region_id).exists())
+
+
+@rules.predicate
+def ran_checkup(user, checkup) -> bool:
+    return bool(checkup is not None and is_active(user) and checkup.completed_by_id == user.pk
+                and checkup.run_by != "self")
+
+
+rules.add_perm("enterprises.run_checkup_for", is_specialist_for | is_prefecture_of)
+rules.set_perm("enterprises.view_checkup", is_member_of_checkup | is_reviewer | ran_checkup)

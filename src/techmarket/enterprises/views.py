@@ -8,8 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.common.downloads import content_disposition
-from techmarket.common.errors import DomainError
+from techmarket.common.errors import DomainError, NotAllowed
 from techmarket.common.permissions import allowed, permission_required
+from techmarket.directory.models import Organisation
 from techmarket.enterprises.models import Checkup
 from techmarket.enterprises.services import checkups as service
 from techmarket.enterprises.services import points
@@ -34,14 +35,43 @@ def start(request):
         else:
             messages.success(request, "已完成科技体检，以下是体检报告。")
             return redirect(checkup)
+    return render(request, "enterprises/checkup_form.html",
+                  _form_context(values, service.checkups_of(request.user)))
+
+
+def _form_context(values, earlier) -> dict:
     rules = questionnaire()
     slots = [{"i": i, "title": values.get(f"bottleneck_title_{i}", ""), "text": values.get(f"bottleneck_text_{i}", "")}
              for i in range(1, rules.bottlenecks.max + 1)]
     sections = [{"title": section.title, "questions": [{"q": q, "value": values.get(q.code, "")}
                                                         for q in section.questions]} for section in rules.sections]
-    return render(request, "enterprises/checkup_form.html", {
-        "rules": rules, "sections": sections, "fields": field_choices(), "slots": slots,
-        "earlier": service.checkups_of(request.user)})
+    return {"rules": rules, "sections": sections, "fields": field_choices(), "slots": slots, "earlier": earlier}
+
+
+@login_required
+def for_list(request):
+    """The enterprises the user may run a check-up for (its 科技专员's, its prefecture's)."""
+    return render(request, "enterprises/checkup_for.html", {"enterprises": service.enterprises_for(request.user)})
+
+
+@login_required
+def start_for(request, organisation_id: int):
+    """A check-up run on the enterprise's behalf by its 科技专员 or its prefecture bureau."""
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    if not allowed(request.user, "enterprises.run_checkup_for", organisation):
+        raise NotAllowed(service.NOT_FOR)
+    values = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        answers = {q.code: request.POST.get(q.code, "")[:5000] for q in questionnaire().questions()}
+        try:
+            checkup = service.complete_for(request.user, organisation, answers, _bottlenecks(request.POST))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已为{organisation.name}完成科技体检，企业会收到通知并可据此发布技术需求。")
+            return redirect(checkup)
+    return render(request, "enterprises/checkup_form.html", {**_form_context(values, []),
+                                                             "for_organisation": organisation})
 
 
 def _checkup_for(request, pk: int) -> Checkup:

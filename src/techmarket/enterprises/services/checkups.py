@@ -9,6 +9,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from techmarket.common.audit import log_action
@@ -37,6 +38,61 @@ def complete(user, answers: dict, bottlenecks: list[tuple[str, str]]) -> Checkup
 
     recompute(user.organisation)  # the check-up's figures are facts of the innovation points
     return checkup
+
+
+NOT_FOR = "只有为该企业服务的科技专员（选派单位的已核验成员，服务期内）或企业所在市州科技局的审核人员可以代为体检。"
+
+
+def run_by(user, organisation) -> str:
+    """How the user may run a check-up of the organisation on its behalf: "specialist", "prefecture" or ""."""
+    from techmarket.enterprises.rules import is_prefecture_of, is_specialist_for
+
+    if is_specialist_for(user, organisation):
+        return "specialist"
+    return "prefecture" if is_prefecture_of(user, organisation) else ""
+
+
+@transaction.atomic
+def complete_for(user, organisation, answers: dict, bottlenecks: list[tuple[str, str]]) -> Checkup:
+    """A check-up run on the enterprise's behalf by its 科技专员 or its prefecture bureau: recorded as the enterprise's
+    (its members see it and publish the demands from it), the person who ran it named; the enterprise is told."""
+    from techmarket.common.notifications import notify
+    from techmarket.enterprises.services.points import recompute
+
+    require(user, "enterprises.run_checkup_for", organisation, message=NOT_FOR)
+    if organisation.kind != organisation.Kind.ENTERPRISE:
+        raise Refused("只能为企业代为体检。")
+    checkup = Checkup.objects.create(organisation=organisation, answers=check_answers(answers),
+                                     bottlenecks=check_bottlenecks(bottlenecks), completed_by=user,
+                                     run_by=run_by(user, organisation))
+    log_action(checkup, CheckupAction.COMPLETE_FOR, user, to_value=checkup.get_run_by_display())
+    members = get_user_model().objects.filter(is_active=True, is_verified=True, organisation=organisation)
+    notify(members, "enterprises.checkup-for",
+           f"{checkup.get_run_by_display()}：{organisation.name}的科技体检报告已生成",
+           "可在报告中把技术瓶颈发布为技术需求。", checkup.get_absolute_url())
+    recompute(organisation)
+    return checkup
+
+
+def enterprises_for(user) -> list:
+    """The enterprises the user may run a check-up for: those its institution's 科技专员 serve today, and those of
+    the prefectures it reviews."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from techmarket.directory.models import Organisation
+    from techmarket.platforms.services.specialists import visible
+
+    if not (user.is_authenticated and user.is_active):
+        return []
+    today = timezone.localdate()
+    ids = set()
+    if user.organisation_id and user.is_verified:
+        ids |= set(visible(user).filter(institution_id=user.organisation_id, starts_on__lte=today,
+                                        ends_on__gte=today).values_list("enterprise_id", flat=True))
+    regions = list(user.region_reviews.values_list("region_id", flat=True))
+    query = Organisation.objects.filter(kind=Organisation.Kind.ENTERPRISE)
+    return list(query.filter(Q(pk__in=ids) | Q(region_id__in=regions)).order_by("name")[:500])
 
 
 # The report.
