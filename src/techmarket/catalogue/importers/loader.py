@@ -30,6 +30,7 @@ from django.utils import timezone
 from techmarket.catalogue.importers.compilation_text import parse_compilation_text
 from techmarket.catalogue.importers.document import parse_document
 from techmarket.catalogue.importers.duplicates import find_duplicates
+from techmarket.catalogue.importers.feed import parse_feed
 from techmarket.catalogue.importers.headers import normalise_mapping
 from techmarket.catalogue.importers.rows import ImportFormatError, ParsedFile, ParseOptions, RowProblem
 from techmarket.catalogue.importers.workbook import parse_workbook
@@ -55,7 +56,7 @@ from techmarket.directory.services.contacts import PersonPlan, parse_contacts
 from techmarket.directory.services.organisations import OrganisationPlan, split_units
 from techmarket.directory.services.reference_data import sync_directory_data
 
-PARSERS = {".txt": parse_compilation_text, ".xlsx": parse_workbook, ".docx": parse_document}
+PARSERS = {".txt": parse_compilation_text, ".xlsx": parse_workbook, ".docx": parse_document, ".json": parse_feed}
 UPDATABLE_FIELDS = (
     "kind", "title", "description", "organisations_raw", "contacts_raw", "modes_raw",
     "source_section", "source_section_title", "source_position", "source_printed_number", "source_location",
@@ -130,7 +131,7 @@ def parse_file(path: Path, options: ParseOptions | None = None) -> ParsedFile:
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise ImportFormatError(
-            f"{path.name}: unsupported file type {path.suffix or '(none)'}; use .txt, .xlsx or .docx"
+            f"{path.name}: unsupported file type {path.suffix or '(none)'}; use .txt, .xlsx, .docx or .json"
         )
     if not path.is_file():
         raise ImportFormatError(f"{path}: no such file")

@@ -36,10 +36,11 @@ class ImportRow:
     location: str  # where the row is in its file, for messages: "line 441", "sheet 平台建设类, row 5"
     kind_hint: str = ""  # demand/offer when the table's title header says so (需求名称, 成果名称)
     extras: dict = field(default_factory=dict)  # other recognised columns: budget, location, field (text)
+    source_key: str = ""  # a stable key given by the source (a partner feed's reference), else section/position
 
     @property
     def reference(self) -> str:
-        return f"{self.section.key}/{self.position}"
+        return self.source_key or f"{self.section.key}/{self.position}"
 
 
 @dataclass

@@ -70,7 +70,7 @@ def clean_collection(value: str) -> str:
 def _checked_file(uploaded) -> tuple[str, bytes, str]:
     """(name, bytes, sha256) of an uploaded .docx, .xlsx or UTF-8 .txt compilation; UploadError otherwise."""
     name = clean_name(getattr(uploaded, "name", "") or "")
-    if name.lower().endswith(".txt"):
+    if name.lower().endswith((".txt", ".json")):  # a text compilation, a partner platform's feed
         data = uploaded.read(MAX_BYTES + 1)
         if len(data) > MAX_BYTES:
             raise UploadError("文件过大：上限为 10 MB。", "larger than 10 MB")
@@ -79,11 +79,12 @@ def _checked_file(uploaded) -> tuple[str, bytes, str]:
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
-            raise UploadError("文本文件须为 UTF-8 编码。", "not UTF-8") from None
+            raise UploadError("文本或数据文件须为 UTF-8 编码。", "not UTF-8") from None
         return name, data, hashlib.sha256(data).hexdigest()
     checked = check_upload(uploaded)
     if checked.type not in (DOCX, XLSX):
-        raise UploadError("请上传 Word（DOCX）、Excel（XLSX）或文本（TXT）格式的汇编。", "not a compilation")
+        raise UploadError("请上传 Word（DOCX）、Excel（XLSX）、文本（TXT）格式的汇编或合作平台数据（JSON）。",
+                          "not a compilation")
     if not name.lower().endswith(checked.type.extension):
         name = f"{Path(name).stem}{checked.type.extension}"
     return name, checked.data, checked.sha256
@@ -91,10 +92,12 @@ def _checked_file(uploaded) -> tuple[str, bytes, str]:
 
 @transaction.atomic
 def upload(user, uploaded, collection: str, source: str = ImportBatch.Source.COMPILATION) -> ImportBatch:
-    """Keep an uploaded compilation as a batch awaiting its preview."""
+    """Keep an uploaded compilation (or a partner platform's feed, .json) as a batch awaiting its preview."""
     require_staff(user)
     collection = clean_collection(collection)
     name, data, digest = _checked_file(uploaded)
+    if name.lower().endswith(".json"):
+        source = ImportBatch.Source.PARTNER
     batch = ImportBatch(file_name=name, sha256=digest, collection=collection, created_by=user,
                         actor_label=user.get_username(), source=source)
     batch.file.save(name, ContentFile(data), save=False)

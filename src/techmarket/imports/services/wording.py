@@ -9,6 +9,8 @@ _LOCATIONS = [
     (re.compile(r"^sheet (?P<sheet>.+?)$"), "工作表“{sheet}”"),
     (re.compile(r"^table (?P<table>\d+)$"), "第 {table} 个表格"),
     (re.compile(r"^line (?P<line>\d+)$"), "第 {line} 行"),
+    (re.compile(r"^listing (?P<n>\d+)$"), "数据第 {n} 条"),
+    (re.compile(r"^listing (?P<number>.+)$"), "编号为 {number} 的条目"),
 ]
 _MESSAGES = [
     (re.compile(r"^column (?P<c>\S+) is not a number: (?P<v>.*)$"), "“{c}”不是数字：{v}"),
