@@ -88,6 +88,7 @@ api.add_router("/ecosystem", "techmarket.api.routers.ecosystem.router")
 api.add_router("/publishing", "techmarket.api.routers.publishing.router")
 api.add_router("/challenges", "techmarket.api.routers.challenges.router")
 api.add_router("/achievements", "techmarket.api.routers.achievements.router")
+api.add_router("/enterprises", "techmarket.api.routers.enterprises.router")
 
 
 @api.get("/stats", response=Stats, tags=["stats"], summary="按类别、领域统计可见条目")
