@@ -83,3 +83,16 @@ def test_feed_items_already_in_the_catalogue_are_offered_for_merging(tmp_path, s
     batch.refresh_from_db()
     assert batch.status == "done" and not Listing.objects.filter(reference__startswith="partner/").exists()
     assert [s["file_name"] for s in batches.sources_of(existing)] == ["省汇编.xlsx", "partner.json"]
+
+
+def test_cli_warns_about_probable_duplicates_when_asked(tmp_path, capsys):
+    from django.core.management import call_command
+
+    import_file(make_workbook(tmp_path / "a.xlsx", {"高新技术领域": ("demand", items("丙"))}), collection="a")
+    second = make_workbook(tmp_path / "b.xlsx", {"西宁市": ("demand", items("丙"))})
+    call_command("import_listings", str(second), "--collection", "b", "--dry-run", "--quiet")
+    assert "probable duplicate" not in capsys.readouterr().out
+    call_command("import_listings", str(second), "--collection", "b", "--dry-run", "--duplicates", "--quiet")
+    out = capsys.readouterr().out
+    assert "sheet 西宁市, row 3: probable duplicate of “丙高原特色技术1”" in out
+    assert not Listing.objects.filter(reference__startswith="b/").exists()

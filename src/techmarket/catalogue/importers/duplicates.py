@@ -30,12 +30,22 @@ def fold(text: str) -> str:
     return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
+def _ratio(a: str, b: str, floor: float) -> float:
+    """difflib's ratio, or 0 as soon as its cheap upper bounds fall below `floor`."""
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return 0.0
+    return matcher.ratio()
+
+
 def similarity(title_a: str, text_a: str, title_b: str, text_b: str) -> tuple[float, float]:
-    ta, tb = fold(title_a), fold(title_b)
-    title = 1.0 if ta == tb else SequenceMatcher(None, ta, tb, autojunk=False).ratio()
-    da, db = fold(text_a)[:TEXT_CHARS], fold(text_b)[:TEXT_CHARS]
-    text = 1.0 if da == db else SequenceMatcher(None, da, db, autojunk=False).ratio()
-    return title, text
+    """(title ratio, text ratio); the text is compared only when the titles are near-identical."""
+    title = _ratio(fold(title_a), fold(title_b), TITLE_RATIO)
+    if title < TITLE_RATIO:
+        return title, 0.0
+    return title, _ratio(fold(text_a)[:TEXT_CHARS], fold(text_b)[:TEXT_CHARS], TEXT_RATIO)
 
 
 def find_duplicates(details: list[dict]) -> dict[str, dict]:

@@ -24,6 +24,9 @@ class Command(BaseCommand):
                             help="a YAML or JSON file {header word: column}, for header words not in "
                                  "data/imports/headers.yaml (column: title, description, organisations, modes, "
                                  "contacts, number, budget, location, field, or ignore)")
+        parser.add_argument("--duplicates", action="store_true",
+                            help="warn about rows that look like a listing of another source (same unit, "
+                                 "near-identical title and text); the staff page asks about each")
         parser.add_argument("--dry-run", action="store_true",
                             help="read, check and plan only: print the report of what the import would do")
 
@@ -40,7 +43,7 @@ class Command(BaseCommand):
         mapping = _read_mapping(options["mapping"]) if options["mapping"] else None
         try:
             report = import_file(path, collection=options["collection"], progress=progress, mapping=mapping,
-                                 dry_run=options["dry_run"], warn_duplicates=True)
+                                 dry_run=options["dry_run"], warn_duplicates=options["duplicates"])
         except ImportFormatError as exc:
             raise CommandError(str(exc)) from exc
         except ImportRejected as exc:
