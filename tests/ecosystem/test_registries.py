@@ -97,7 +97,7 @@ def test_the_department_appoints_and_removes_a_registrar(make_user, reviewer, xi
 @pytest.mark.parametrize("login, number, issued, message", [
     ("nobody", "国科登字1", None, "未找到该用户"),
     ("newcomer", "", None, "登记员证书编号"),
-    ("newcomer", "国" * 41, None, "最多 40 字"),
+    ("newcomer", "国" * 41, None, "登记员证书编号不能超过 40 个字"),
     ("newcomer", "国科登字1", D(2099, 1, 1), "不能晚于今天"),
 ])
 def test_appointment_bounds(make_user, reviewer, xining, login, number, issued, message):

@@ -24,9 +24,9 @@ def _input(**values):
 
 @pytest.mark.parametrize(("values", "message"), [
     ({"name": ""}, "请填写姓名"),
-    ({"name": "王" * 61}, "姓名最多 60 个字"),
-    ({"title": "研究员\n教授"}, "职称只能填写一行"),
-    ({"specialities": "锂" * 2001}, "研究专长最多 2000 个字"),
+    ({"name": "王" * 61}, "姓名不能超过 60 个字"),
+    ({"title": "研究员\n教授"}, "职称：此处只能填写一行"),
+    ({"specialities": "锂" * 2001}, "研究专长不能超过 2000 个字"),
     ({"specialities": "提锂\u202e"}, "控制字符"),
     ({"field_codes": []}, "请至少选择一个专业领域"),
     ({"field_codes": ["no-such-field"]}, "专业领域不存在"),

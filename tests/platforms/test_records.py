@@ -65,7 +65,7 @@ def test_bounds(host_member, national_platform, team, org):
         national_platform(host_member, kind="no-such-kind")
     with pytest.raises(InvalidInput, match="建设期"):
         national_platform(host_member, construction_years=11)
-    with pytest.raises(InvalidInput, match="最多"):
+    with pytest.raises(InvalidInput, match="平台名称不能超过 200 个字"):
         national_platform(host_member, name="平" * 201)
     with pytest.raises(InvalidInput, match="控制字符"):
         national_platform(host_member, name="平台\u202e名称")

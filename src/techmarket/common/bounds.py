@@ -69,6 +69,24 @@ def clean_text(value: str) -> str:
     return value
 
 
+def checked_text(value, label: str, limit: int, *, error: type[Exception], required: bool = True,
+                 single_line: bool = False) -> str:
+    """A text as a service accepts it: normalised and stripped, present when `required`, at most `limit`
+    characters, without control characters (nor line breaks when `single_line`). Otherwise `error` (the
+    caller's domain error) with a message naming the field, for the user: 请填写…, …不能超过 N 个字…"""
+    try:
+        value = clean_text(str(value or "")).strip()
+        if single_line:
+            validate_single_line(value)
+    except ValidationError as exc:
+        raise error(f"{label}：{exc.messages[0]}") from None
+    if required and not value:
+        raise error(f"请填写{label}。")
+    if len(value) > limit:
+        raise error(f"{label}不能超过 {limit} 个字（现有 {len(value)} 个字）。")
+    return value
+
+
 def validate_money(value: Decimal | None) -> None:
     if value is not None and not (0 <= value <= MAX_AMOUNT):
         raise ValidationError(MONEY_MESSAGE, code="money_bounds")

@@ -10,7 +10,7 @@ The rule (docs/architecture.md, "Permissions and errors"): 403 with the reason, 
 existence must stay hidden (404).
 """
 
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404
 
 
@@ -40,6 +40,19 @@ class InvalidInput(DomainError, BadRequest):
     """The input is wrong (a value out of bounds, a malformed event, an unknown period): 400."""
 
     title = "输入有误"
+
+
+def checked_model(obj, exclude=(), error: type[Exception] = InvalidInput) -> None:
+    """A model instance's field validators run before it is saved (the database's constraints stay the last
+    word); their messages, each with its field's name, joined into one `error` for the user."""
+    try:
+        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        messages = []
+        for name, errors in exc.message_dict.items():
+            label = obj._meta.get_field(name).verbose_name if name != "__all__" else ""
+            messages.extend(f"{label}：{e}" if label else e for e in errors)
+        raise error("；".join(messages)) from None
 
 
 class NotAllowed(DomainError, PermissionDenied):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -30,9 +31,8 @@ from techmarket.common.bounds import (
     DESCRIPTION_MAX,
     REASON_MAX,
     TITLE_MAX,
+    checked_text,
     validate_date,
-    validate_single_line,
-    validate_text,
 )
 from techmarket.common.errors import NotAllowed, Refused
 from techmarket.common.models import MAX_NOTICE_DAYS, Notice, Objection
@@ -114,17 +114,8 @@ def with_counts(qs: QuerySet[Notice]) -> QuerySet[Notice]:
 
 # --- Publishing --------------------------------------------------------------------------------------------
 
-def _check(value: str, label: str, limit: int, *, single_line: bool = False, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise NoticeError(f"请填写{label}。")
-    if len(value) > limit:
-        raise NoticeError(f"{label}不能超过 {limit} 个字（现有 {len(value)} 个字）。")
-    try:
-        (validate_single_line if single_line else validate_text)(value)
-    except ValidationError as exc:
-        raise NoticeError(f"{label}：{exc.messages[0]}") from None
-    return value
+
+_check = partial(checked_text, error=NoticeError, single_line=False, required=True)
 
 
 @transaction.atomic

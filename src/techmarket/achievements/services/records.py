@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
@@ -20,8 +20,7 @@ from techmarket.common.bounds import (
     DESCRIPTION_MAX,
     NAME_MAX,
     TITLE_MAX,
-    validate_single_line,
-    validate_text,
+    checked_text,
 )
 from techmarket.common.permissions import allowed
 
@@ -43,17 +42,7 @@ class AchievementInput:
     extra: dict = field(default_factory=dict)
 
 
-def _text(value: str, label: str, limit: int, *, single_line=False, required=True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise AchievementInputError(f"请填写{label}。")
-    if len(value) > limit:
-        raise AchievementInputError(f"{label}不能超过 {limit} 个字（现有 {len(value)} 个字）。")
-    try:
-        (validate_single_line if single_line else validate_text)(value)
-    except ValidationError as exc:
-        raise AchievementInputError(f"{label}：{exc.messages[0]}") from None
-    return value
+_text = partial(checked_text, error=AchievementInputError, single_line=False, required=True)
 
 
 def parse_completers(text: str) -> list[tuple[str, Decimal]]:

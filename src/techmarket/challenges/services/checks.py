@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 from django.core.exceptions import ValidationError
 
 from techmarket.challenges.errors import ChallengeInputError
-from techmarket.common.bounds import MAX_AMOUNT, clean_text, validate_date, validate_single_line
+from techmarket.common.bounds import MAX_AMOUNT, checked_text, validate_date
 
-
-def text(value, label: str, limit: int, *, required: bool = True, single_line: bool = False) -> str:
-    try:
-        value = clean_text(str(value or "")).strip() if value is not None else ""
-    except ValidationError as exc:
-        raise ChallengeInputError(f"{label}：{exc.messages[0]}") from None
-    if required and not value:
-        raise ChallengeInputError(f"请填写{label}。")
-    if len(value) > limit:
-        raise ChallengeInputError(f"{label}不能超过 {limit} 个字（现有 {len(value)} 个字）。")
-    try:
-        if single_line:
-            validate_single_line(value)
-    except ValidationError as exc:
-        raise ChallengeInputError(f"{label}：{exc.messages[0]}") from None
-    return value
+text = partial(checked_text, error=ChallengeInputError, required=True, single_line=False)
 
 
 def money(value, label: str, *, required: bool = True) -> Decimal | None:

@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from techmarket.common.audit import log_action
-from techmarket.common.errors import Conflict, InvalidInput, NotFound, Refused
+from techmarket.common.errors import Conflict, InvalidInput, NotFound, Refused, checked_model
 from techmarket.common.notifications import notify
 from techmarket.common.permissions import allowed, require
 from techmarket.directory.models import Organisation
@@ -44,17 +43,6 @@ NOT_ENTERPRISE = "只有经核验的企业成员可以发布融资需求。"
 NOT_INSTITUTION = "只有经核验的金融机构成员可以登记金融产品和回应融资需求。"
 NOT_SHARED = "该企业没有向本机构开放此项融资需求。"
 MIN_AGGREGATE = 5  # fewer needs than this are not summed up for institutions the enterprises did not choose
-
-
-def _clean(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        messages = []
-        for name, errors in exc.message_dict.items():
-            label = obj._meta.get_field(name).verbose_name if name != "__all__" else ""
-            messages.extend(f"{label}：{e}" if label else e for e in errors)
-        raise InvalidInput("；".join(messages)) from None
 
 
 def _members(organisation_id: int):
@@ -100,7 +88,7 @@ def add_product(user, data: ProductInput) -> FinancialProduct:
                                min_amount=data.min_amount, max_amount=data.max_amount,
                                max_term_months=data.max_term_months, fields=sorted(set(data.fields)),
                                securities=sorted(set(data.securities)))
-    _clean(product, exclude=["institution"])
+    checked_model(product, exclude=["institution"])
     Organisation.objects.select_for_update().get(pk=user.organisation_id)
     existing = FinancialProduct.objects.filter(institution_id=user.organisation_id, name=product.name).first()
     if existing is not None:
@@ -153,7 +141,7 @@ def post_need(user, data: NeedInput) -> FinancingNeed:
                          use=(data.use or "").strip(), term_months=data.term_months, security=data.security,
                          security_note=(data.security_note or "").strip(), field=data.field, size=data.size,
                          created_by=user)
-    _clean(need, exclude=["organisation", "created_by", "shared_with"])
+    checked_model(need, exclude=["organisation", "created_by", "shared_with"])
     try:
         with transaction.atomic():
             Organisation.objects.select_for_update().get(pk=user.organisation_id)
@@ -330,7 +318,7 @@ def respond(user, need: FinancingNeed, status: str, product_id: int | None = Non
         raise Refused("已记录放款结果，不能再更改回应。")
     response.status, response.product, response.message = status, product, (message or "").strip()
     response.responded_by = user
-    _clean(response, exclude=["need", "institution", "product", "responded_by"])
+    checked_model(response, exclude=["need", "institution", "product", "responded_by"])
     response.save()
     log_action(need, A.RESPOND, user, to_value=response.get_status_display(),
                data={"institution": user.organisation.name})
@@ -376,7 +364,7 @@ def record_outcome(user, need: FinancingNeed, data: OutcomeInput) -> FinancingRe
     response.status = FinancingResponse.Status.GRANTED
     response.granted_amount, response.rate = data.amount, data.rate if need.kind == FinancingKind.LOAN else None
     response.granted_term_months, response.granted_on, response.responded_by = data.term_months, data.granted_on, user
-    _clean(response, exclude=["need", "institution", "product", "responded_by"])
+    checked_model(response, exclude=["need", "institution", "product", "responded_by"])
     response.save()
     need.status = FinancingNeed.Status.GRANTED
     need.save(update_fields=["status"])
@@ -410,7 +398,7 @@ def record_bad_loan(user, response: FinancingResponse, principal: Decimal,
     if recognised_on is None or not response.granted_on <= recognised_on <= timezone.localdate():
         raise InvalidInput("认定不良日期须在放款日期之后，且不晚于今天。")
     bad = BadLoan(response=response, principal=principal, recognised_on=recognised_on, recorded_by=user)
-    _clean(bad, exclude=["response", "recorded_by"])
+    checked_model(bad, exclude=["response", "recorded_by"])
     bad.save()
     log_action(need, A.BAD_LOAN, user, to_value=f"{principal:.2f}",
                data={"institution": user.organisation.name, "recognised_on": recognised_on.isoformat()})

@@ -10,14 +10,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from techmarket.common.audit import history_for, log_action
 from techmarket.common.bounds import REASON_MAX
-from techmarket.common.errors import Conflict, InvalidInput, NotFound, Refused
+from techmarket.common.errors import Conflict, InvalidInput, NotFound, Refused, checked_model
 from techmarket.common.permissions import allowed, require
 from techmarket.common.uploads import check_upload
 from techmarket.directory.models import Organisation
@@ -27,17 +26,6 @@ A = ProfileAction
 NOT_MEMBER = "请先登录，并由省科技厅核验为本企业成员后再填报企业档案。"
 NOT_REVIEWER = "只有省科技厅审核人员可以核验资质认定。"
 FIGURE_FIELDS = ("employees", "rd_staff", "revenue_wan", "rd_spending_wan", "invention_patents", "other_ip")
-
-
-def _clean(obj, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        messages = []
-        for name, errors in exc.message_dict.items():
-            label = obj._meta.get_field(name).verbose_name if name != "__all__" else ""
-            messages.extend(f"{label}：{e}" if label else e for e in errors)
-        raise InvalidInput("；".join(messages)) from None
 
 
 def _text(name: str, value) -> str:
@@ -67,7 +55,7 @@ def save_figures(user, year: int, values: dict) -> YearFigures:
     for name in FIGURE_FIELDS:
         setattr(row, name, values.get(name))
     row.entered_by = user
-    _clean(row, exclude=["organisation", "entered_by"])
+    checked_model(row, exclude=["organisation", "entered_by"])
     if row.rd_staff > row.employees:
         raise InvalidInput("研发人员不能多于职工总数。")
     after = {name: _text(name, getattr(row, name)) for name in FIGURE_FIELDS}
@@ -110,7 +98,7 @@ def add_recognition(user, data: RecognitionInput) -> Recognition:
                               recognised_on=data.recognised_on, valid_until=data.valid_until,
                               document_name=checked.name, document_type=checked.type.content_type,
                               entered_by=user)
-    _clean(recognition, exclude=["organisation", "entered_by", "document", "decided_by"])
+    checked_model(recognition, exclude=["organisation", "entered_by", "document", "decided_by"])
     try:
         with transaction.atomic():
             recognition.document.save(f"recognition{checked.type.extension}", ContentFile(checked.data), save=False)

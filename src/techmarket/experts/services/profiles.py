@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from techmarket.catalogue.models import Field
 from techmarket.common import audit, notifications
-from techmarket.common.bounds import EARLIEST_DATE, LATEST_DATE, NAME_MAX, forbidden_characters
+from techmarket.common.bounds import EARLIEST_DATE, LATEST_DATE, NAME_MAX, checked_text
 from techmarket.common.errors import NotFound
 from techmarket.common.permissions import allowed, require
 from techmarket.directory.models import Organisation, Region
@@ -59,17 +60,7 @@ class ProfileInput:
     email: str = ""
 
 
-def _text(value: str, label: str, limit: int, *, required: bool = False, single_line: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ExpertInputError(f"请填写{label}。")
-    if len(value) > limit:
-        raise ExpertInputError(f"{label}最多 {limit} 个字（现有 {len(value)} 个）。")
-    if forbidden_characters(value):
-        raise ExpertInputError(f"{label}中含有不可见的控制字符，请删除后重试。")
-    if single_line and ("\n" in value or "\r" in value):
-        raise ExpertInputError(f"{label}只能填写一行文字。")
-    return value
+_text = partial(checked_text, error=ExpertInputError, required=False, single_line=True)
 
 
 def _clean(data: ProfileInput, today: datetime.date) -> dict:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from techmarket.common.audit import log_action
-from techmarket.common.bounds import NAME_MAX, clean_text
+from techmarket.common.bounds import NAME_MAX, checked_text
 from techmarket.common.errors import InvalidInput, Refused
 from techmarket.common.permissions import require
 from techmarket.directory.models import Region
@@ -167,18 +168,7 @@ def prefectures():
     return Region.objects.filter(kind=Region.Kind.PREFECTURE).order_by("position", "code")
 
 
-def _line(value: str, label: str, limit: int, *, required: bool) -> str:
-    try:
-        value = clean_text(value or "").strip()
-    except ValidationError as exc:
-        raise InvalidInput(f"{label}：{exc.messages[0]}") from exc
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。")
-    if len(value) > limit:
-        raise InvalidInput(f"{label}最多 {limit} 字。")
-    if "\n" in value:
-        raise InvalidInput(f"{label}须为一行。")
-    return value
+_line = partial(checked_text, error=InvalidInput, single_line=True)
 
 
 def update_registry(user, registry: Registry, *, name: str, legal_person: str, has_premises: bool,

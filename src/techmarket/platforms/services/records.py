@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from techmarket.catalogue.models import Field
 from techmarket.common import audit, notifications
-from techmarket.common.bounds import EARLIEST_DATE, NAME_MAX, REASON_MAX, forbidden_characters
+from techmarket.common.bounds import EARLIEST_DATE, NAME_MAX, REASON_MAX, checked_text
 from techmarket.common.errors import Conflict, InvalidInput, NotAllowed
 from techmarket.common.permissions import allowed, require
 from techmarket.common.uploads import check_upload
@@ -40,15 +41,7 @@ REASON_REQUIRED = "请填写未通过的原因，登记人将看到此说明。"
 DOCUMENT_REQUIRED = "请上传认定或引进的证明文件（PDF、图片、Word 或 Excel）。"
 
 
-def _text(value: str, label: str, limit: int, *, required: bool = False, single_line: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(f"请填写{label}。")
-    if len(value) > limit:
-        raise InvalidInput(f"{label}最多 {limit} 个字（现有 {len(value)} 个）。")
-    if forbidden_characters(value) or (single_line and ("\n" in value or "\r" in value)):
-        raise InvalidInput(f"{label}中含有换行或不可见的控制字符，请删除后重试。")
-    return value
+_text = partial(checked_text, error=InvalidInput, required=False, single_line=True)
 
 
 def _past_date(value: datetime.date | None, label: str, today: datetime.date | None = None) -> datetime.date:
