@@ -56,12 +56,12 @@ serve-production: deps
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 test: deps assets browser fonts
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # The same suite against PostgreSQL; DATABASE_URL must name a database the user may create test databases beside.
 test-postgres: deps assets browser fonts
 	test -n "$$DATABASE_URL"
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Search and matching quality on the seed against the judged sets of bench/eval/, 5-fold cross-validated
 # (own database in var/bench-eval). `make calibrate` refits data/matching/relevance.yaml on all of them.
