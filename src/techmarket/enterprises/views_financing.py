@@ -9,19 +9,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from techmarket.common.audit import history_for
-from techmarket.common.errors import DomainError
 from techmarket.common.permissions import allowed
 from techmarket.enterprises.forms import BadLoanForm, NeedForm, OutcomeForm, ProductForm, RespondForm, ShareForm
 from techmarket.enterprises.models import FinancingResponse
 from techmarket.enterprises.services import financing as service
 from techmarket.enterprises.services.financing import NeedInput, OutcomeInput, ProductInput
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+from techmarket.enterprises.views_forms import submit
 
 
 @login_required
@@ -35,20 +28,13 @@ def home(request):
     if request.method == "POST":
         if not can_post:
             messages.error(request, service.NOT_ENTERPRISE)
-        elif form.is_valid():
-            d = form.cleaned_data
-            try:
-                need = service.post_need(user, NeedInput(
-                    kind=d["kind"], amount=d["amount"], use=d["use"], term_months=d["term_months"],
-                    security=d["security"], security_note=d["security_note"], field=d["field"], size=d["size"],
-                    share_with=[int(x) for x in d["share_with"]]))
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "已发布融资需求。")
-                return redirect(need)
         else:
-            _form_errors(request, form)
+            done, need = submit(request, form, lambda d: service.post_need(user, NeedInput(
+                kind=d["kind"], amount=d["amount"], use=d["use"], term_months=d["term_months"],
+                security=d["security"], security_note=d["security_note"], field=d["field"], size=d["size"],
+                share_with=[int(x) for x in d["share_with"]])), "已发布融资需求。")
+            if done:
+                return redirect(need)
     return render(request, "enterprises/financing.html", {
         "form": form, "can_post": can_post, "needs": service.needs_of(user), "aggregates": service.aggregates()})
 
@@ -81,15 +67,8 @@ def need_page(request, pk: int):
 def share(request, pk: int):
     need = service.need_for(request.user, pk)
     form = ShareForm(request.POST, institutions=service.institutions())
-    if form.is_valid():
-        try:
-            service.share(request.user, need, [int(x) for x in form.cleaned_data["share_with"]])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已更新可查看本企业信息的金融机构。")
-    else:
-        _form_errors(request, form)
+    submit(request, form, lambda d: service.share(request.user, need, [int(x) for x in d["share_with"]]),
+           "已更新可查看本企业信息的金融机构。")
     return redirect(need)
 
 
@@ -107,17 +86,9 @@ def close(request, pk: int):
 def respond(request, pk: int):
     need = service.need_for(request.user, pk)
     form = RespondForm(request.POST, products=service.products_of(request.user.organisation_id or 0))
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            service.respond(request.user, need, d["status"], int(d["product"]) if d["product"] else None,
-                            d["message"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已回应该融资需求，企业会收到通知。")
-    else:
-        _form_errors(request, form)
+    submit(request, form, lambda d: service.respond(
+        request.user, need, d["status"], int(d["product"]) if d["product"] else None, d["message"]),
+        "已回应该融资需求，企业会收到通知。")
     return redirect(need)
 
 
@@ -126,17 +97,9 @@ def respond(request, pk: int):
 def outcome(request, pk: int):
     need = service.need_for(request.user, pk)
     form = OutcomeForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            service.record_outcome(request.user, need, OutcomeInput(d["amount"], d["rate"], d["term_months"],
-                                                                    d["granted_on"]))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已记录放款/投资结果。")
-    else:
-        _form_errors(request, form)
+    submit(request, form, lambda d: service.record_outcome(
+        request.user, need, OutcomeInput(d["amount"], d["rate"], d["term_months"], d["granted_on"])),
+        "已记录放款/投资结果。")
     return redirect(need)
 
 
@@ -148,17 +111,12 @@ def bad_loan_record(request, pk: int):
     form = BadLoanForm(request.POST)
     if response is None:
         messages.error(request, "本机构没有该需求的放款记录。")
-    elif form.is_valid():
-        try:
-            bad = service.record_bad_loan(request.user, response, form.cleaned_data["principal"],
-                                          form.cleaned_data["recognised_on"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "已登记不良贷款，以下是按政策条款测算的风险补偿。")
-            return redirect(bad)
     else:
-        _form_errors(request, form)
+        done, bad = submit(request, form, lambda d: service.record_bad_loan(
+            request.user, response, d["principal"], d["recognised_on"]),
+            "已登记不良贷款，以下是按政策条款测算的风险补偿。")
+        if done:
+            return redirect(bad)
     return redirect(need)
 
 
@@ -176,18 +134,11 @@ def desk(request):
     user = request.user
     form = ProductForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                service.add_product(user, ProductInput(
-                    name=d["name"], kind=d["kind"], min_amount=d["min_amount"], max_amount=d["max_amount"],
-                    max_term_months=d["max_term_months"], fields=d["fields"], securities=d["securities"]))
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "已登记金融产品。")
-                return redirect("enterprises:financing-desk")
-        else:
-            _form_errors(request, form)
+        done, _ = submit(request, form, lambda d: service.add_product(user, ProductInput(
+            name=d["name"], kind=d["kind"], min_amount=d["min_amount"], max_amount=d["max_amount"],
+            max_term_months=d["max_term_months"], fields=d["fields"], securities=d["securities"])),
+            "已登记金融产品。")
+        if done:
+            return redirect("enterprises:financing-desk")
     return render(request, "enterprises/financing_desk.html", {
         "desk": service.desk(user), "form": form, "fields": dict(form.fields["fields"].choices)})

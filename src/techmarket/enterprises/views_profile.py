@@ -16,13 +16,7 @@ from techmarket.enterprises.models import PoolEntry, Recognition, YearFigures
 from techmarket.enterprises.services import points, pools
 from techmarket.enterprises.services import profile as service
 from techmarket.enterprises.services.profile import FIGURE_FIELDS, RecognitionInput
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+from techmarket.enterprises.views_forms import form_errors
 
 
 @permission_required("enterprises.edit_profile", service.NOT_MEMBER)
@@ -50,7 +44,7 @@ def profile_page(request):
             else:
                 return redirect("enterprises:profile")
         else:
-            _form_errors(request, form)
+            form_errors(request, form)
     facts, sources = points.facts_of(organisation)
     total, _ = points.compute(facts)
     return render(request, "enterprises/profile.html", {
@@ -91,7 +85,7 @@ def recognition_decide(request, pk: int):
         else:
             messages.success(request, "已记录核验结论。")
     else:
-        _form_errors(request, form)
+        form_errors(request, form)
     return redirect("enterprises:recognition-queue")
 
 
