@@ -82,10 +82,14 @@ def book(user, event: Event, invitee: SignUp, starts_at: datetime.datetime, topi
         raise InvalidInput("洽谈涉及的条目须是本活动推介或展示的条目。")
     topic = checks.words(topic, "洽谈事项", NAME_MAX)
     existing = _same(requester, invitee, starts_at)
+    if existing is None and _busy(requester, invitee, starts_at):
+        # A concurrent request for the same pair may have committed between the two reads: the busy seat may be
+        # this very meeting, which a read after the seat's is sure to see.
+        existing = _same(requester, invitee, starts_at)
+        if existing is None:
+            raise Conflict(BUSY)
     if existing:
         return existing, False
-    if _busy(requester, invitee, starts_at):
-        raise Conflict(BUSY)
     try:
         with transaction.atomic():
             meeting = Meeting.objects.create(event=event, requester=requester, invitee=invitee,
