@@ -172,6 +172,28 @@ def test_markup_in_listings_is_escaped_on_the_search_page(client, django_capture
     assert "<mark>Plexorine</mark>" in html
 
 
+def test_a_repeated_search_reuses_its_rendered_answer_until_the_catalogue_changes(
+        client, member, django_capture_on_commit_callbacks):
+    first = client.get(reverse("search"), {"q": "Quorvane 膜"})
+    assert "web/_search_answer.html" in [t.name for t in first.templates]
+    again = client.get(reverse("search"), {"q": "Quorvane 膜"})
+    assert "web/_search_answer.html" not in [t.name for t in again.templates]  # kept with the cached answer
+    assert hits(again.content.decode()) == hits(first.content.decode())
+    # The page around the answer is the requesting user's own.
+    client.force_login(member)
+    mine = client.get(reverse("search"), {"q": "Quorvane 膜"}).content.decode()
+    assert member.display_name in mine and hits(mine) == hits(first.content.decode())
+    # A change to the catalogue makes a new answer, rendered anew.
+    with django_capture_on_commit_callbacks(execute=True):
+        listing = Listing.objects.create(
+            reference=f"test/{uuid.uuid4().hex[:8]}", kind=Listing.Kind.OFFER, status=Listing.Status.PUBLISHED,
+            title="Quorvane 膜分离装置", description="Quorvane 反渗透膜分离装置，用于盐湖卤水浓缩。")
+        ListingOrganisation.objects.create(listing=listing, organisation=Organisation.objects.get(name="青海大学"))
+    changed = client.get(reverse("search"), {"q": "Quorvane 膜"})
+    assert "web/_search_answer.html" in [t.name for t in changed.templates]
+    assert hits(changed.content.decode())[0] == listing.reference
+
+
 # --- the matches panel of listing pages ------------------------------------------------------------------
 
 

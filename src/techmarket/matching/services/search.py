@@ -64,6 +64,9 @@ class SearchResult:
     verdict: str = "match"  # or "no-good-match"
     verdict_reason: str = ""
     relevant: int = 0  # how many of the `total` reach the relevance floor (they come first)
+    # What callers derive from this answer and keep with it (the search page's rendered answer): it lives as
+    # long as the cached answer, which is the same object for a repeated query on the same snapshot.
+    rendered: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def weak(self) -> int:

@@ -12,12 +12,14 @@ The search index holds public listings only, so results are the same for every u
 personal contact details.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from techmarket.catalogue.models import PUBLIC_STATUSES, CooperationMode, Field, Listing
@@ -28,6 +30,7 @@ from techmarket.matching.services.search import search
 
 PAGE_SIZE = 10
 MAX_QUERY = 200
+ANSWER_SECONDS = 60  # the answer part of a page is rendered again at least this often (_answer)
 MAX_PAGE = 1000  # deeper pages are clamped (the result list is never that long)
 FILTERS = ("kind", "field", "mode", "region", "status")
 FACET_TITLES = {"kind": "类别", "field": "领域", "mode": "合作方式", "region": "地区", "status": "状态"}
@@ -109,6 +112,25 @@ def search_page(request):
     if page_obj.number != number:  # beyond the last page: show the last one
         result = search(q, filters, limit=PAGE_SIZE, offset=(page_obj.number - 1) * PAGE_SIZE)
 
+    context["answer"] = _answer(result, page_obj, params, selected, names, context["active_filters"])
+    return render(request, "web/search.html", context)
+
+
+def _answer(result, page_obj, params, selected, names, active_filters) -> str:
+    """The answer part of the page (facets, results, pagination), rendered once per cached answer: search()
+    returns the same answer object for a repeated query on the same index snapshot, and this part depends on
+    nothing else (the index holds public listings only, the same for every user). Renewed each minute, so
+    that renamed fields or regions show."""
+    stamp = int(time.monotonic() // ANSWER_SECONDS)
+    kept = result.rendered.get("web.search")
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    html = _render_answer(result, page_obj, params, selected, names, active_filters)
+    result.rendered["web.search"] = (stamp, html)
+    return html
+
+
+def _render_answer(result, page_obj, params, selected, names, active_filters) -> str:
     facets = []
     for name in FILTERS:
         counts = result.facets.get(name, {})
@@ -129,7 +151,7 @@ def search_page(request):
     relevant_hits = [item for item in hits if item["hit"].band != "weak"]
     weak_hits = [item for item in hits if item["hit"].band == "weak"]
     first_rank = (page_obj.number - 1) * PAGE_SIZE + 1
-    context.update({
+    return render_to_string("web/_search_answer.html", {
         "result": result,
         "hits": hits,
         "relevant_hits": relevant_hits,
@@ -144,5 +166,5 @@ def search_page(request):
         "page_range": page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
         "query": _url(params)[1:],
         "first_rank": first_rank,
+        "active_filters": active_filters,
     })
-    return render(request, "web/search.html", context)
