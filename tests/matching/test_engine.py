@@ -4,6 +4,7 @@ one updated in place, and search filters agree with the catalogue's."""
 
 import uuid
 
+import numpy as np
 import pytest
 
 from techmarket.catalogue.models import Listing, ListingOrganisation
@@ -11,7 +12,7 @@ from techmarket.catalogue.services.listings import ListingFilters, filter_listin
 from techmarket.directory.models import Organisation
 from techmarket.matching.models import SearchDocument
 from techmarket.matching.services.documents import new_generation
-from techmarket.matching.services.engine import EngineFilters
+from techmarket.matching.services.engine import EngineFilters, reset_engine
 from techmarket.matching.services.search import search
 from tests.seed_counts import LISTINGS
 
@@ -152,3 +153,30 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     for q in queries:  # 30 offers: under EXACT_SUBSET, scored exactly
         hits = search(q, EngineFilters(kind="offer"), limit=10, mode="semantic").hits
         assert [h.reference for h in hits] == offers[q]
+
+
+def test_stored_documents_are_kept_for_the_build_across_snapshots_within_bounds(
+        monkeypatch, django_capture_on_commit_callbacks):
+    from techmarket.matching.services import nodeindex
+    from techmarket.matching.services.engine import get_engine
+
+    before = get_engine()
+    first = search("牦牛", limit=10, mode="keyword").hits[0]
+    slot = int(np.flatnonzero(before.listing_ids == first.listing_id)[0])
+    publish(django_capture_on_commit_callbacks, "Quenzarite 牦牛乳制品", "Quenzarite 牦牛乳深加工技术。")
+    after = get_engine()
+    assert after.key != before.key and after.build is before.build  # a new snapshot of the same build
+    with after._kept_lock:
+        assert slot in after._documents  # read once, for the build's every snapshot
+    assert search("Quenzarite", limit=10, mode="keyword").hits[0].title == "Quenzarite 牦牛乳制品"
+    # Bounded: a build keeps at most DOCUMENTS_KEPT documents.
+    monkeypatch.setattr(nodeindex, "DOCUMENTS_KEPT", 3)
+    reset_engine()
+    try:
+        engine = get_engine()
+        shown = engine.documents(range(20))
+        assert len(shown) == 20 and all(d["meta"]["title"] for d in shown.values())
+        assert len(engine._documents) == 3
+    finally:
+        monkeypatch.undo()
+        reset_engine()

@@ -95,8 +95,11 @@ class Snapshot:
             self._entries = (columns["org_slot"][:entries], columns["org_id"][:entries])
         self.meta = _Meta(self)
         self._lock = threading.Lock()
-        self._documents: dict[int, dict] = {}
-        self._expansions: dict[tuple[str, int], list[str]] = {}
+        # Stored documents and expansions, kept for the build across its snapshots (an empty snapshot has none).
+        self._documents = build.kept_documents if build is not None else {}
+        self._expansions = build.kept_expansions if build is not None else {}
+        self._kept_lock = build.kept_lock if build is not None else threading.Lock()
+        self._vocabulary_size = len(build.vocabulary.terms) if build is not None else 0  # read to the manifest's
         self._org_positions: dict[int, np.ndarray] | None = None
         if searcher is not None:
             # What this snapshot may see of the searcher: at the manifest's own commit, every document but those
@@ -124,12 +127,17 @@ class Snapshot:
 
     def expansions(self, term: str, limit: int = 12) -> list[str]:
         """Indexed terms containing `term`, most frequent first: for a single character or an unknown word."""
-        key = (term, limit)
-        found = self._expansions.get(key)
+        # Kept for the build while its vocabulary does not grow (a new word may contain `term`); the order by
+        # document frequency may lag behind edits until then, which only shifts which expansions are tried.
+        key = (term, limit, self._vocabulary_size)
+        with self._kept_lock:
+            found = self._expansions.get(key)
         if found is None:
             counted = [(t, self.doc_freq(t)) for t in self.build.vocabulary.containing(term)] if self.build else []
             counted.sort(key=lambda item: -item[1])
-            found = self._expansions[key] = [t for t, df in counted if df > 0][:limit]
+            found = [t for t, df in counted if df > 0][:limit]
+            with self._kept_lock:
+                self._expansions[key] = found
         return list(found)
 
     # -- keywords (tantivy) ---------------------------------------------------------------------------
@@ -228,17 +236,23 @@ class Snapshot:
 
     def documents(self, slots) -> dict[int, dict]:
         """Stored metadata, text and term set of these slots (cached for the snapshot)."""
-        wanted = [int(s) for s in dict.fromkeys(slots) if int(s) not in self._documents]
+        slots = [int(s) for s in slots]
+        with self._kept_lock:
+            out = {s: self._documents.get(s) for s in slots}
+        wanted = [s for s in dict.fromkeys(slots) if out[s] is None]
         if wanted and self.searcher is not None:
             result = self.searcher.search(_slots(wanted), len(wanted), count=False)
             addresses = [a for _, a in result.hits]
             found = self.searcher.fast_field_values("slot", addresses) if addresses else []
+            read = {}
             for slot, address in zip(found, addresses, strict=True):
                 stored = self.searcher.doc(address)
-                self._documents[slot] = {"meta": json.loads(stored.get_first("meta")),
-                                         "text": stored.get_first("text") or "",
-                                         "terms": frozenset((stored.get_first("terms") or "").split())}
-        return {int(s): self._documents[int(s)] for s in slots}
+                read[slot] = {"meta": json.loads(stored.get_first("meta")), "text": stored.get_first("text") or "",
+                              "terms": frozenset((stored.get_first("terms") or "").split())}
+            with self._kept_lock:
+                self._documents.update(read)
+            out.update(read)
+        return out
 
     # -- columns (filters, facets, organisations) ----------------------------------------------------
     def filter_mask(self, filters: EngineFilters) -> np.ndarray:

@@ -40,6 +40,7 @@ import time
 import uuid
 from pathlib import Path
 
+import cachetools
 import numpy as np
 import tantivy
 from django.conf import settings
@@ -75,6 +76,8 @@ MULTI_FIELDS = ("modes", "regions")
 BUILD_INLINE_LIMIT = 20_000  # a node with no index builds this many documents before answering
 COMPACT_AFTER_DEAD = 10_000  # more dead slots than this, and than COMPACT_DEAD_SHARE of the live ones:
 COMPACT_DEAD_SHARE = 1.0  # the build is made anew
+DOCUMENTS_KEPT = 2000  # stored documents a process keeps per build (~15 KB each: the hits shown, their snippets)
+EXPANSIONS_KEPT = 4096  # an unknown word's or character's expansions kept per build (Snapshot.expansions)
 
 
 def schema() -> tantivy.Schema:
@@ -173,6 +176,11 @@ class Build:
         self.lock = threading.Lock()
         self.columns: Columns | None = None
         self.vocabulary = Vocabulary(path)
+        # A slot's stored document never changes within a build (an edit takes a new slot), so what readers
+        # fetch of them is kept for the build, across its snapshots, within bounds (engine.Snapshot.documents).
+        self.kept_documents = cachetools.LRUCache(maxsize=DOCUMENTS_KEPT)
+        self.kept_expansions = cachetools.LRUCache(maxsize=EXPANSIONS_KEPT)
+        self.kept_lock = threading.Lock()
 
     def columns_for(self, manifest: dict) -> Columns:
         with self.lock:
