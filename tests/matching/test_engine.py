@@ -141,6 +141,7 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     exact = {q: [h.reference for h in search(q, limit=10, mode="semantic").hits] for q in queries}
     offers = {q: [h.reference for h in search(q, EngineFilters(kind="offer"), limit=10, mode="semantic").hits]
               for q in queries}
+    fused = {q: {h.reference: h.similarity for h in search(q, limit=50, mode="fused").hits} for q in queries}
     monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
     monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
     monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
@@ -153,6 +154,11 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     for q in queries:  # 30 offers: under EXACT_SUBSET, scored exactly
         hits = search(q, EngineFilters(kind="offer"), limit=10, mode="semantic").hits
         assert [h.reference for h in hits] == offers[q]
+    for q in queries:  # every ranked keyword hit gets its exact similarity, picked by the scan or not
+        quantised = {h.reference: h.similarity for h in search(q, limit=50, mode="fused").hits}
+        assert len(quantised) > 20 and all(
+            similarity == pytest.approx(fused[q][reference], abs=1e-3) for reference, similarity in quantised.items()
+            if reference in fused[q] and fused[q][reference] > 0)
 
 
 def test_stored_documents_are_kept_for_the_build_across_snapshots_within_bounds(

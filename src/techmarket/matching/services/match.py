@@ -192,7 +192,9 @@ def _relevance(engine: Snapshot, subject: _Subject, mask: np.ndarray) -> tuple[n
     shared = _Shared(engine, [term for term, _ in subject.terms], mask, subject.text)
     similarity = np.zeros(n, dtype=np.float32)
     if subject.vector is not None and n:
-        similarity = engine.similarity(subject.vector, mask & (engine.has_vector != 0))
+        usable = mask & (engine.has_vector != 0)
+        similarity = engine.similarity(subject.vector, usable)
+        engine.complete_similarity(similarity, subject.vector, np.flatnonzero(coverage), usable)
     low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
     semantic = np.clip((similarity - low) / (high - low), 0, 1)
     relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)

@@ -235,8 +235,9 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
         facets = engine.facet_counts(ranked)
     else:
         usable = engine.filter_mask(filters) & (engine.has_vector != 0)
-        similarity = engine.similarity(embed_query(normalise(query)), usable)
-        ranked, scores, pool, kw = _rank(engine, mode, weights, filters, similarity, usable)
+        vector = embed_query(normalise(query))
+        similarity = engine.similarity(vector, usable)
+        ranked, scores, pool, kw = _rank(engine, mode, weights, filters, similarity, usable, vector)
         total, facets = len(pool), engine.facet_counts(pool)
     shown = display_terms(query)
     coverage = _Coverage(engine, terms)
@@ -268,7 +269,8 @@ def rank_text(text: str, limit: int, engine: Snapshot | None = None) -> SearchRe
     return _search(engine or get_engine(), (text or "").strip(), None, limit, 0, "fused")
 
 
-def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray, usable: np.ndarray):
+def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray, usable: np.ndarray,
+          vector: np.ndarray):
     """Semantic or fused ranking: the ranked slots with their scores, all candidates (for the total and the
     facets), and the BM25 score of each candidate that has one."""
     semantic_pool = np.flatnonzero(usable & (similarity >= SEMANTIC_FLOOR))
@@ -295,6 +297,7 @@ def _rank(engine: Snapshot, mode: str, weights, filters, similarity: np.ndarray,
     pool = np.union1d(keyword_ranked, semantic_ranked)
     if not len(pool):
         return pool, np.zeros(0), pool, kw
+    engine.complete_similarity(similarity, vector, keyword_ranked, usable)  # in place: judged from it too
     pool_kw = np.asarray([kw.get(s, 0.0) for s in pool.tolist()], dtype=np.float32)
     best_kw = float(pool_kw.max()) or 1.0
     best_sim = float(similarity[pool].max())
