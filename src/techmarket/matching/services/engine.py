@@ -18,8 +18,9 @@ from tantivy import Occur, Query
 
 from techmarket.matching.services.nodeindex import SCHEMA, NodeIndex, to_int8
 
-EXACT_LIMIT = 50_000  # up to this many slots, similarity is one float32 product over all of them (above, the int8
-# scan costs less: 9 against 15 ms at 100k on two cores, 2.7 against 0.7 ms at 10k)
+EXACT_LIMIT = 200_000  # up to this many slots, similarity is one float32 product over all of them (in one process
+# the int8 scan is faster from ~50k — 9 against 15 ms at 100k — but it runs on every core, which a loaded server
+# with a process per core does not have to spare: docs/search.md, "Similarity")
 QUANTISED_CANDIDATES = 1000  # above it: the best of an int8 scan, then rescored in float32
 EXACT_SUBSET = 50_000  # a filter leaving at most this many: float32 over just those
 SCAN_THREADS = os.cpu_count() or 1  # the int8 scan is bound by memory bandwidth: every core helps
