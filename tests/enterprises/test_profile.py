@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from techmarket.common.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from techmarket.enterprises.models import InnovationScore, Recognition, YearFigures
@@ -94,6 +95,8 @@ def test_profile_pages(client, login, enterprise_member, reviewer, member):
     login(member)
     assert client.get(f"/enterprises/recognitions/{recognition.pk}/document/").status_code == 404
     login(reviewer)
+    hub = client.get(reverse("review-queue")).content.decode()  # the reviewers' page leads to both desks
+    assert 'href="/enterprises/recognitions/"' in hub and 'href="/enterprises/pools/"' in hub
     assert "XJR-2025-07" in client.get("/enterprises/recognitions/").content.decode()
     client.post(f"/enterprises/recognitions/{recognition.pk}/decide/", {"verified": "1", "reason": ""})
     recognition.refresh_from_db()

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from techmarket.catalogue.importers.loader import ImportRejected, import_file
 from techmarket.catalogue.models import Listing
@@ -67,7 +68,7 @@ def test_a_broken_feed_is_refused_with_locations(tmp_path):
         "listing XQ-1: column 项目名称 is empty", "listing 2: reference is empty or longer than 70 characters"]
 
 
-def test_feed_items_already_in_the_catalogue_are_offered_for_merging(tmp_path, staff,
+def test_feed_items_already_in_the_catalogue_are_offered_for_merging(tmp_path, staff, client,
                                                                      django_capture_on_commit_callbacks):
     import_file(make_workbook(tmp_path / "省汇编.xlsx", {"高新技术领域": ("demand", items("乙"))}), collection="p")
     existing = Listing.objects.get(reference="p/innovation/hightech/1")
@@ -83,6 +84,10 @@ def test_feed_items_already_in_the_catalogue_are_offered_for_merging(tmp_path, s
     batch.refresh_from_db()
     assert batch.status == "done" and not Listing.objects.filter(reference__startswith="partner/").exists()
     assert [s["file_name"] for s in batches.sources_of(existing)] == ["省汇编.xlsx", "partner.json"]
+    # The listing's page names both: its own source, and the merged one under it.
+    page = client.get(reverse("listing-detail", args=[existing.reference])).content.decode()
+    provenance = page[page.index('id="provenance"'):]
+    assert "省汇编" in provenance and 'id="merged-sources"' in provenance and "partner.json" in provenance
 
 
 def test_cli_warns_about_probable_duplicates_when_asked(tmp_path, capsys):
