@@ -66,3 +66,15 @@ def test_the_points_page(client, login, enterprise_member):
     assert "72.00" in page and "达到“不低于 3%”一档，得 14 分" in page and "待省科技厅确认" in page
     assert client.post("/enterprises/points/", follow=True).status_code == 200
     assert InnovationScore.objects.count() == 1
+
+
+def test_a_registered_contract_recomputes_the_parties_points(enterprise_member, enterprise, registered_contract,
+                                                             qinghai_university, django_capture_on_commit_callbacks):
+    checkups.complete(enterprise_member, answers(), BOTTLENECKS)
+    [before] = points.history(enterprise)
+    assert before.facts["registered_contracts"] == "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        registered_contract(qinghai_university, enterprise)  # the market says so once the registration commits
+    latest = points.history(enterprise)[0]
+    assert latest.pk != before.pk and latest.facts["registered_contracts"] == "1"
+    assert not InnovationScore.objects.filter(organisation=qinghai_university).exists()  # keeps no points

@@ -347,3 +347,34 @@ def test_no_reconsideration_of_a_contract_since_changed(submitted, seller, xinin
     with pytest.raises(TransitionError, match=f"本合同已另行申请登记（西宁市技术合同登记机构申请编号 {again.pk}"):
         reg.request_reconsideration(seller, registration, "不服。")
     assert_unchanged(registration, S.REFUSED, 2)
+
+
+def test_other_apps_hear_of_a_registration_after_commit_and_their_failure_changes_nothing(
+        submitted, xining_registrar, seller_org, buyer_org, django_capture_on_commit_callbacks, caplog):
+    from techmarket.market.signals import registration_changed
+
+    heard = []
+
+    def listener(sender, registration, action, organisation_ids, **kwargs):
+        heard.append((registration.pk, action, organisation_ids))
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("a receiver's bug")
+
+    registration_changed.connect(listener, dispatch_uid="test-listener")
+    registration_changed.connect(broken, dispatch_uid="test-broken")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            registration = reg.accept(xining_registrar, submitted)
+        assert heard == []  # accepting registers nothing yet
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            registration = reg.register(xining_registrar, registration)
+            assert heard == []  # not before the commit
+        assert len(callbacks) >= 1
+    finally:
+        registration_changed.disconnect(dispatch_uid="test-listener")
+        registration_changed.disconnect(dispatch_uid="test-broken")
+    assert heard == [(registration.pk, A.REGISTER, sorted([seller_org.pk, buyer_org.pk]))]
+    registration.refresh_from_db()
+    assert registration.status == S.REGISTERED  # the broken receiver was logged, the decision stands
+    assert "registration_changed" in caplog.text

@@ -25,3 +25,8 @@ class EnterprisesConfig(AppConfig):
         audit.register_actions(YearFigures, ProfileAction)
         audit.register_actions(Recognition, ProfileAction)
         audit.register_actions(PoolEntry, PoolAction)
+
+        from techmarket.enterprises.services import points
+        from techmarket.market.signals import registration_changed
+
+        registration_changed.connect(points.on_registration_changed, dispatch_uid="enterprises.points")

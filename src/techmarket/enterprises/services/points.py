@@ -171,3 +171,13 @@ def recompute(organisation, year: int | None = None) -> InnovationScore:
 
 def history(organisation) -> list[InnovationScore]:
     return list(InnovationScore.objects.filter(organisation=organisation).order_by("-computed_at", "-id"))
+
+
+def on_registration_changed(sender, organisation_ids=(), **kwargs) -> None:
+    """market.signals.registration_changed: registered contracts are a fact of the points, so the parties that
+    keep innovation points (those with a score already) get theirs recomputed."""
+    from techmarket.directory.models import Organisation
+
+    tracked = InnovationScore.objects.filter(organisation_id__in=organisation_ids).values("organisation_id")
+    for organisation in Organisation.objects.filter(pk__in=tracked):
+        recompute(organisation)

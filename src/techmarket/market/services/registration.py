@@ -30,6 +30,7 @@ from techmarket.market.services.contracts import ACTIVE_REGISTRATION, EFFECTIVE_
 from techmarket.market.services.errors import AlreadyDone, MarketError, MarketPermissionError, TransitionError
 from techmarket.market.services.registries import can_oversee, registries_for_party, staff_registry
 from techmarket.market.services.rules import rules
+from techmarket.market.signals import announce_registration
 
 S = Registration.Status
 A = RegistrationAction
@@ -226,6 +227,9 @@ def _snapshot(contract: Contract) -> dict:
 
 
 def _event(registration: Registration, action: str, from_status: str, user, reason: str = "", **detail):
+    if (from_status in EFFECTIVE_REGISTRATION) != (registration.status in EFFECTIVE_REGISTRATION) or \
+            action == A.CHANGE:
+        announce_registration(registration, action)  # other apps count registered contracts (market/signals.py)
     return audit.log_action(registration, action, user if user and user.is_authenticated else None,
                             from_value=from_status, to_value=registration.status, reason=reason, data=detail)
 
