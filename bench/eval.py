@@ -155,10 +155,9 @@ def score_query(entry: dict, refs: list[str]) -> dict:
 
 
 def _clear_answers() -> None:
-    from techmarket.matching.services import search
+    from techmarket.matching.services.search import forget_answers
 
-    with search._RESULTS_LOCK:
-        search._RESULTS.clear()
+    forget_answers()
 
 
 def run_query(entry: dict, mode: str):

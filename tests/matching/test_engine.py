@@ -145,9 +145,9 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
     monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
     monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
-    from techmarket.matching.services import search as search_module
+    from techmarket.matching.services.search import forget_answers
 
-    search_module._RESULTS.clear()
+    forget_answers()
     found = sum(len(set(exact[q]) & {h.reference for h in search(q, limit=10, mode="semantic").hits})
                 for q in queries)
     assert found >= 0.9 * sum(len(v) for v in exact.values())

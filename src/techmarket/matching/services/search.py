@@ -216,6 +216,12 @@ def search(query: str, filters: EngineFilters | None = None, limit: int = 10, of
     return result
 
 
+def forget_answers() -> None:
+    """Forget the answers this process keeps (the next searches are made anew, as in a process just started)."""
+    with _RESULTS_LOCK:
+        _RESULTS.clear()
+
+
 def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: int, offset: int,
             mode: str) -> SearchResult:
     filters = filters or EngineFilters()

@@ -14,10 +14,10 @@ personal contact details.
 
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
@@ -74,11 +74,8 @@ def _page_number(value: str | None) -> int:
 
 
 def _url(params: dict[str, str], **changes) -> str:
-    query = QueryDict(mutable=True)
-    for name, value in {**params, **changes}.items():
-        if value:
-            query[name] = value
-    return "?" + query.urlencode()
+    """The page's query string with `changes` (empty values left out), encoded as QueryDict.urlencode does."""
+    return "?" + urlencode([(name, value) for name, value in {**params, **changes}.items() if value])
 
 
 @require_GET
