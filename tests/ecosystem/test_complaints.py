@@ -3,6 +3,7 @@ prohibited behaviour; reviewers dismiss or sanction; a sanction in force shows o
 institution's standing."""
 
 import datetime
+import io
 
 import pytest
 
@@ -117,3 +118,35 @@ def test_listing_and_contract_pages_lead_to_the_complaint_form(client, outsider,
     client.force_login(member)
     assert 'id="report-contract"' in client.get(contract.get_absolute_url()).content.decode()
     assert client.get(reverse("ecosystem:complain"), {"target": "contract", "key": contract.pk}).status_code == 200
+
+
+def test_a_revocation_from_a_later_day_takes_effect_on_that_day(filed, reviewer, today):
+    from django.core.management import call_command
+
+    from techmarket.common.models import AuditEntry
+
+    today(D(2026, 6, 1))
+    item = service.sanction(reviewer, Target.INSTITUTION, filed, "revocation", D(2026, 7, 1), None,
+                            "以欺诈手段从事技术交易")
+    filed.refresh_from_db()
+    assert filed.status == Institution.Status.FILED  # decided ahead: still filed until then
+    assert service.apply_due_revocations(D(2026, 6, 30)) == []
+    filed.refresh_from_db()
+    assert filed.status == Institution.Status.FILED
+    out = io.StringIO()
+    call_command("apply_sanctions", "--on", "2026-07-01", stdout=out)
+    assert "1 revocation(s) applied." in out.getvalue()
+    filed.refresh_from_db()
+    assert filed.status == Institution.Status.REVOKED
+    entry = AuditEntry.objects.filter(action="status", to_value=Institution.Status.REVOKED).get()
+    assert entry.actor == reviewer and entry.reason == "第二十七条：以欺诈手段从事技术交易"
+    assert entry.data["sanction"] == item.pk
+    assert service.apply_due_revocations(D(2026, 7, 2)) == []  # once
+    assert AuditEntry.objects.filter(action="status", to_value=Institution.Status.REVOKED).count() == 1
+
+
+def test_apply_sanctions_refuses_a_malformed_date():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--on must be a date"):
+        call_command("apply_sanctions", "--on", "2026-13-01", stdout=io.StringIO())

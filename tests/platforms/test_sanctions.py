@@ -83,3 +83,9 @@ def test_a_revocation_from_a_later_day_leaves_the_platform_operating_until_then(
     complaints.sanction(reviewer, Target.PLATFORM, platform, "revocation", later, None, "到期撤销")
     platform.refresh_from_db()
     assert platform.state == Platform.State.OPERATING
+    # On its day the daily job closes it, once.
+    applied = complaints.apply_due_revocations(later)
+    assert [item.platform_id for item in applied] == [platform.pk]
+    platform.refresh_from_db()
+    assert platform.state == Platform.State.CLOSED
+    assert complaints.apply_due_revocations(later) == []

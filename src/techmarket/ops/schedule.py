@@ -48,6 +48,8 @@ class Job:
 
 JOBS = [
     Job("expire-listings", ("expire_listings",), "过期需求与成果下架（有效期已过）", daily_at=time(1, 0)),
+    Job("apply-sanctions", ("apply_sanctions",), "到期生效的撤销处理决定（技术转移机构、创新平台）",
+        daily_at=time(0, 20)),
     Job("backup", ("backup",), "备份数据库、上传文件与密钥（保留最近若干份）", daily_at=time(2, 30)),
     Job("remind-intents", ("remind_intents",), "提醒未答复的定向发布合作意向", daily_at=time(8, 0)),
     Job("deadline-alerts", ("remind_registrations",), "技术合同登记办理期限提醒（5 日内到期或已逾期）",

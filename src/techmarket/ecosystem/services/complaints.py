@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from techmarket.common.audit import log_action
@@ -235,13 +236,47 @@ def _apply(user, item: Sanction, subject) -> None:
             if before == BrokerStatus.Status.QUALIFIED:
                 broker_service.set_status(subject, BrokerStatus.Status.QUALIFIED,
                                           item.ends_on + datetime.timedelta(days=1), "暂停期满，恢复资格", user, item)
-    elif isinstance(subject, Institution) and item.kind == Sanction.Kind.REVOCATION and item.starts_on <= today():
-        institution = Institution.objects.select_for_update().get(pk=subject.pk)
-        if institution.status == Institution.Status.FILED:
-            institution.status = Institution.Status.REVOKED
-            institution.save(update_fields=["status", "updated_at"])
-    elif isinstance(subject, Platform) and item.kind == Sanction.Kind.REVOCATION and item.starts_on <= today():
-        platform_records.close(user, subject, f"{item.article}：{item.reason}", item.starts_on)
+    elif item.kind == Sanction.Kind.REVOCATION and item.starts_on <= today():
+        _revoke(user, item, logged=False)
+
+
+def _revoke(user, item: Sanction, logged: bool = True) -> bool:
+    """A revocation takes effect: an institution leaves the filed ones (its history says so unless `logged` is
+    False: the decision's own entry, made the same moment, says it), a platform is closed. False when it had taken
+    effect already. The caller holds the transaction."""
+    if item.institution_id is not None:
+        institution = Institution.objects.select_for_update().get(pk=item.institution_id)
+        if institution.status != Institution.Status.FILED:
+            return False
+        institution.status = Institution.Status.REVOKED
+        institution.save(update_fields=["status", "updated_at"])
+        if logged:
+            log_action(institution, A.STATUS, user, from_value=Institution.Status.FILED, to_value=institution.status,
+                       reason=f"{item.article}：{item.reason}",
+                       data={"sanction": item.pk, "on": item.starts_on.isoformat()})
+        return True
+    if item.platform_id is not None:
+        before = item.platform.state
+        return platform_records.close(user, item.platform, f"{item.article}：{item.reason}",
+                                      item.starts_on).state != before
+    return False
+
+
+def apply_due_revocations(on: datetime.date | None = None) -> list[Sanction]:
+    """Revocations decided ahead (from a later day) of institutions and platforms take effect once their day has
+    come: run daily by the scheduler (ops.schedule, `techmarket apply_sanctions`). Each in its own transaction,
+    in the name of whoever decided it; one already in effect changes nothing. Returns those applied."""
+    on = on or today()
+    due = (Sanction.objects.filter(kind=Sanction.Kind.REVOCATION, starts_on__lte=on)
+           .filter(Q(institution__status=Institution.Status.FILED)
+                   | (Q(platform__isnull=False) & ~Q(platform__state=Platform.State.CLOSED)))
+           .select_related("institution", "platform", "decided_by").order_by("starts_on", "pk"))
+    applied = []
+    for item in due:
+        with transaction.atomic():
+            if _revoke(item.decided_by, item):
+                applied.append(item)
+    return applied
 
 
 def open_complaints():
