@@ -55,13 +55,17 @@ serve:
 serve-production: deps
 	BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
+# One worker more than there are cores: the suite waits on servers, browsers and subprocesses a good part of the
+# time; workers steal the tests left to others at the end, where the few long ones would otherwise run alone.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+
 test: deps assets browser fonts
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The same suite against PostgreSQL; DATABASE_URL must name a database the user may create test databases beside.
 test-postgres: deps assets browser fonts
 	test -n "$$DATABASE_URL"
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Search and matching quality on the seed against the judged sets of bench/eval/, 5-fold cross-validated
 # (own database in var/bench-eval). `make calibrate` refits data/matching/relevance.yaml on all of them.

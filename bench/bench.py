@@ -282,8 +282,9 @@ def phase_http(out: dict, server, pool, static: str) -> None:
 
 
 def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str], env: dict) -> None:
-    """Edits and deletions in another process while the server (4 clients) and this process search."""
-    from serving import BIN, Traffic, load, memory, warm
+    """Edits and deletions in another process while the server (4 clients, from a process of their own) and this
+    process search."""
+    from serving import BIN, LoadProcess, memory, warm
 
     from techmarket.matching.services.search import search
 
@@ -303,11 +304,9 @@ def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str], env: dic
                 changes.append(change)
 
     http_result: dict = {}
-
-    def http_load() -> None:
-        if server is not None:
-            traffic = Traffic(POPULAR, pool, 0.7)
-            http_result.update(load(server.port, 4, 600, traffic.next, stop=stop, pause=0.05))
+    unseen = pool.queries[pool.taken:]
+    pool.taken = len(pool.queries)  # handed to the load process
+    http = LoadProcess(server.port, 4, 600, POPULAR, unseen, 0.7, pause=0.05) if server is not None else None
 
     searches: list[float] = []
 
@@ -318,7 +317,7 @@ def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str], env: dic
             searches.append(_ms(search, query))
             time.sleep(0.02)
 
-    threads = [threading.Thread(target=f, daemon=True) for f in (read, http_load, searcher)]
+    threads = [threading.Thread(target=f, daemon=True) for f in (read, searcher)]
     for thread in threads:
         thread.start()
     started = time.time()
@@ -371,6 +370,8 @@ def phase_churn(out: dict, data_dir: Path, server, pool, qs: list[str], env: dic
             time.sleep(0.05)
     finally:
         stop.set()
+        if http is not None:
+            http_result.update(http.stop())
         for process in (churn, embedder):
             if process.poll() is None:
                 process.terminate()

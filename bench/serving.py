@@ -167,6 +167,36 @@ def load(port: int, clients: int, duration: float, next_path, stop: threading.Ev
     return out
 
 
+def _load_child(port, clients, duration, popular, unseen, popular_share, pause, stop, results) -> None:
+    results.put(load(port, clients, duration, Traffic(popular, QueryPool(unseen), popular_share).next, stop=stop,
+                     pause=pause))
+
+
+class LoadProcess:
+    """load() in a process of its own (spawned): its client threads then never take the interpreter lock from
+    the bench process's own threads, whose search latency is being measured beside it. `stop()` ends the run and
+    returns load()'s figures."""
+
+    def __init__(self, port: int, clients: int, duration: float, popular: list[str], unseen: list[str],
+                 popular_share: float, pause: float = 0.0):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.stopping, self.results = context.Event(), context.Queue()
+        self.process = context.Process(target=_load_child, daemon=True, args=(
+            port, clients, duration, popular, unseen, popular_share, pause, self.stopping, self.results))
+        self.process.start()
+
+    def stop(self, timeout: float = 180.0) -> dict:
+        self.stopping.set()
+        try:
+            return self.results.get(timeout=timeout)
+        finally:
+            self.process.join(timeout=30)
+            if self.process.is_alive():
+                self.process.kill()
+
+
 def warm(port: int, clients: int, queries: list[str], rounds: int = 3) -> None:
     """Every serving process loads its index and model: a few rounds of concurrent searches."""
     for r in range(rounds):

@@ -5,6 +5,7 @@ import http.server
 import random
 import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -83,3 +84,18 @@ def test_the_pool_hands_out_each_query_once():
     assert [traffic.next(rng)[1] for _ in range(2)] == [serving.search_path("甲"), serving.search_path("乙")]
     with pytest.raises(RuntimeError):
         traffic.next(rng)  # an exhausted pool says so
+
+
+def test_a_load_process_runs_until_stopped_and_reports_its_figures():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        load = serving.LoadProcess(server.server_address[1], 2, 60, ["热门"], [f"新{i}" for i in range(10_000)], 0.5,
+                                   pause=0.01)
+        time.sleep(1.5)
+        out = load.stop()
+    finally:
+        server.shutdown()
+    assert out["requests"] > 0 and out["errors"] == 0 and out["seconds"] < 30  # stopped, not run to its deadline
+    assert {"popular_requests", "unseen_requests"} <= set(out)
+    assert not load.process.is_alive()
