@@ -1,5 +1,10 @@
-"""Shared fixtures. The seed compilation is imported once into the test database; each test runs in a
-transaction that is rolled back, so every test starts from the 177 seed listings."""
+"""Shared fixtures. The seed compilation is imported once into the test database (by one worker of a run; the
+others restore its rows, tests/seedstate.py); each test runs in a transaction that is rolled back, so every test
+starts from the 177 seed listings."""
+
+import tempfile
+import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -8,6 +13,7 @@ from django.contrib.auth.models import Group
 from techmarket.accounts.roles import REVIEWERS
 from techmarket.catalogue.importers.loader import import_file
 from techmarket.directory.models import Organisation
+from tests import seedstate
 
 PASSWORD = "Qinghai-2026-test"
 
@@ -15,7 +21,21 @@ PASSWORD = "Qinghai-2026-test"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        import_file(settings.TECHMARKET_SEED_FILE)
+        seedstate.seeded(lambda: import_file(settings.TECHMARKET_SEED_FILE))
+
+
+def pytest_configure(config):
+    """The run's id, which xdist hands to its workers, chosen here so that the run can clean up after them."""
+    if not hasattr(config, "workerinput") and getattr(config.option, "testrunuid", "unset") is None:
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def pytest_sessionfinish(session):
+    """The run's shared seed rows (tests/seedstate.py) go when the run ends (in the process that started it)."""
+    run = getattr(session.config.option, "testrunuid", None)
+    if run and not hasattr(session.config, "workerinput"):
+        for path in Path(tempfile.gettempdir()).glob(f"techmarket-test-seed-*-{run}.*"):
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture

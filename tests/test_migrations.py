@@ -7,12 +7,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from techmarket.catalogue.importers.loader import import_file
+from tests.seedstate import restore_seed
 
 # The state before the bounds, clamping and one-record-per-intent migrations.
 BEFORE = [("catalogue", "0001_initial"), ("directory", "0001_initial"), ("indicators", "0001_initial")]
@@ -31,14 +30,14 @@ def latest():
 
 @pytest.fixture(scope="module")
 def reseed(django_db_setup, django_db_blocker):
-    """This module's test is transactional: the database is emptied after it; the seed is imported again for
+    """This module's test is transactional: the database is emptied after it; the seed's rows are put back for
     the tests that follow."""
     yield
     with django_db_blocker.unblock():
         from techmarket.catalogue.models import Listing
 
         if not Listing.objects.exists():
-            import_file(settings.TECHMARKET_SEED_FILE)
+            restore_seed()
 
 
 @pytest.mark.django_db(transaction=True)

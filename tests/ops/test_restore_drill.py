@@ -25,17 +25,15 @@ REBUILT = {"matching_indexstate": None, "matching_searchdocument": {"seq"}}
 
 @pytest.fixture(scope="module")
 def reseed(django_db_setup, django_db_blocker):
-    """The drill is transactional: the database is emptied after it; the seed is imported again for the tests that
-    follow."""
+    """The drill is transactional: the database is emptied after it; the seed's rows are put back for the tests
+    that follow."""
     yield
     with django_db_blocker.unblock():
-        from django.conf import settings
-
-        from techmarket.catalogue.importers.loader import import_file
         from techmarket.catalogue.models import Listing
+        from tests.seedstate import restore_seed
 
         if not Listing.objects.exists():
-            import_file(settings.TECHMARKET_SEED_FILE)
+            restore_seed()
 
 
 def _rows() -> dict[str, list]:

@@ -3,17 +3,16 @@
 live_server tests are transactional: pytest-django flushes the database after them, which would take the
 seed imported once by tests/conftest.py away from every later test. The module-scoped `seed` fixture is set
 up after the test database exists and before (so torn down after) the flush: it makes sure the seed is there
-for the test and imports it again afterwards (the import's signals rebuild the search documents too).
+for the test and puts its rows back afterwards (tests/seedstate.py: the search documents are rows too).
 """
 
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from techmarket.catalogue.importers.loader import import_file
 from techmarket.catalogue.models import Listing
+from tests.seedstate import restore_seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -23,7 +22,7 @@ needs_chromium = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(),
 
 def ensure_seed() -> None:
     if not Listing.objects.exists():
-        import_file(settings.TECHMARKET_SEED_FILE)
+        restore_seed()
 
 
 @pytest.fixture(scope="module")
