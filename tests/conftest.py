@@ -30,6 +30,40 @@ def pytest_configure(config):
         config.option.testrunuid = uuid.uuid4().hex
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, the tests marked `long` start first, spread over the workers.
+
+    The work-stealing scheduler hands each worker a contiguous share of the collection at the start and lets
+    idle workers take from the others' queues later; a long test collected last would keep one worker busy
+    after the rest are done. So each module's long tests go (longest first) to the share with the least long
+    work so far, at its head; the other tests keep their order around them."""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    long = [item for item in items if item.get_closest_marker("long")]
+    if workers < 2 or not long:
+        return
+    rest = [item for item in items if not item.get_closest_marker("long")]
+    modules: dict[str, list] = {}  # a module's long tests stay together (they may share a module's fixture)
+    for item in long:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+    heads, load = [[] for _ in range(workers)], [0.0] * workers
+    for group in sorted(modules.values(), key=lambda group: -_seconds(group)):
+        share = load.index(min(load))
+        heads[share] += group
+        load[share] += _seconds(group)
+    ordered, remaining = [], len(items)
+    for share in range(workers):  # the scheduler's first split: len(pending) // workers left, in turn
+        size = remaining // (workers - share)
+        remaining -= size
+        ordered += heads[share]
+        ordered += rest[:max(size - len(heads[share]), 0)]
+        rest = rest[max(size - len(heads[share]), 0):]
+    items[:] = ordered + rest
+
+
+def _seconds(items) -> float:
+    return sum(item.get_closest_marker("long").args[0] for item in items)
+
+
 def pytest_sessionfinish(session):
     """The run's shared seed rows (tests/seedstate.py) go when the run ends (in the process that started it)."""
     run = getattr(session.config.option, "testrunuid", None)

@@ -127,17 +127,20 @@ def real_path_parameters(member_draft, qinghai_university) -> dict:
     return {"reference": member_draft.reference, "organisation_id": qinghai_university.pk}
 
 
+@pytest.mark.long(50)
 def test_fuzz_anonymous(real_path_parameters):
     failures = fuzz(path_parameters=real_path_parameters)
     assert not failures, report(failures)
 
 
+@pytest.mark.long(50)
 def test_fuzz_verified_member(member, real_path_parameters):
     cookies, headers = session_of(member)
     failures = fuzz(cookies, headers, real_path_parameters)
     assert not failures, report(failures)
 
 
+@pytest.mark.long(50)
 def test_fuzz_reviewer(reviewer, real_path_parameters):
     cookies, headers = session_of(reviewer)
     failures = fuzz(cookies, headers, real_path_parameters)

@@ -208,6 +208,7 @@ def workbook(tmp_path_factory):
 
 
 @pytest.mark.django_db
+@pytest.mark.long(30)
 def test_bulk_import_writes_what_the_per_row_import_wrote(workbook):
     def with_importer(importer):
         def run():
@@ -352,6 +353,7 @@ def served_data(tmp_path_factory):
     return data_dir, make_workbook(data_dir / f"compilation-{BIG}.xlsx", BIG)
 
 
+@pytest.mark.long(50)
 def test_kill_during_the_write_transaction_leaves_the_database_unchanged(served_data):
     data_dir, path = served_data
     db = data_dir / "techmarket.sqlite3"
@@ -365,6 +367,7 @@ def test_kill_during_the_write_transaction_leaves_the_database_unchanged(served_
     assert _dump(db) == before
 
 
+@pytest.mark.long(55)
 def test_a_write_during_the_import_waits_and_succeeds(served_data):
     data_dir, path = served_data
     db = data_dir / "techmarket.sqlite3"

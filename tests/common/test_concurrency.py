@@ -9,6 +9,8 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -21,6 +23,7 @@ def _database_url() -> str | None:
     return urllib.parse.urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_loadtest"))
 
 
+@pytest.mark.long(100)
 def test_concurrent_writes_never_fail_and_leave_complete_records(tmp_path):
     command = [sys.executable, str(PROJECT_DIR / "bench" / "loadtest.py"), "--check", "--writers", "16",
                "--searchers", "4", "--duration", "20", "--kill-after", "6", "--data-dir", str(tmp_path), "--json"]
