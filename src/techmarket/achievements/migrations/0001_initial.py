@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '科技成果',
                 'verbose_name_plural': '科技成果',
                 'ordering': ['-updated_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('trl__gte', 1), ('trl__lte', 9)), ('trl__isnull', True), _connector='OR'), name='achievement_trl_range'), models.UniqueConstraint(fields=('owner', 'title'), name='achievement_one_title_per_owner')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +71,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '科技成果转化年度报告',
                 'verbose_name_plural': '科技成果转化年度报告',
                 'ordering': ['-year', 'organisation_id'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'year'), name='annual_report_once_per_year'), models.CheckConstraint(condition=models.Q(models.Q(('year__gte', 2000), ('year__lte', 2100)), ('year__isnull', True), _connector='OR'), name='annual_report_year_range'), models.CheckConstraint(condition=models.Q(models.Q(('contracts_count__gte', 0), ('contracts_count__lte', 100000)), ('contracts_count__isnull', True), _connector='OR'), name='annual_report_count_range'), models.CheckConstraint(condition=models.Q(models.Q(('contracts_amount__gte', 0), ('contracts_amount__lte', Decimal('10000000.00'))), ('contracts_amount__isnull', True), _connector='OR'), name='annual_report_amount_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('income__gte', 0), ('income__lte', Decimal('10000000.00'))), ('income__isnull', True), _connector='OR'), name='annual_report_income_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('rewards__gte', 0), ('rewards__lte', Decimal('10000000.00'))), ('rewards__isnull', True), _connector='OR'), name='annual_report_rewards_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -85,6 +87,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '成果完成人',
                 'verbose_name_plural': '成果完成人',
                 'ordering': ['position', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 100)), name='completer_share_range'), models.UniqueConstraint(fields=('achievement', 'name'), name='completer_once_per_achievement')],
             },
         ),
         migrations.CreateModel(
@@ -124,6 +127,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '成果评估',
                 'verbose_name_plural': '成果评估',
                 'ordering': ['-requested_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('panel_size__gte', 3), ('panel_size__lte', 15)), ('panel_size__isnull', True), _connector='OR'), name='evaluation_panel_size'), models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='evaluation_total_range'), models.CheckConstraint(condition=models.Q(models.Q(('price_low__gte', 0), ('price_low__lte', Decimal('10000000.00'))), ('price_low__isnull', True), _connector='OR'), name='evaluation_price_low_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('price_high__gte', 0), ('price_high__lte', Decimal('10000000.00'))), ('price_high__isnull', True), _connector='OR'), name='evaluation_price_high_bounds'), models.CheckConstraint(condition=models.Q(('price_low__isnull', True), ('price_high__gte', models.F('price_low')), _connector='OR'), name='evaluation_price_order'), models.CheckConstraint(condition=models.Q(('mode', 'panel'), ('institution__isnull', False), _connector='OR'), name='evaluation_institution_named'), models.UniqueConstraint(condition=models.Q(('status', 'completed'), _negated=True), fields=('achievement',), name='evaluation_one_running_per_achievement')],
             },
         ),
         migrations.CreateModel(
@@ -141,6 +145,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '协议定价公示',
                 'verbose_name_plural': '协议定价公示',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('price__gte', 0), ('price__lte', Decimal('10000000.00'))), ('price__isnull', True), _connector='OR'), name='price_notice_price_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -153,6 +158,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '年度报告单位',
                 'verbose_name_plural': '年度报告单位',
+                'constraints': [models.CheckConstraint(condition=models.Q(('organisation', models.F('supervisor')), _negated=True), name='reporting_unit_not_own_supervisor')],
             },
         ),
         migrations.CreateModel(
@@ -173,102 +179,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '评估评分',
                 'verbose_name_plural': '评估评分',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('evaluation', 'scorer'), name='score_once_per_scorer'), models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='score_total_range'), models.CheckConstraint(condition=models.Q(models.Q(('price_low__gte', 0), ('price_low__lte', Decimal('10000000.00'))), ('price_low__isnull', True), _connector='OR'), name='score_price_low_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('price_high__gte', 0), ('price_high__lte', Decimal('10000000.00'))), ('price_high__isnull', True), _connector='OR'), name='score_price_high_bounds'), models.CheckConstraint(condition=models.Q(('price_high__gte', models.F('price_low'))), name='score_price_order')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('trl__gte', 1), ('trl__lte', 9)), ('trl__isnull', True), _connector='OR'), name='achievement_trl_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='achievement',
-            constraint=models.UniqueConstraint(fields=('owner', 'title'), name='achievement_one_title_per_owner'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year'), name='annual_report_once_per_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('year__gte', 2000), ('year__lte', 2100)), ('year__isnull', True), _connector='OR'), name='annual_report_year_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('contracts_count__gte', 0), ('contracts_count__lte', 100000)), ('contracts_count__isnull', True), _connector='OR'), name='annual_report_count_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('contracts_amount__gte', 0), ('contracts_amount__lte', Decimal('10000000.00'))), ('contracts_amount__isnull', True), _connector='OR'), name='annual_report_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('income__gte', 0), ('income__lte', Decimal('10000000.00'))), ('income__isnull', True), _connector='OR'), name='annual_report_income_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='annualreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('rewards__gte', 0), ('rewards__lte', Decimal('10000000.00'))), ('rewards__isnull', True), _connector='OR'), name='annual_report_rewards_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='completer',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 100)), name='completer_share_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='completer',
-            constraint=models.UniqueConstraint(fields=('achievement', 'name'), name='completer_once_per_achievement'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('panel_size__gte', 3), ('panel_size__lte', 15)), ('panel_size__isnull', True), _connector='OR'), name='evaluation_panel_size'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='evaluation_total_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price_low__gte', 0), ('price_low__lte', Decimal('10000000.00'))), ('price_low__isnull', True), _connector='OR'), name='evaluation_price_low_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price_high__gte', 0), ('price_high__lte', Decimal('10000000.00'))), ('price_high__isnull', True), _connector='OR'), name='evaluation_price_high_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('price_low__isnull', True), ('price_high__gte', models.F('price_low')), _connector='OR'), name='evaluation_price_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('mode', 'panel'), ('institution__isnull', False), _connector='OR'), name='evaluation_institution_named'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'completed'), _negated=True), fields=('achievement',), name='evaluation_one_running_per_achievement'),
-        ),
-        migrations.AddConstraint(
-            model_name='pricenotice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price__gte', 0), ('price__lte', Decimal('10000000.00'))), ('price__isnull', True), _connector='OR'), name='price_notice_price_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='reportingunit',
-            constraint=models.CheckConstraint(condition=models.Q(('organisation', models.F('supervisor')), _negated=True), name='reporting_unit_not_own_supervisor'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('evaluation', 'scorer'), name='score_once_per_scorer'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='score_total_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price_low__gte', 0), ('price_low__lte', Decimal('10000000.00'))), ('price_low__isnull', True), _connector='OR'), name='score_price_low_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price_high__gte', 0), ('price_high__lte', Decimal('10000000.00'))), ('price_high__isnull', True), _connector='OR'), name='score_price_high_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('price_high__gte', models.F('price_low'))), name='score_price_order'),
         ),
     ]

@@ -116,6 +116,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position'],
+                'constraints': [models.UniqueConstraint(fields=('listing', 'person'), name='unique_listing_person')],
             },
         ),
         migrations.AddField(
@@ -153,6 +154,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position'],
+                'constraints': [models.UniqueConstraint(fields=('listing', 'organisation'), name='unique_listing_org')],
             },
         ),
         migrations.AddField(
@@ -179,14 +181,6 @@ class Migration(migrations.Migration):
             model_name='listing',
             name='source_document',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='listings', to='catalogue.sourcedocument'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingcontact',
-            constraint=models.UniqueConstraint(fields=('listing', 'person'), name='unique_listing_person'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingorganisation',
-            constraint=models.UniqueConstraint(fields=('listing', 'organisation'), name='unique_listing_org'),
         ),
         migrations.AddIndex(
             model_name='listing',

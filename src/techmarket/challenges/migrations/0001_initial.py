@@ -85,6 +85,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '榜单',
                 'verbose_name_plural': '榜单',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('public_funds__gte', 0), ('public_funds__lte', Decimal('100000000000.00'))), ('public_funds__isnull', True), _connector='OR'), name='challenge_public_funds_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('own_funds__gte', 0), ('own_funds__lte', Decimal('100000000000.00'))), ('own_funds__isnull', True), _connector='OR'), name='challenge_own_funds_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('deadline__gte', datetime.date(1985, 1, 1)), ('deadline__lte', datetime.date(2100, 12, 31))), ('deadline__isnull', True), _connector='OR'), name='challenge_deadline_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('published_on__gte', datetime.date(1985, 1, 1)), ('published_on__lte', datetime.date(2100, 12, 31))), ('published_on__isnull', True), _connector='OR'), name='challenge_published_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('decided_on__gte', datetime.date(1985, 1, 1)), ('decided_on__lte', datetime.date(2100, 12, 31))), ('decided_on__isnull', True), _connector='OR'), name='challenge_decided_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('reviewers_count__gte', 1), ('reviewers_count__lte', 15)), ('reviewers_count__isnull', True), _connector='OR'), name='challenge_reviewers_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('winners_count__gte', 1), ('winners_count__lte', 10)), ('winners_count__isnull', True), _connector='OR'), name='challenge_winners_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('notice_days__gte', 1), ('notice_days__lte', 30)), ('notice_days__isnull', True), _connector='OR'), name='challenge_notice_days_bounds'), models.CheckConstraint(condition=models.Q(('public_funds__gt', 0), ('own_funds__gt', 0), _connector='OR'), name='challenge_has_funds'), models.UniqueConstraint(fields=('created_by', 'title'), name='challenge_one_title_per_author')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +104,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '澄清问答',
                 'verbose_name_plural': '澄清问答',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('challenge', 'asked_by', 'question'), name='challenge_one_question')],
             },
         ),
         migrations.CreateModel(
@@ -123,6 +125,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '榜单资金',
                 'verbose_name_plural': '榜单资金',
                 'ordering': ['agreement', 'created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('agreement', 'key'), name='funding_one_per_purpose'), models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='funding_amount_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('year__gte', 1985), ('year__lte', 2100)), ('year__isnull', True), _connector='OR'), name='funding_year_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -147,6 +150,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '里程碑',
                 'verbose_name_plural': '里程碑',
                 'ordering': ['agreement', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('agreement', 'position'), name='milestone_position_unique'), models.CheckConstraint(condition=models.Q(models.Q(('due_on__gte', datetime.date(1985, 1, 1)), ('due_on__lte', datetime.date(2100, 12, 31))), ('due_on__isnull', True), _connector='OR'), name='milestone_due_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='milestone_amount_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -174,6 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '揭榜方案',
                 'verbose_name_plural': '揭榜方案',
                 'ordering': ['challenge', 'code'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('challenge', 'organisation'), name='challenge_one_live_proposal_per_organisation'), models.UniqueConstraint(fields=('challenge', 'code'), name='challenge_proposal_code_unique'), models.CheckConstraint(condition=models.Q(models.Q(('trl_now__gte', 1), ('trl_now__lte', 9)), ('trl_now__isnull', True), _connector='OR'), name='proposal_trl_now_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('trl_promised__gte', 1), ('trl_promised__lte', 9)), ('trl_promised__isnull', True), _connector='OR'), name='proposal_trl_promised_bounds'), models.CheckConstraint(condition=models.Q(('trl_promised__gte', models.F('trl_now'))), name='proposal_trl_order'), models.CheckConstraint(condition=models.Q(models.Q(('budget__gte', 0), ('budget__lte', Decimal('100000000000.00'))), ('budget__isnull', True), _connector='OR'), name='proposal_budget_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('price__gte', 0), ('price__lte', Decimal('100000000000.00'))), ('price__isnull', True), _connector='OR'), name='proposal_price_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -214,103 +219,8 @@ class Migration(migrations.Migration):
                 'verbose_name': '专家评分',
                 'verbose_name_plural': '专家评分',
                 'ordering': ['proposal', 'stage', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('proposal', 'expert', 'stage'), name='challenge_one_score_per_expert'), models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='score_total_bounds')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('public_funds__gte', 0), ('public_funds__lte', Decimal('100000000000.00'))), ('public_funds__isnull', True), _connector='OR'), name='challenge_public_funds_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('own_funds__gte', 0), ('own_funds__lte', Decimal('100000000000.00'))), ('own_funds__isnull', True), _connector='OR'), name='challenge_own_funds_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deadline__gte', datetime.date(1985, 1, 1)), ('deadline__lte', datetime.date(2100, 12, 31))), ('deadline__isnull', True), _connector='OR'), name='challenge_deadline_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('published_on__gte', datetime.date(1985, 1, 1)), ('published_on__lte', datetime.date(2100, 12, 31))), ('published_on__isnull', True), _connector='OR'), name='challenge_published_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('decided_on__gte', datetime.date(1985, 1, 1)), ('decided_on__lte', datetime.date(2100, 12, 31))), ('decided_on__isnull', True), _connector='OR'), name='challenge_decided_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reviewers_count__gte', 1), ('reviewers_count__lte', 15)), ('reviewers_count__isnull', True), _connector='OR'), name='challenge_reviewers_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('winners_count__gte', 1), ('winners_count__lte', 10)), ('winners_count__isnull', True), _connector='OR'), name='challenge_winners_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('notice_days__gte', 1), ('notice_days__lte', 30)), ('notice_days__isnull', True), _connector='OR'), name='challenge_notice_days_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.CheckConstraint(condition=models.Q(('public_funds__gt', 0), ('own_funds__gt', 0), _connector='OR'), name='challenge_has_funds'),
-        ),
-        migrations.AddConstraint(
-            model_name='challenge',
-            constraint=models.UniqueConstraint(fields=('created_by', 'title'), name='challenge_one_title_per_author'),
-        ),
-        migrations.AddConstraint(
-            model_name='clarification',
-            constraint=models.UniqueConstraint(fields=('challenge', 'asked_by', 'question'), name='challenge_one_question'),
-        ),
-        migrations.AddConstraint(
-            model_name='funding',
-            constraint=models.UniqueConstraint(fields=('agreement', 'key'), name='funding_one_per_purpose'),
-        ),
-        migrations.AddConstraint(
-            model_name='funding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='funding_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='funding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('year__gte', 1985), ('year__lte', 2100)), ('year__isnull', True), _connector='OR'), name='funding_year_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.UniqueConstraint(fields=('agreement', 'position'), name='milestone_position_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('due_on__gte', datetime.date(1985, 1, 1)), ('due_on__lte', datetime.date(2100, 12, 31))), ('due_on__isnull', True), _connector='OR'), name='milestone_due_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='milestone_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('challenge', 'organisation'), name='challenge_one_live_proposal_per_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.UniqueConstraint(fields=('challenge', 'code'), name='challenge_proposal_code_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('trl_now__gte', 1), ('trl_now__lte', 9)), ('trl_now__isnull', True), _connector='OR'), name='proposal_trl_now_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('trl_promised__gte', 1), ('trl_promised__lte', 9)), ('trl_promised__isnull', True), _connector='OR'), name='proposal_trl_promised_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('trl_promised__gte', models.F('trl_now'))), name='proposal_trl_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('budget__gte', 0), ('budget__lte', Decimal('100000000000.00'))), ('budget__isnull', True), _connector='OR'), name='proposal_budget_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('price__gte', 0), ('price__lte', Decimal('100000000000.00'))), ('price__isnull', True), _connector='OR'), name='proposal_price_bounds'),
         ),
         migrations.AddConstraint(
             model_name='agreement',
@@ -327,13 +237,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='agreement',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('accepted_on__gte', datetime.date(1985, 1, 1)), ('accepted_on__lte', datetime.date(2100, 12, 31))), ('accepted_on__isnull', True), _connector='OR'), name='agreement_accepted_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('proposal', 'expert', 'stage'), name='challenge_one_score_per_expert'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('total__gte', 0), ('total__lte', 100)), ('total__isnull', True), _connector='OR'), name='score_total_bounds'),
         ),
     ]

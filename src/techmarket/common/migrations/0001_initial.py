@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '公示',
                 'verbose_name_plural': '公示',
                 'ordering': ['-opens_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('period_days__gte', 1), ('period_days__lte', 365)), name='common_notice_period_bounds'), models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='common_notice_closes_after_opening'), models.CheckConstraint(condition=models.Q(models.Q(('opens_on__gte', datetime.date(1985, 1, 1)), ('opens_on__lte', datetime.date(2100, 12, 31))), ('opens_on__isnull', True), _connector='OR'), name='common_notice_opens_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('closes_on__gte', datetime.date(1985, 1, 1)), ('closes_on__lte', datetime.date(2100, 12, 31))), ('closes_on__isnull', True), _connector='OR'), name='common_notice_closes_on_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +71,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '通知设置',
                 'verbose_name_plural': '通知设置',
+                'constraints': [models.UniqueConstraint(fields=('user', 'topic'), name='common_notification_pref_unique')],
             },
         ),
         migrations.CreateModel(
@@ -89,6 +91,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '异议',
                 'verbose_name_plural': '异议',
                 'ordering': ['filed_at', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['open', 'upheld', 'dismissed'])), name='common_objection_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='common_objection_resolved_when_decided')],
             },
         ),
         migrations.AddIndex(
@@ -98,22 +101,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='notice',
             index=models.Index(fields=['-opens_on'], name='common_notice_opens'),
-        ),
-        migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('period_days__gte', 1), ('period_days__lte', 365)), name='common_notice_period_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='common_notice_closes_after_opening'),
-        ),
-        migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('opens_on__gte', datetime.date(1985, 1, 1)), ('opens_on__lte', datetime.date(2100, 12, 31))), ('opens_on__isnull', True), _connector='OR'), name='common_notice_opens_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='notice',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closes_on__gte', datetime.date(1985, 1, 1)), ('closes_on__lte', datetime.date(2100, 12, 31))), ('closes_on__isnull', True), _connector='OR'), name='common_notice_closes_on_bounds'),
         ),
         migrations.AddIndex(
             model_name='notification',
@@ -127,20 +114,8 @@ class Migration(migrations.Migration):
             model_name='notification',
             index=models.Index(condition=models.Q(('key', ''), _negated=True), fields=['key', 'recipient'], name='common_notif_key'),
         ),
-        migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.UniqueConstraint(fields=('user', 'topic'), name='common_notification_pref_unique'),
-        ),
         migrations.AddIndex(
             model_name='objection',
             index=models.Index(fields=['notice', 'status'], name='common_objection_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='objection',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'upheld', 'dismissed'])), name='common_objection_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='objection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolved_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('resolved_at__isnull', False)), _connector='OR'), name='common_objection_resolved_when_decided'),
         ),
     ]

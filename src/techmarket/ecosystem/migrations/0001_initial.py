@@ -70,6 +70,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '技术转移机构',
                 'verbose_name_plural': '技术转移机构',
                 'ordering': ['name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('founded_on__gte', datetime.date(1985, 1, 1)), ('founded_on__lte', datetime.date(2100, 12, 31))), ('founded_on__isnull', True), _connector='OR'), name='ecosystem_institution_founded_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('full_time_staff__gte', 0), ('full_time_staff__lte', 100000)), ('full_time_staff__isnull', True), _connector='OR'), name='ecosystem_institution_staff_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('st_staff__gte', 0), ('st_staff__lte', 100000)), ('st_staff__isnull', True), _connector='OR'), name='ecosystem_institution_st_staff_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('managers_total__gte', 0), ('managers_total__lte', 100000)), ('managers_total__isnull', True), _connector='OR'), name='ecosystem_institution_managers_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('business_years__gte', 0), ('business_years__lte', 1000)), ('business_years__isnull', True), _connector='OR'), name='ecosystem_institution_years_bounds'), models.CheckConstraint(condition=models.Q(('managers_college__lte', models.F('managers_total'))), name='ecosystem_institution_college_within_managers'), models.CheckConstraint(condition=models.Q(('st_staff__lte', models.F('full_time_staff'))), name='ecosystem_institution_st_within_staff')],
             },
         ),
         migrations.CreateModel(
@@ -131,6 +132,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '变更与歇业备案',
                 'verbose_name_plural': '变更与歇业备案',
                 'ordering': ['-filed_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('changed_on__gte', datetime.date(1985, 1, 1)), ('changed_on__lte', datetime.date(2100, 12, 31))), ('changed_on__isnull', True), _connector='OR'), name='ecosystem_change_changed_on_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -155,6 +157,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '处理决定',
                 'verbose_name_plural': '处理决定',
                 'ordering': ['-starts_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('starts_on__gte', datetime.date(1985, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), ('starts_on__isnull', True), _connector='OR'), name='ecosystem_sanction_starts_on_bounds'), models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='ecosystem_sanction_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -172,6 +175,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '技术经纪人状态记录',
                 'verbose_name_plural': '技术经纪人状态记录',
                 'ordering': ['effective_on', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('effective_on__gte', datetime.date(1985, 1, 1)), ('effective_on__lte', datetime.date(2100, 12, 31))), ('effective_on__isnull', True), _connector='OR'), name='ecosystem_broker_status_effective_on_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -191,6 +195,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '培训与考核',
                 'verbose_name_plural': '培训与考核',
                 'ordering': ['assessed_on', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('trained_on__gte', datetime.date(1985, 1, 1)), ('trained_on__lte', datetime.date(2100, 12, 31))), ('trained_on__isnull', True), _connector='OR'), name='ecosystem_training_trained_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('assessed_on__gte', datetime.date(1985, 1, 1)), ('assessed_on__lte', datetime.date(2100, 12, 31))), ('assessed_on__isnull', True), _connector='OR'), name='ecosystem_training_assessed_on_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -208,57 +213,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
                 'constraints': [models.UniqueConstraint(fields=('broker', 'contract_id'), name='ecosystem_one_deal_per_broker')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('founded_on__gte', datetime.date(1985, 1, 1)), ('founded_on__lte', datetime.date(2100, 12, 31))), ('founded_on__isnull', True), _connector='OR'), name='ecosystem_institution_founded_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('full_time_staff__gte', 0), ('full_time_staff__lte', 100000)), ('full_time_staff__isnull', True), _connector='OR'), name='ecosystem_institution_staff_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('st_staff__gte', 0), ('st_staff__lte', 100000)), ('st_staff__isnull', True), _connector='OR'), name='ecosystem_institution_st_staff_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('managers_total__gte', 0), ('managers_total__lte', 100000)), ('managers_total__isnull', True), _connector='OR'), name='ecosystem_institution_managers_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('business_years__gte', 0), ('business_years__lte', 1000)), ('business_years__isnull', True), _connector='OR'), name='ecosystem_institution_years_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(('managers_college__lte', models.F('managers_total'))), name='ecosystem_institution_college_within_managers'),
-        ),
-        migrations.AddConstraint(
-            model_name='institution',
-            constraint=models.CheckConstraint(condition=models.Q(('st_staff__lte', models.F('full_time_staff'))), name='ecosystem_institution_st_within_staff'),
-        ),
-        migrations.AddConstraint(
-            model_name='institutionchange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('changed_on__gte', datetime.date(1985, 1, 1)), ('changed_on__lte', datetime.date(2100, 12, 31))), ('changed_on__isnull', True), _connector='OR'), name='ecosystem_change_changed_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='sanction',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('starts_on__gte', datetime.date(1985, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), ('starts_on__isnull', True), _connector='OR'), name='ecosystem_sanction_starts_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='sanction',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='ecosystem_sanction_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='brokerstatus',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('effective_on__gte', datetime.date(1985, 1, 1)), ('effective_on__lte', datetime.date(2100, 12, 31))), ('effective_on__isnull', True), _connector='OR'), name='ecosystem_broker_status_effective_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='training',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('trained_on__gte', datetime.date(1985, 1, 1)), ('trained_on__lte', datetime.date(2100, 12, 31))), ('trained_on__isnull', True), _connector='OR'), name='ecosystem_training_trained_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='training',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('assessed_on__gte', datetime.date(1985, 1, 1)), ('assessed_on__lte', datetime.date(2100, 12, 31))), ('assessed_on__isnull', True), _connector='OR'), name='ecosystem_training_assessed_on_bounds'),
         ),
     ]

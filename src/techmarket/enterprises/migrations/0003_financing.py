@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '金融产品',
                 'verbose_name_plural': '金融产品',
                 'ordering': ['institution_id', 'name', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('min_amount__gte', 0), ('min_amount__lte', Decimal('100000000000.00'))), ('min_amount__isnull', True), _connector='OR'), name='enterprises_product_min_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('max_amount__gte', 0), ('max_amount__lte', Decimal('100000000000.00'))), ('max_amount__isnull', True), _connector='OR'), name='enterprises_product_max_bounds'), models.CheckConstraint(condition=models.Q(('min_amount__lte', models.F('max_amount'))), name='enterprises_product_range'), models.CheckConstraint(condition=models.Q(models.Q(('max_term_months__gte', 1), ('max_term_months__lte', 360)), ('max_term_months__isnull', True), _connector='OR'), name='enterprises_product_term_bounds'), models.UniqueConstraint(fields=('institution', 'name'), name='enterprises_one_product_per_name')],
             },
         ),
         migrations.CreateModel(
@@ -61,6 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '融资需求',
                 'verbose_name_plural': '融资需求',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='enterprises_need_amount_bounds'), models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enterprises_need_amount_positive'), models.CheckConstraint(condition=models.Q(models.Q(('term_months__gte', 1), ('term_months__lte', 360)), ('term_months__isnull', True), _connector='OR'), name='enterprises_need_term_bounds'), models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('organisation', 'kind'), name='enterprises_one_open_need_per_kind')],
             },
         ),
         migrations.CreateModel(
@@ -83,6 +85,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '金融机构回应',
                 'verbose_name_plural': '金融机构回应',
                 'ordering': ['-updated_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('need', 'institution'), name='enterprises_one_response_per_institution'), models.CheckConstraint(condition=models.Q(models.Q(('granted_amount__gte', 0), ('granted_amount__lte', Decimal('100000000000.00'))), ('granted_amount__isnull', True), _connector='OR'), name='enterprises_granted_amount_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('rate__gte', 0), ('rate__lte', Decimal('36.00'))), ('rate__isnull', True), _connector='OR'), name='enterprises_rate_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('granted_term_months__gte', 1), ('granted_term_months__lte', 360)), ('granted_term_months__isnull', True), _connector='OR'), name='enterprises_granted_term_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('granted_on__gte', datetime.date(1985, 1, 1)), ('granted_on__lte', datetime.date(2100, 12, 31))), ('granted_on__isnull', True), _connector='OR'), name='enterprises_granted_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'granted'), _negated=True), models.Q(('granted_amount__gt', 0), ('granted_on__isnull', False)), _connector='OR'), name='enterprises_granted_has_outcome')],
             },
         ),
         migrations.CreateModel(
@@ -98,78 +101,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '不良贷款',
                 'verbose_name_plural': '不良贷款',
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('principal__gte', 0), ('principal__lte', Decimal('100000000000.00'))), ('principal__isnull', True), _connector='OR'), name='enterprises_bad_principal_bounds'), models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='enterprises_bad_principal_positive'), models.CheckConstraint(condition=models.Q(models.Q(('recognised_on__gte', datetime.date(1985, 1, 1)), ('recognised_on__lte', datetime.date(2100, 12, 31))), ('recognised_on__isnull', True), _connector='OR'), name='enterprises_bad_date_bounds')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='financialproduct',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('min_amount__gte', 0), ('min_amount__lte', Decimal('100000000000.00'))), ('min_amount__isnull', True), _connector='OR'), name='enterprises_product_min_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financialproduct',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('max_amount__gte', 0), ('max_amount__lte', Decimal('100000000000.00'))), ('max_amount__isnull', True), _connector='OR'), name='enterprises_product_max_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financialproduct',
-            constraint=models.CheckConstraint(condition=models.Q(('min_amount__lte', models.F('max_amount'))), name='enterprises_product_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='financialproduct',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('max_term_months__gte', 1), ('max_term_months__lte', 360)), ('max_term_months__isnull', True), _connector='OR'), name='enterprises_product_term_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financialproduct',
-            constraint=models.UniqueConstraint(fields=('institution', 'name'), name='enterprises_one_product_per_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingneed',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount__gte', 0), ('amount__lte', Decimal('100000000000.00'))), ('amount__isnull', True), _connector='OR'), name='enterprises_need_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingneed',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='enterprises_need_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingneed',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('term_months__gte', 1), ('term_months__lte', 360)), ('term_months__isnull', True), _connector='OR'), name='enterprises_need_term_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingneed',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('organisation', 'kind'), name='enterprises_one_open_need_per_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.UniqueConstraint(fields=('need', 'institution'), name='enterprises_one_response_per_institution'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('granted_amount__gte', 0), ('granted_amount__lte', Decimal('100000000000.00'))), ('granted_amount__isnull', True), _connector='OR'), name='enterprises_granted_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('rate__gte', 0), ('rate__lte', Decimal('36.00'))), ('rate__isnull', True), _connector='OR'), name='enterprises_rate_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('granted_term_months__gte', 1), ('granted_term_months__lte', 360)), ('granted_term_months__isnull', True), _connector='OR'), name='enterprises_granted_term_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('granted_on__gte', datetime.date(1985, 1, 1)), ('granted_on__lte', datetime.date(2100, 12, 31))), ('granted_on__isnull', True), _connector='OR'), name='enterprises_granted_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='financingresponse',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'granted'), _negated=True), models.Q(('granted_amount__gt', 0), ('granted_on__isnull', False)), _connector='OR'), name='enterprises_granted_has_outcome'),
-        ),
-        migrations.AddConstraint(
-            model_name='badloan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('principal__gte', 0), ('principal__lte', Decimal('100000000000.00'))), ('principal__isnull', True), _connector='OR'), name='enterprises_bad_principal_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='badloan',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='enterprises_bad_principal_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='badloan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recognised_on__gte', datetime.date(1985, 1, 1)), ('recognised_on__lte', datetime.date(2100, 12, 31))), ('recognised_on__isnull', True), _connector='OR'), name='enterprises_bad_date_bounds'),
         ),
     ]

@@ -72,6 +72,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '专家',
                 'ordering': ['name', 'pk'],
                 'permissions': [('verify_expert', '核验专家、查看专家抽取记录')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('busy_until__gte', datetime.date(1985, 1, 1)), ('busy_until__lte', datetime.date(2100, 12, 31))), ('busy_until__isnull', True), _connector='OR'), name='experts_expert_busy_until_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('availability', 'busy'), _negated=True), ('busy_until__isnull', False), _connector='OR'), name='experts_busy_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -89,22 +90,11 @@ class Migration(migrations.Migration):
                 'verbose_name': '抽取结果',
                 'verbose_name_plural': '抽取结果',
                 'ordering': ['assignment', 'outcome', 'position', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('assignment', 'expert'), name='experts_one_entry_per_expert')],
             },
         ),
         migrations.AddIndex(
             model_name='assignment',
             index=models.Index(fields=['content_type', 'object_id'], name='experts_ass_content_318fc0_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='expert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('busy_until__gte', datetime.date(1985, 1, 1)), ('busy_until__lte', datetime.date(2100, 12, 31))), ('busy_until__isnull', True), _connector='OR'), name='experts_expert_busy_until_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='expert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('availability', 'busy'), _negated=True), ('busy_until__isnull', False), _connector='OR'), name='experts_busy_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='assignmententry',
-            constraint=models.UniqueConstraint(fields=('assignment', 'expert'), name='experts_one_entry_per_expert'),
         ),
     ]

@@ -62,6 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '导入批次',
                 'verbose_name_plural': '导入批次',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('progress_done__lte', models.F('progress_total'))), name='import_batch_progress_bounded'), models.CheckConstraint(condition=models.Q(('file_name', ''), _negated=True), name='import_batch_file_named'), models.CheckConstraint(condition=models.Q(('status__in', ['previewed', 'queued', 'running', 'done', 'failed', 'undone'])), name='import_batch_status_known')],
             },
         ),
         migrations.CreateModel(
@@ -80,6 +81,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '导入批次变更',
                 'verbose_name_plural': '导入批次变更',
                 'ordering': ['id'],
+                'constraints': [models.UniqueConstraint(fields=('batch', 'reference'), name='unique_batch_change'), models.CheckConstraint(condition=models.Q(('action__in', ['created', 'updated'])), name='batch_change_action_known')],
             },
         ),
         migrations.CreateModel(
@@ -99,30 +101,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '条目来源',
                 'verbose_name_plural': '条目来源',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('reference',), name='unique_provenance_reference')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('progress_done__lte', models.F('progress_total'))), name='import_batch_progress_bounded'),
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('file_name', ''), _negated=True), name='import_batch_file_named'),
-        ),
-        migrations.AddConstraint(
-            model_name='importbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['previewed', 'queued', 'running', 'done', 'failed', 'undone'])), name='import_batch_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='batchchange',
-            constraint=models.UniqueConstraint(fields=('batch', 'reference'), name='unique_batch_change'),
-        ),
-        migrations.AddConstraint(
-            model_name='batchchange',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['created', 'updated'])), name='batch_change_action_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingprovenance',
-            constraint=models.UniqueConstraint(fields=('reference',), name='unique_provenance_reference'),
         ),
     ]

@@ -115,6 +115,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '洽谈',
                 'verbose_name_plural': '洽谈',
                 'ordering': ['-updated_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'agreed'])), fields=('listing', 'organisation'), name='market_one_open_inquiry_per_listing_org')],
             },
         ),
         migrations.CreateModel(
@@ -161,6 +162,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '附件',
                 'verbose_name_plural': '附件',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('inquiry__isnull', False), ('contract__isnull', False), _connector='OR'), name='market_attachment_has_owner')],
             },
         ),
         migrations.AddField(
@@ -242,6 +244,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '技术合同登记',
                 'ordering': ['due_on', 'id'],
                 'permissions': [('examine_registration', '审查技术合同认定登记'), ('oversee_registrations', '查看全部技术合同登记')],
+                'constraints': [models.UniqueConstraint(fields=('registry', 'year', 'serial'), name='market_registration_serial')],
             },
         ),
         migrations.CreateModel(
@@ -277,20 +280,12 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddConstraint(
-            model_name='inquiry',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'agreed'])), fields=('listing', 'organisation'), name='market_one_open_inquiry_per_listing_org'),
-        ),
-        migrations.AddConstraint(
             model_name='contract',
             constraint=models.CheckConstraint(condition=models.Q(('technology_amount__lte', models.F('total_amount'))), name='market_technology_amount_within_total'),
         ),
         migrations.AddConstraint(
             model_name='contract',
             constraint=models.CheckConstraint(condition=models.Q(('technology_amount__gte', 0)), name='market_technology_amount_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='attachment',
-            constraint=models.CheckConstraint(condition=models.Q(('inquiry__isnull', False), ('contract__isnull', False), _connector='OR'), name='market_attachment_has_owner'),
         ),
         migrations.AddIndex(
             model_name='registration',
@@ -299,9 +294,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='registration',
             index=models.Index(fields=['registered_on'], name='market_regi_registe_0db5b5_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('registry', 'year', 'serial'), name='market_registration_serial'),
         ),
     ]

@@ -38,6 +38,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '合作意向',
                 'verbose_name_plural': '合作意向',
                 'ordering': ['-sent_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('listing', 'organisation'), name='unique_intent_listing_org')],
             },
         ),
         migrations.CreateModel(
@@ -62,9 +63,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='cooperationintent',
             index=models.Index(fields=['status', 'sent_at'], name='matching_co_status_df1004_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='cooperationintent',
-            constraint=models.UniqueConstraint(fields=('listing', 'organisation'), name='unique_intent_listing_org'),
         ),
     ]

@@ -50,6 +50,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '任务责任单位',
                 'verbose_name_plural': '任务责任单位',
                 'ordering': ['task', 'position'],
+                'constraints': [models.UniqueConstraint(fields=('task', 'name'), name='taskunit_one_name_per_task'), models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'cooperating'])), name='taskunit_role_valid'), models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('name'), 50), name='taskunit_name_length')],
             },
         ),
         migrations.CreateModel(
@@ -72,6 +73,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '任务进展报送',
                 'verbose_name_plural': '任务进展报送',
                 'ordering': ['unit', 'period_start'],
+                'constraints': [models.UniqueConstraint(fields=('unit', 'period_key'), name='progressreport_one_per_unit_period'), models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('progress'), 2000), name='progressreport_progress_length'), models.CheckConstraint(condition=models.Q(('progress', ''), _negated=True), name='progressreport_progress_not_empty'), models.CheckConstraint(condition=models.Q(models.Q(('period_start__gte', datetime.date(1985, 1, 1)), ('period_start__lte', datetime.date(2100, 12, 31))), ('period_start__isnull', True), _connector='OR'), name='progressreport_period_start_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('period_end__gte', datetime.date(1985, 1, 1)), ('period_end__lte', datetime.date(2100, 12, 31))), ('period_end__isnull', True), _connector='OR'), name='progressreport_period_end_bounds'), models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='progressreport_period_order')],
             },
         ),
         migrations.CreateModel(
@@ -86,46 +88,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '单位填报人',
                 'verbose_name_plural': '单位填报人',
+                'constraints': [models.UniqueConstraint(fields=('unit', 'user'), name='unitmember_once_per_unit')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='taskunit',
-            constraint=models.UniqueConstraint(fields=('task', 'name'), name='taskunit_one_name_per_task'),
-        ),
-        migrations.AddConstraint(
-            model_name='taskunit',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'cooperating'])), name='taskunit_role_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='taskunit',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('name'), 50), name='taskunit_name_length'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.UniqueConstraint(fields=('unit', 'period_key'), name='progressreport_one_per_unit_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('progress'), 2000), name='progressreport_progress_length'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(('progress', ''), _negated=True), name='progressreport_progress_not_empty'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('period_start__gte', datetime.date(1985, 1, 1)), ('period_start__lte', datetime.date(2100, 12, 31))), ('period_start__isnull', True), _connector='OR'), name='progressreport_period_start_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('period_end__gte', datetime.date(1985, 1, 1)), ('period_end__lte', datetime.date(2100, 12, 31))), ('period_end__isnull', True), _connector='OR'), name='progressreport_period_end_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='progressreport',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='progressreport_period_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='unitmember',
-            constraint=models.UniqueConstraint(fields=('unit', 'user'), name='unitmember_once_per_unit'),
         ),
     ]

@@ -43,6 +43,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '科技专员',
                 'verbose_name_plural': '科技专员',
                 'ordering': ['-starts_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('starts_on__gte', datetime.date(1985, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), ('starts_on__isnull', True), _connector='OR'), name='assignment_starts_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('ends_on__gte', datetime.date(1985, 1, 1)), ('ends_on__lte', datetime.date(2100, 12, 31))), ('ends_on__isnull', True), _connector='OR'), name='assignment_ends_on_bounds'), models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='assignment_period_order'), models.CheckConstraint(condition=models.Q(models.Q(('pay_amount__gte', 0), ('pay_amount__lte', Decimal('100000000000.00'))), ('pay_amount__isnull', True), _connector='OR'), name='assignment_pay_amount_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -58,6 +59,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '科技专员服务评价',
                 'verbose_name_plural': '科技专员服务评价',
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('score__gte', 1), ('score__lte', 5)), ('score__isnull', True), _connector='OR'), name='evaluation_score_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -94,6 +96,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '创新平台',
                 'ordering': ['-recognised_on', '-id'],
                 'permissions': [('review_record', '审核创新平台、创新团队的登记')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('recognised_on__gte', datetime.date(1985, 1, 1)), ('recognised_on__lte', datetime.date(2100, 12, 31))), ('recognised_on__isnull', True), _connector='OR'), name='platform_recognised_on_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('construction_years__gte', 1), ('construction_years__lte', 10)), ('construction_years__isnull', True), _connector='OR'), name='platform_construction_years_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -110,6 +113,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '科技专员服务记录',
                 'verbose_name_plural': '科技专员服务记录',
                 'ordering': ['served_on', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('served_on__gte', datetime.date(1985, 1, 1)), ('served_on__lte', datetime.date(2100, 12, 31))), ('served_on__isnull', True), _connector='OR'), name='service_entry_served_on_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -143,42 +147,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '引进创新团队',
                 'verbose_name_plural': '引进创新团队',
                 'ordering': ['-introduced_on', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('introduced_on__gte', datetime.date(1985, 1, 1)), ('introduced_on__lte', datetime.date(2100, 12, 31))), ('introduced_on__isnull', True), _connector='OR'), name='team_introduced_on_bounds')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('starts_on__gte', datetime.date(1985, 1, 1)), ('starts_on__lte', datetime.date(2100, 12, 31))), ('starts_on__isnull', True), _connector='OR'), name='assignment_starts_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ends_on__gte', datetime.date(1985, 1, 1)), ('ends_on__lte', datetime.date(2100, 12, 31))), ('ends_on__isnull', True), _connector='OR'), name='assignment_ends_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='assignment_period_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pay_amount__gte', 0), ('pay_amount__lte', Decimal('100000000000.00'))), ('pay_amount__isnull', True), _connector='OR'), name='assignment_pay_amount_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='evaluation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('score__gte', 1), ('score__lte', 5)), ('score__isnull', True), _connector='OR'), name='evaluation_score_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='platform',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('recognised_on__gte', datetime.date(1985, 1, 1)), ('recognised_on__lte', datetime.date(2100, 12, 31))), ('recognised_on__isnull', True), _connector='OR'), name='platform_recognised_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='platform',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('construction_years__gte', 1), ('construction_years__lte', 10)), ('construction_years__isnull', True), _connector='OR'), name='platform_construction_years_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='serviceentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('served_on__gte', datetime.date(1985, 1, 1)), ('served_on__lte', datetime.date(2100, 12, 31))), ('served_on__isnull', True), _connector='OR'), name='service_entry_served_on_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('introduced_on__gte', datetime.date(1985, 1, 1)), ('introduced_on__lte', datetime.date(2100, 12, 31))), ('introduced_on__isnull', True), _connector='OR'), name='team_introduced_on_bounds'),
         ),
     ]

@@ -63,6 +63,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': '信息',
                 'ordering': ['-publish_at', '-id'],
                 'permissions': [('edit_article', '撰写和编辑信息'), ('review_article', '审核信息发布'), ('organise_event', '组织对接活动')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['notice', 'policy', 'news', 'story'])), name='publishing_article_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'review', 'scheduled', 'withdrawn'])), name='publishing_article_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'scheduled'), _negated=True), ('publish_at__isnull', False), _connector='OR'), name='publishing_scheduled_has_time'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'withdrawn'), _negated=True), models.Q(('withdrawn_at__isnull', False), models.Q(('withdrawal_reason', ''), _negated=True)), _connector='OR'), name='publishing_withdrawn_has_reason'), models.CheckConstraint(condition=models.Q(models.Q(('publish_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('publish_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('publish_at__isnull', True), _connector='OR'), name='publishing_article_publish_at_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -93,6 +94,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '对接活动',
                 'verbose_name_plural': '对接活动',
                 'ordering': ['-starts_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['matchmaking', 'roadshow', 'fair', 'express', 'tender'])), name='publishing_event_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'cancelled'])), name='publishing_event_status_valid'), models.CheckConstraint(condition=models.Q(('ends_at__gte', models.F('starts_at'))), name='publishing_event_order'), models.CheckConstraint(condition=models.Q(('signup_deadline__isnull', True), ('signup_deadline__lte', models.F('starts_at')), _connector='OR'), name='publishing_event_deadline_before_start'), models.CheckConstraint(condition=models.Q(models.Q(('place', ''), _negated=True), models.Q(('online_url', ''), _negated=True), _connector='OR'), name='publishing_event_has_place'), models.CheckConstraint(condition=models.Q(models.Q(('capacity__gte', 1), ('capacity__lte', 100000)), ('capacity__isnull', True), _connector='OR'), name='publishing_event_capacity_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('meeting_minutes__gte', 10), ('meeting_minutes__lte', 120)), ('meeting_minutes__isnull', True), _connector='OR'), name='publishing_event_meeting_minutes_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('starts_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('starts_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('starts_at__isnull', True), _connector='OR'), name='publishing_event_starts_at_bounds'), models.CheckConstraint(condition=models.Q(models.Q(('ends_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('ends_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('ends_at__isnull', True), _connector='OR'), name='publishing_event_ends_at_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -132,6 +134,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '活动成果',
                 'verbose_name_plural': '活动成果',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('event', 'kind', 'listing', 'organisation'), name='publishing_one_outcome_per_kind'), models.CheckConstraint(condition=models.Q(('kind__in', ['intent', 'inquiry', 'agreement'])), name='publishing_outcome_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'inquiry'), _negated=True), ('inquiry__isnull', False), _connector='OR'), name='publishing_inquiry_outcome_linked'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'agreement'), _negated=True), ('agreement__isnull', False), _connector='OR'), name='publishing_agreement_outcome_linked')],
             },
         ),
         migrations.CreateModel(
@@ -154,6 +157,7 @@ class Migration(migrations.Migration):
                 'verbose_name': '活动报名',
                 'verbose_name_plural': '活动报名',
                 'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('event', 'user'), name='publishing_one_signup_per_user'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn'])), name='publishing_signup_status_valid'), models.CheckConstraint(condition=models.Q(('checked_in_at__isnull', True), ('status', 'approved'), _connector='OR'), name='publishing_checkin_needs_approval')],
             },
         ),
         migrations.CreateModel(
@@ -167,6 +171,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '洽谈时段占用',
                 'verbose_name_plural': '洽谈时段占用',
+                'constraints': [models.UniqueConstraint(fields=('signup', 'starts_at'), name='publishing_no_double_booking')],
             },
         ),
         migrations.AddField(
@@ -203,94 +208,6 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='article',
             index=models.Index(fields=['status', 'publish_at'], name='publishing_public_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['notice', 'policy', 'news', 'story'])), name='publishing_article_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'review', 'scheduled', 'withdrawn'])), name='publishing_article_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'scheduled'), _negated=True), ('publish_at__isnull', False), _connector='OR'), name='publishing_scheduled_has_time'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'withdrawn'), _negated=True), models.Q(('withdrawn_at__isnull', False), models.Q(('withdrawal_reason', ''), _negated=True)), _connector='OR'), name='publishing_withdrawn_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('publish_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('publish_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('publish_at__isnull', True), _connector='OR'), name='publishing_article_publish_at_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['matchmaking', 'roadshow', 'fair', 'express', 'tender'])), name='publishing_event_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published', 'cancelled'])), name='publishing_event_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gte', models.F('starts_at'))), name='publishing_event_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('signup_deadline__isnull', True), ('signup_deadline__lte', models.F('starts_at')), _connector='OR'), name='publishing_event_deadline_before_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('place', ''), _negated=True), models.Q(('online_url', ''), _negated=True), _connector='OR'), name='publishing_event_has_place'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('capacity__gte', 1), ('capacity__lte', 100000)), ('capacity__isnull', True), _connector='OR'), name='publishing_event_capacity_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('meeting_minutes__gte', 10), ('meeting_minutes__lte', 120)), ('meeting_minutes__isnull', True), _connector='OR'), name='publishing_event_meeting_minutes_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('starts_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('starts_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('starts_at__isnull', True), _connector='OR'), name='publishing_event_starts_at_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ends_at__gte', datetime.datetime(1985, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)), ('ends_at__lte', datetime.datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=datetime.timezone.utc))), ('ends_at__isnull', True), _connector='OR'), name='publishing_event_ends_at_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.UniqueConstraint(fields=('event', 'kind', 'listing', 'organisation'), name='publishing_one_outcome_per_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['intent', 'inquiry', 'agreement'])), name='publishing_outcome_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'inquiry'), _negated=True), ('inquiry__isnull', False), _connector='OR'), name='publishing_inquiry_outcome_linked'),
-        ),
-        migrations.AddConstraint(
-            model_name='outcome',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'agreement'), _negated=True), ('agreement__isnull', False), _connector='OR'), name='publishing_agreement_outcome_linked'),
-        ),
-        migrations.AddConstraint(
-            model_name='signup',
-            constraint=models.UniqueConstraint(fields=('event', 'user'), name='publishing_one_signup_per_user'),
-        ),
-        migrations.AddConstraint(
-            model_name='signup',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected', 'withdrawn'])), name='publishing_signup_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='signup',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_in_at__isnull', True), ('status', 'approved'), _connector='OR'), name='publishing_checkin_needs_approval'),
-        ),
-        migrations.AddConstraint(
-            model_name='seat',
-            constraint=models.UniqueConstraint(fields=('signup', 'starts_at'), name='publishing_no_double_booking'),
         ),
         migrations.AddConstraint(
             model_name='meeting',
