@@ -41,7 +41,7 @@ def reseed(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.long(220)
+@pytest.mark.long(50)
 def test_migrating_a_populated_database_keeps_and_corrects_its_rows(reseed):
     try:
         old = migrate(BEFORE)

@@ -146,7 +146,7 @@ def check(apps, rows: dict) -> None:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("reseed")
-@pytest.mark.long(240)
+@pytest.mark.long(70)
 def test_the_old_history_tables_move_into_the_audit_log_without_loss():
     try:
         old = migrate(BEFORE)
