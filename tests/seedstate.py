@@ -43,7 +43,7 @@ def capture() -> Snapshot:
 
 
 def restore(snapshot: Snapshot) -> None:
-    """Every model table emptied and given back the snapshot's rows; sequences moved past the largest ids."""
+    """Every model table emptied and given back the snapshot's rows; id sequences moved past them."""
     quote = connection.ops.quote_name
     with transaction.atomic():
         statements = connection.ops.sql_flush(no_style(), _tables(), reset_sequences=False, allow_cascade=True)
@@ -54,9 +54,26 @@ def restore(snapshot: Snapshot) -> None:
                     marks = ", ".join(["%s"] * len(columns))
                     cursor.executemany(f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
                                        f"VALUES ({marks})", rows)
-            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
-                cursor.execute(sql)
+            _sequences_past_the_rows(cursor)
     ContentType.objects.clear_cache()  # the ids it cached may be those a flush's post_migrate just made
+
+
+def _sequences_past_the_rows(cursor) -> None:
+    """Each id sequence moved past the largest id now in its table, never back (ids a flushed or rolled-back test
+    used are not given again). SQLite's AUTOINCREMENT counters do this by themselves."""
+    if connection.vendor != "postgresql":
+        return
+    for model in apps.get_models(include_auto_created=True):
+        table, pk = model._meta.db_table, model._meta.pk
+        if not model._meta.managed or pk is None or pk.get_internal_type() not in (
+                "AutoField", "BigAutoField", "SmallAutoField"):
+            continue
+        column, quoted = connection.ops.quote_name(pk.column), connection.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT setval(s, GREATEST(COALESCE((SELECT MAX({column}) FROM {quoted}), 1), "
+            "COALESCE(pg_sequence_last_value(s), 1))) "
+            "FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass AS s) AS q WHERE s IS NOT NULL",
+            [quoted, pk.column])
 
 
 def keep(snapshot: Snapshot) -> None:

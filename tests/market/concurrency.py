@@ -7,6 +7,8 @@ import threading
 import pytest
 from django.db import connection
 
+from tests.seedstate import restore_seed
+
 
 def postgres_only():
     return pytest.mark.skipif(connection.vendor != "postgresql",
@@ -16,9 +18,11 @@ def postgres_only():
 @pytest.fixture
 def committed_db(django_db_setup, django_db_blocker):
     """Database access without the per-test transaction: what the test writes is committed and seen by the
-    threads' own connections. The test removes what it created (the seed stays for the other tests)."""
+    threads' own connections. Afterwards the database is put back to the seed's rows (tests/seedstate.py), so
+    nothing the test or the code under it committed (audit entries, notifications) is left for the next test."""
     with django_db_blocker.unblock():
         yield
+        restore_seed()
 
 
 def at_once(count: int, work) -> list:
