@@ -3,9 +3,9 @@
 Transactional tests (live servers, browsers, migrations, the restore drill) end with a flush that empties every
 table; the tests after them expect the seed. Importing it again costs 12 s alone and 20–30 s beside other workers,
 once per module of such tests. Instead each test process keeps every row of every model table as it stood after
-its session's import (`capture`, in tests/conftest.py) and writes them back exactly — the same ids, times to the
-microsecond and through-table rows — in one transaction (`restore`). The workers of one run share the first
-capture through a file, so only one of them imports the seed (`seeded`)."""
+its session's import (`seeded`, called by the django_db_setup of tests/conftest.py) and writes them back exactly
+— the same ids, times to the microsecond and through-table rows — in one transaction (`restore`). The workers of
+one run share the first capture through a file, so only one of them imports the seed."""
 
 import fcntl
 import os
@@ -31,6 +31,7 @@ def _tables() -> list[str]:
 
 
 def capture() -> Snapshot:
+    """Every row of every model table, in id order (binary columns as bytes, so that they compare and pickle)."""
     snapshot = {}
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
