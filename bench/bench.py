@@ -485,6 +485,7 @@ def child(size: int, phases: list[str], build_only: bool, rebuild: bool) -> None
 
     from techmarket.matching.models import SearchDocument
     from techmarket.matching.services import engine
+    from techmarket.wsgi import application  # noqa: F401  (this process searches as a serving process does)
 
     out: dict = {"size": size, "built": info, "phases": phases, "data_dir": str(data_dir),
                  "load_before": [round(x, 2) for x in os.getloadavg()],

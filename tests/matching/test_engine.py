@@ -132,9 +132,11 @@ def test_an_engine_updated_in_place_answers_as_one_reloaded(django_capture_on_co
     assert rebuilt == incremental
 
 
-def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
+@pytest.mark.parametrize("one_thread_up_to", [10**9, 0], ids=["one thread", "every core"])
+def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch, one_thread_up_to):
     """Above EXACT_LIMIT slots the int8 scan (usearch) picks candidates that are rescored in float32: with 20
-    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact."""
+    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact; on the
+    searching thread alone (up to ONE_THREAD_SCAN slots) as on every core."""
     from techmarket.matching.services import engine
 
     queries = ("盐湖提锂", "牦牛养殖", "藏药材种植", "光伏组件回收", "高原生态修复")
@@ -145,6 +147,7 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
     monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
     monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
+    monkeypatch.setattr(engine, "ONE_THREAD_SCAN", one_thread_up_to)
     from techmarket.matching.services.search import forget_answers
 
     forget_answers()

@@ -7,6 +7,7 @@ import pytest
 
 from techmarket.catalogue.models import Listing, ListingOrganisation
 from techmarket.directory.models import Organisation
+from techmarket.matching.services import search as search_service
 from techmarket.matching.services.engine import EngineFilters
 from techmarket.matching.services.search import search
 
@@ -114,6 +115,19 @@ def test_facet_counts_match_the_metadata_of_the_hits():
     page = search("盐湖提锂", limit=10)
     assert page.facets == result.facets
 
+
+
+def test_keyword_mode_facets_count_its_best_candidates_and_the_total_every_match(monkeypatch):
+    monkeypatch.setattr(search_service, "KEYWORD_MODE_CANDIDATES", 15)
+    search_service.forget_answers()
+    result = search("技术", mode="keyword", limit=3)
+    assert result.total > 20
+    assert sum(result.facets["kind"].values()) == 15
+    # A page further down takes as many candidates as it needs, and its results go on in the same order.
+    deeper = search("技术", mode="keyword", limit=10, offset=15)
+    assert sum(deeper.facets["kind"].values()) == 25 and deeper.total == result.total
+    together = search("技术", mode="keyword", limit=25)
+    assert [h.reference for h in deeper.hits] == [h.reference for h in together.hits[15:]]
 
 def test_snippets_highlight_matched_words():
     result = search("盐湖提锂")

@@ -18,12 +18,13 @@ from tantivy import Occur, Query
 
 from techmarket.matching.services.nodeindex import SCHEMA, NodeIndex, to_int8
 
-EXACT_LIMIT = 200_000  # up to this many slots, similarity is one float32 product over all of them (in one process
-# the int8 scan is faster from ~50k — 9 against 15 ms at 100k — but it runs on every core, which a loaded server
-# with a process per core does not have to spare: docs/search.md, "Similarity")
+EXACT_LIMIT = 50_000  # up to this many slots, similarity is one float32 product over all of them; above, an int8
+# scan picks candidates rescored in float32 (at 100k on one core: 8 against 12 ms, reading a quarter of the bytes)
 QUANTISED_CANDIDATES = 1000  # above it: the best of an int8 scan, then rescored in float32
 EXACT_SUBSET = 50_000  # a filter leaving at most this many: float32 over just those
-SCAN_THREADS = os.cpu_count() or 1  # the int8 scan is bound by memory bandwidth: every core helps
+ONE_THREAD_SCAN = 400_000  # up to this many slots the int8 scan runs on the searching thread alone: with a serving
+# process per core the other cores are busy with other searches; above, every core (1M slots: ~80 ms on one)
+SCAN_THREADS = os.cpu_count() or 1
 
 
 @dataclass
@@ -183,7 +184,10 @@ class Snapshot:
         """The best `limit` slots by BM25 (with each term's weight), their scores, and how many match."""
         if self.searcher is None or not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0
-        query = Query.boolean_query([(Occur.Must, self._terms_query(terms)), *self._filters(filters)])
+        clauses = self._filters(filters)
+        query = self._terms_query(terms)
+        if clauses:  # (a boolean query around the terms alone costs a tenth more)
+            query = Query.boolean_query([(Occur.Must, query), *clauses])
         return self._run(query, limit, count=True)
 
     def keyword_scores(self, terms: list[tuple[str, float]], slots: np.ndarray) -> dict[int, float]:
@@ -348,7 +352,8 @@ class Snapshot:
             from usearch.index import search as scan
 
             k = min(n, int(QUANTISED_CANDIDATES * n / count))
-            keys = scan(self.vectors_i8, to_int8(vector), k, MetricKind.IP, exact=True, threads=SCAN_THREADS).keys
+            threads = 1 if n <= ONE_THREAD_SCAN else SCAN_THREADS
+            keys = scan(self.vectors_i8, to_int8(vector), k, MetricKind.IP, exact=True, threads=threads).keys
             rows = np.sort(keys[usable[keys]].astype(np.int64))
         similarity[rows] = self.vectors[rows] @ vector
         return similarity
