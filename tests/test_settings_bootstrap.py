@@ -53,3 +53,12 @@ def test_a_key_in_the_environment_is_used_and_nothing_written(tmp_path):
     result = subprocess.run([str(TECHMARKET), "check"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not (data_dir / "secret_key").exists()
+
+
+def test_sqlite_connections_are_kept_between_requests_unless_told_otherwise(tmp_path):
+    code = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    for extra, expected in (({}, "60"), ({"DB_CONN_MAX_AGE": "0"}, "0")):
+        result = subprocess.run([sys.executable, "-c", code], env=fresh_env(tmp_path / "var", **extra),
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == [expected], extra
