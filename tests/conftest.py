@@ -29,18 +29,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item):
-    """Every test that uses the database starts from the seed. Tests that commit (live servers, browsers,
-    migrations, the restore drill, `committed_db`) put the seed's rows back when they end, through their own
-    fixtures; should the database still be without them when a test starts, they are put back here, and a warning
-    names the test that found it so. (A CI run once found the seed gone on one worker near its end, and every
-    later test of that worker failed.)"""
-    uses_db = item.get_closest_marker("django_db") or "django_db_setup" in getattr(item, "fixturenames", ())
-    if seedstate._kept and uses_db:
+    """Every test that uses the database starts from the seed.
+
+    A transactional test (live server, browser, `transaction=True`) ends with pytest-django's flush, which
+    empties every table; the next test to find it so gets the seed's rows back here (about a second): the next
+    test of the same module as well as a test that xdist's work stealing ran after it. That is expected before a
+    transactional test; before any other it means something committed and emptied the database without a flush
+    of its own, and a warning names the test. (A CI run once found the seed gone on one worker near its end, and
+    every later test of that worker failed.)"""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if seedstate._kept and (marker or "django_db_setup" in fixtures):
         with item.config.stash[blocking_manager_key].unblock():
             if not Listing.objects.exists():
                 seedstate.restore_seed()
-                warnings.warn(f"the seed was missing before {item.nodeid}; put back", stacklevel=1)
+                if not _transactional(marker, fixtures):
+                    warnings.warn(f"the seed was missing before {item.nodeid}; put back", stacklevel=1)
     return (yield)
+
+
+def _transactional(marker, fixtures) -> bool:
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args[:1] or [False])[0]):
+        return True
+    return bool({"transactional_db", "live_server"} & set(fixtures))
 
 
 def pytest_configure(config):

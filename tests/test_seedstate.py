@@ -29,7 +29,6 @@ def test_a_test_that_leaves_the_database_without_the_seed():
     assert not Listing.objects.exists()
 
 
-@pytest.mark.filterwarnings("ignore:the seed was missing")
 @pytest.mark.django_db(transaction=True)
 def test_the_next_test_starts_from_the_seed_all_the_same():
     assert Listing.objects.count() == 177
