@@ -11,7 +11,7 @@ prepare()  # the data directory and the secret key, before the settings are read
 application = get_wsgi_application()
 
 # What is loaded by now (Django and the apps) lives as long as the process. Frozen, it leaves the cyclic
-# collector's generations, so a full collection walks only what is made later: 60–90 ms became a few ms at 100k
+# collector's generations, so a full collection walks only what is made later: 60–90 ms became ~15 ms at 100k
 # listings, a pause any request could meet (docs/search.md, "Serving"). The views, their templates and the URL
 # patterns load with the first request (importing them here would add most of a second to a process's start):
 # frozen once it has been answered.

@@ -116,7 +116,6 @@ def test_facet_counts_match_the_metadata_of_the_hits():
     assert page.facets == result.facets
 
 
-
 def test_keyword_mode_facets_count_its_best_candidates_and_the_total_every_match(monkeypatch):
     monkeypatch.setattr(search_service, "KEYWORD_MODE_CANDIDATES", 15)
     search_service.forget_answers()
@@ -128,6 +127,7 @@ def test_keyword_mode_facets_count_its_best_candidates_and_the_total_every_match
     assert sum(deeper.facets["kind"].values()) == 25 and deeper.total == result.total
     together = search("技术", mode="keyword", limit=25)
     assert [h.reference for h in deeper.hits] == [h.reference for h in together.hits[15:]]
+
 
 def test_snippets_highlight_matched_words():
     result = search("盐湖提锂")

@@ -89,7 +89,7 @@ class Snapshot:
         self.n_alive = manifest["alive"]
         self.codes = {name: Codes(values) for name, values in manifest["codes"].items()}
         # Plain ndarray views of the mapped columns (np.asarray copies nothing): indexing a np.memmap goes through
-        # its Python-level __getitem__, about a millisecond over the dozen lookups of a search at 100k listings.
+        # its Python-level __getitem__ (7.6 against 1.6 µs a lookup, a search makes a dozen or more).
         self.listing_ids = np.asarray(columns["listing_id"][:n]) if n else np.zeros(0, dtype=np.int64)
         if n:
             self.alive = columns["killed"][:n] > self.seq
