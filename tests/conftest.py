@@ -14,7 +14,6 @@ from pytest_django.plugin import blocking_manager_key
 
 from techmarket.accounts.roles import REVIEWERS
 from techmarket.catalogue.importers.loader import import_file
-from techmarket.catalogue.models import Listing
 from techmarket.directory.models import Organisation
 from tests import seedstate
 
@@ -41,10 +40,8 @@ def pytest_runtest_setup(item):
     fixtures = getattr(item, "fixturenames", ())
     if seedstate._kept and (marker or "django_db_setup" in fixtures):
         with item.config.stash[blocking_manager_key].unblock():
-            if not Listing.objects.exists():
-                seedstate.restore_seed()
-                if not _transactional(marker, fixtures):
-                    warnings.warn(f"the seed was missing before {item.nodeid}; put back", stacklevel=1)
+            if seedstate.ensure_seed() and not _transactional(marker, fixtures):
+                warnings.warn(f"the seed was missing before {item.nodeid}; put back", stacklevel=1)
     return (yield)
 
 

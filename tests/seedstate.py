@@ -86,6 +86,16 @@ def restore_seed() -> None:
     restore(_kept[0])
 
 
+def ensure_seed() -> bool:
+    """The seed's rows put back if a flush took them away (no listing left); whether that was needed."""
+    from techmarket.catalogue.models import Listing
+
+    if Listing.objects.exists():
+        return False
+    restore_seed()
+    return True
+
+
 @contextmanager
 def _locked(path: Path):
     with open(path, "a+") as handle:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.seedstate import restore_seed
+from tests.seedstate import ensure_seed
 
 # The state before the bounds, clamping and one-record-per-intent migrations.
 BEFORE = [("catalogue", "0001_initial"), ("directory", "0001_initial"), ("indicators", "0001_initial")]
@@ -34,10 +34,7 @@ def reseed(django_db_setup, django_db_blocker):
     the tests that follow."""
     yield
     with django_db_blocker.unblock():
-        from techmarket.catalogue.models import Listing
-
-        if not Listing.objects.exists():
-            restore_seed()
+        ensure_seed()
 
 
 @pytest.mark.django_db(transaction=True)

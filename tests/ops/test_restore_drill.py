@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from techmarket.directory.models import Organisation, Region
 from techmarket.ops import backup
+from tests.seedstate import ensure_seed
 
 QUERIES = ["盐湖提锂", "高原储能", "牦牛乳制品加工"]
 # Rewritten by the restore's index rebuild: its sequence numbers and generation, not its content.
@@ -29,11 +30,7 @@ def reseed(django_db_setup, django_db_blocker):
     that follow."""
     yield
     with django_db_blocker.unblock():
-        from techmarket.catalogue.models import Listing
-        from tests.seedstate import restore_seed
-
-        if not Listing.objects.exists():
-            restore_seed()
+        ensure_seed()
 
 
 def _rows() -> dict[str, list]:

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from techmarket.catalogue.models import Listing
-from tests.seedstate import restore_seed
+from tests.seedstate import ensure_seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 needs_chromium = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")]
-
-
-def ensure_seed() -> None:
-    if not Listing.objects.exists():
-        restore_seed()
 
 
 @pytest.fixture(scope="module")
