@@ -132,11 +132,40 @@ def test_an_engine_updated_in_place_answers_as_one_reloaded(django_capture_on_co
     assert rebuilt == incremental
 
 
-@pytest.mark.parametrize("one_thread_up_to", [10**9, 0], ids=["one thread", "every core"])
-def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch, one_thread_up_to):
-    """Above EXACT_LIMIT slots the int8 scan (usearch) picks candidates that are rescored in float32: with 20
-    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact; on the
-    searching thread alone (up to ONE_THREAD_SCAN slots) as on every core."""
+def test_the_dot_products_are_those_of_plain_arithmetic():
+    """The similarity kernels (NumKong): int8 rows with integer arithmetic, exactly; float32 rows as numpy's
+    product, to rounding; read-only mapped rows are read in place."""
+    from techmarket.matching.services.engine import _dots
+
+    rng = np.random.default_rng(3)
+    rows = rng.integers(-127, 128, size=(513, 384), dtype=np.int8)
+    rows.flags.writeable = False
+    query = rng.integers(-127, 128, size=384, dtype=np.int8)
+    assert np.array_equal(_dots(rows, query), (rows.astype(np.int64) @ query.astype(np.int64)).astype(np.float32))
+    floats = rng.standard_normal((513, 384)).astype(np.float32)
+    vector = floats[7] / np.linalg.norm(floats[7])
+    assert np.allclose(_dots(floats, vector), floats @ vector, atol=1e-4)
+
+
+def test_the_quantised_scan_picks_only_usable_slots(monkeypatch):
+    """The int8 scan chooses its candidates among the slots a filter leaves (not among all, then drops those)."""
+    from techmarket.matching.services import engine
+
+    snapshot = engine.get_engine()
+    monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
+    monkeypatch.setattr(engine, "EXACT_SUBSET", 0)
+    monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 10)
+    usable = snapshot.alive & (snapshot.has_vector != 0)
+    usable[np.flatnonzero(usable)[::2]] = False
+    similarity = snapshot.similarity(snapshot.vectors[np.flatnonzero(usable)[0]], usable)
+    assert np.count_nonzero(similarity) == 10 and not similarity[~usable].any()
+    exact = np.where(usable, snapshot.vectors @ snapshot.vectors[np.flatnonzero(usable)[0]], -1)
+    assert set(np.flatnonzero(similarity)) == set(np.argsort(-exact)[:10])
+
+
+def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
+    """Above EXACT_LIMIT slots the int8 scan (NumKong) picks candidates that are rescored in float32: with 20
+    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact."""
     from techmarket.matching.services import engine
 
     queries = ("盐湖提锂", "牦牛养殖", "藏药材种植", "光伏组件回收", "高原生态修复")
@@ -147,7 +176,6 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch, one_
     monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
     monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
     monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
-    monkeypatch.setattr(engine, "ONE_THREAD_SCAN", one_thread_up_to)
     from techmarket.matching.services.search import forget_answers
 
     forget_answers()
