@@ -232,10 +232,11 @@ def gather_text(queries: list[dict], mode: str) -> list[dict]:
 
 
 def gather_pairs(pairs: list[dict]) -> list[dict]:
-    """The same for listing-to-listing matching: the candidates match_listing ranks for each source."""
+    """The same for listing-to-listing matching: every candidate of each source (match.candidate_columns: the
+    listings sharing meaning or words with it, its own organisations' left out), with the features the listing
+    model reads. They do not depend on the model (which also ranks them)."""
     from techmarket.catalogue.models import Listing
     from techmarket.matching.services import match as matching
-    from techmarket.matching.services import relevance
     from techmarket.matching.services.engine import EngineFilters, get_engine
 
     engine = get_engine()
@@ -243,21 +244,13 @@ def gather_pairs(pairs: list[dict]) -> list[dict]:
     for pair in pairs:
         listing = Listing.objects.get(reference=pair["source"])
         subject = matching._subject_for_listing(engine, listing)
-        mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,),
-                                                exclude_organisations=tuple(subject.org_ids)))
-        _, similarity, _, coverage = matching._relevance(engine, subject, mask)
-        slots = {int(lid): i for i, lid in enumerate(engine.listing_ids.tolist()) if engine.alive[i]}
+        filters = EngineFilters(exclude_ids=(listing.pk,), exclude_organisations=tuple(subject.org_ids))
+        candidates, _, columns = matching.candidate_columns(engine, subject, filters, engine.filter_mask(filters))
         judged = {str(k): int(v) for k, v in pair["partners"].items()}
-        for m in matching.match_listing(listing, limit=JUDGED).ranked:
-            slot = slots[m.listing_id]
-            meta = engine.meta[slot]
-            field = subject.meta.get("field")
-            same = 1.0 if field and meta.get("field") == field else 0.5 if meta.get("top") == subject.meta.get(
-                "top") and meta.get("top") else 0.0
-            answers = meta.get("kind") in matching.ANSWERS.get(subject.kind, ())
-            examples.append({"query": pair["id"], "label": int(judged.get(m.reference, 0) >= RELEVANT),
-                             "features": relevance.listing_features(float(coverage[slot]), float(similarity[slot]),
-                                                                    same, answers)})
+        for i, slot in enumerate(candidates.tolist()):
+            label = int(judged.get(engine.meta[slot]["reference"], 0) >= RELEVANT)
+            examples.append({"query": pair["id"], "label": label,
+                             "features": {name: float(values[i]) for name, values in columns.items()}})
     return examples
 
 

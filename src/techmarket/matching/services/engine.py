@@ -206,18 +206,6 @@ class Snapshot:
         found, scores, _ = self._run(query, len(slots))
         return dict(zip(found.tolist(), scores.tolist(), strict=True))
 
-    def coverage(self, terms: list[tuple[str, float]], limit: int) -> np.ndarray:
-        """For every slot, the sum of the weights of the `terms` it holds: exact for the `limit` slots with the
-        largest sums, 0 for the others."""
-        coverage = np.zeros(self.size, dtype=np.float32)
-        if self.searcher is None or not terms:
-            return coverage
-        query = Query.boolean_query([(Occur.Must, Query.boolean_query(
-            [(Occur.Should, Query.const_score_query(_term(t), w)) for t, w in terms])), *self._visible])
-        slots, scores, _ = self._run(query, limit)
-        coverage[slots] = scores
-        return coverage
-
     def _cover_query(self, node) -> Query:
         """A query a document matches when it covers `node`: (terms any of which stands for a word, the nodes
         of its parts, all of which cover it too)."""

@@ -3,15 +3,17 @@ score, a confidence band and reasons a person can read, and an honest verdict wh
 is relevant.
 
 A text is ranked and judged exactly as the search page ranks and judges it (search.rank_text): one text,
-one verdict. For a listing, candidates are ranked by the mean of (a) topical similarity of the embeddings,
-scaled between what unrelated and near-identical listings score, and (b) the idf-weighted share of the
-subject's key terms the candidate contains, plus small bonuses for the reasons: same field, compatible
-cooperation modes, TRL fit, and the partnership ties of Qinghai (对口援青 province–prefecture pairings,
-supporting universities). Listings of the subject's own organisations are never its partners. Each result's
-band and the verdict come from relevance.py's listing model.
-"""
+one verdict. For a listing, every candidate that shares meaning or words with it gets the probability that a
+person calls it a partner (relevance.py's listing model, fitted cross-validated on judged pairs): from the
+cosine of the two passages' embeddings, the candidate's BM25 score for a "more like this" query of the
+listing's most telling terms (as a share of the best candidate's), whether they are in the same field, and
+whether the candidate is of the kind that answers the listing. Candidates are ranked by it, plus a small bonus
+for the partnership ties of Qinghai (对口援青 province–prefecture pairings, supporting universities).
+Listings of the subject's own organisations are never its partners. The reasons shown (shared key phrases,
+field, cooperation mode, TRL, ties) explain the result in words."""
 
 import bisect
+import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -27,19 +29,19 @@ from techmarket.matching.services.reference_data import partnerships, university
 from techmarket.matching.services.search import rank_text
 from techmarket.matching.services.text import analyse, whole_words
 
-KEY_TERMS = 25
-COVERAGE_CANDIDATES = 5000  # documents whose share of the key terms is counted (the most sharing)
-# Passage-to-passage cosine of multilingual-e5-small on the seed: median 0.876, 95th percentile 0.906,
-# listings on the same technology 0.93–0.94 (docs/search.md).
-SIM_LOW, SIM_HIGH = 0.88, 0.95
-# Query-to-passage cosine for short texts sits lower.
-QUERY_SIM_LOW, QUERY_SIM_HIGH = 0.84, 0.93
-MIN_RELEVANCE = 0.05  # a listing's candidates below this share nothing with it (the list is otherwise full)
+KEY_TERMS = 25  # a listing's key terms: the words its reasons may name as shared
+MORE_LIKE_THIS_TERMS = 50  # the terms (most telling by tf·idf) of a listing's "more like this" keyword query
+KEYWORD_CANDIDATES = 5000  # the best keyword hits of that query that are scored (the others count as none)
 ORG_RELEVANCE = 0.30  # an organisation is suggested for its listings at least this relevant
+# A listing of a candidate counts for its organisation's track record from this probability of being a partner
+# (related work: the organisations panel and targeted publishing suggest institutions that do it, below the
+# relevance floor that the verdict and the bands use).
+ORG_PROBABILITY = 0.05
 TEXT_CHARS = 2000
 TEXT_DEPTH = 100  # a text's ranked results from which its sections are made
 INSTITUTION_FIELD_SCORE = 0.35
-BONUS = {"area": 0.08, "field": 0.04, "modes": 0.05, "trl": 0.03, "aid": 0.05, "university": 0.05}
+TIE_BONUS = {"aid": 0.05, "university": 0.05}  # added to a candidate's probability when ranking
+CLOSE_MEANING = 0.88  # passage-to-passage cosine from which "内容相近" is a reason (the seed's median: 0.876)
 SECTIONS = {  # per subject kind: each section and the kinds it holds (none: every kind)
     Listing.Kind.DEMAND: {"offers": (Listing.Kind.OFFER, Listing.Kind.PLATFORM),
                           "related": (Listing.Kind.DEMAND, Listing.Kind.TALENT)},
@@ -131,6 +133,7 @@ class _Subject:
     query_like: bool
     org_ids: list[int]
     text: str = ""  # what its key terms were read from
+    more_like_this: list[tuple[str, float]] = field(default_factory=list)  # keyword query: terms with boosts
 
 
 def _key_terms(engine: Snapshot, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
@@ -147,6 +150,18 @@ def _key_terms(engine: Snapshot, text: str, limit: int = KEY_TERMS) -> list[tupl
     return [(term, idf) for _, term, idf in scored[:limit]]
 
 
+def _more_like_this(engine: Snapshot, text: str) -> list[tuple[str, float]]:
+    """The keyword query that finds texts like `text`: its MORE_LIKE_THIS_TERMS most telling indexed words (by
+    tf·idf), each boosted by 1 + log of how often the text uses it."""
+    scored = []
+    for term, tf in Counter(analyse(text)).items():
+        df = engine.doc_freq(term) if len(term) > 1 else 0
+        if df:
+            scored.append((tf * engine.idf(df), term, 1.0 + math.log(tf)))
+    scored.sort(reverse=True)
+    return [(term, boost) for _, term, boost in scored[:MORE_LIKE_THIS_TERMS]]
+
+
 def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
     document = SearchDocument.objects.filter(listing=listing).first()
     if document is not None and document.vector is not None:
@@ -160,7 +175,8 @@ def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
     text = f"{listing.title} {listing.title} {listing.description}"
     return _Subject(listing.pk, listing.kind, {**meta, "reference": listing.reference, "title": listing.title},
                     _key_terms(engine, text), vector, False,
-                    list(listing.organisation_links.values_list("organisation_id", flat=True)), text)
+                    list(listing.organisation_links.values_list("organisation_id", flat=True)), text,
+                    _more_like_this(engine, text))
 
 
 def _subject_for_text(text: str) -> _Subject:
@@ -183,22 +199,59 @@ class _Shared:
         return [term for term in self.terms if term in held] or default
 
 
-def _relevance(engine: Snapshot, subject: _Subject, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, _Shared]:
-    n = engine.size
-    total = sum(idf for _, idf in subject.terms) or 1.0
-    # The share of the key terms' idf each document holds: tantivy scores it directly (each term a constant
-    # idf/total), for the COVERAGE_CANDIDATES documents holding the most; the rest count as holding none.
-    coverage = engine.coverage([(term, idf / total) for term, idf in subject.terms], COVERAGE_CANDIDATES)
+@dataclass
+class _Measures:
+    """What matching measured of every slot for one listing (arrays over the snapshot's slots)."""
+    mask: np.ndarray  # the slots that may be its partners
+    candidates: np.ndarray  # those sharing meaning or words with it: the slots ranked (ascending)
+    probability: np.ndarray  # that a person calls the slot a partner (0 outside the candidates)
+    bands: dict[int, str]  # each candidate's band
+    similarity: np.ndarray
+    shared: _Shared
+
+
+def _measure(engine: Snapshot, subject: _Subject, filters: EngineFilters) -> _Measures:
+    """Every candidate's features for relevance.py's listing model (candidate_columns) and its judgement."""
+    mask = engine.filter_mask(filters)
+    candidates, similarity, columns = candidate_columns(engine, subject, filters, mask)
+    probability = np.zeros(engine.size, dtype=np.float64)
+    bands: dict[int, str] = {}
+    if len(candidates):
+        p, judged = judgement.judge_all("listing", columns)
+        probability[candidates] = p
+        bands = dict(zip(candidates.tolist(), judged.tolist(), strict=True))
     shared = _Shared(engine, [term for term, _ in subject.terms], mask, subject.text)
+    return _Measures(mask, candidates, probability, bands, similarity, shared)
+
+
+def candidate_columns(engine: Snapshot, subject: _Subject, filters: EngineFilters,
+                      mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The candidates of a listing (the slots of `mask` that have a similarity from the scan or a keyword score
+    for its "more like this" query), the similarity of every slot, and the candidates' features as
+    relevance.listing_columns gives them (bench/eval.py fits the model on exactly these)."""
+    n = engine.size
+    keywords = np.zeros(n, dtype=np.float64)
+    hits, scores, _ = engine.keyword(subject.more_like_this, filters, KEYWORD_CANDIDATES)
+    keep = mask[hits] if len(hits) else np.zeros(0, dtype=bool)
+    hits, scores = hits[keep], scores[keep]
+    if len(hits) and scores.max() > 0:
+        keywords[hits] = scores / scores.max()
     similarity = np.zeros(n, dtype=np.float32)
     if subject.vector is not None and n:
         usable = mask & (engine.has_vector != 0)
         similarity = engine.similarity(subject.vector, usable)
-        engine.complete_similarity(similarity, subject.vector, np.flatnonzero(coverage), usable)
-    low, high = (QUERY_SIM_LOW, QUERY_SIM_HIGH) if subject.query_like else (SIM_LOW, SIM_HIGH)
-    semantic = np.clip((similarity - low) / (high - low), 0, 1)
-    relevance = np.where(mask, 0.5 * semantic + 0.5 * np.minimum(coverage * 2, 1), 0)
-    return relevance, similarity, shared, coverage
+        engine.complete_similarity(similarity, subject.vector, hits, usable)
+    candidates = np.flatnonzero(mask & ((similarity != 0) | (keywords > 0)))
+    codes = engine.codes
+    field_code, top_code = codes["field"].get(subject.meta.get("field") or ""), codes["field"].get(
+        subject.meta.get("top") or "")
+    same_area = engine.area[candidates] == field_code if subject.meta.get("field") else np.zeros(len(candidates), bool)
+    same_top = engine.top[candidates] == top_code if subject.meta.get("top") else np.zeros(len(candidates), bool)
+    answer_codes = [codes["kind"].get(kind) for kind in ANSWERS.get(subject.kind, ())]
+    columns = judgement.listing_columns(similarity[candidates], keywords[candidates],
+                                        np.where(same_area, 1.0, np.where(same_top, 0.5, 0.0)),
+                                        np.isin(engine.kind[candidates], answer_codes))
+    return candidates, similarity, columns
 
 
 class _Context:
@@ -233,10 +286,10 @@ class _Context:
                 if not a or not b:
                     continue
                 if frozenset((a.name, b.name)) in self.pairs:
-                    reasons.append(Reason("university", f"对口支援高校：{a.name}—{b.name}", BONUS["university"]))
+                    reasons.append(Reason("university", f"对口支援高校：{a.name}—{b.name}", TIE_BONUS["university"]))
                 aid = self._aid(a, b) or self._aid(b, a)
                 if aid:
-                    reasons.append(Reason("aid", f"对口援青：{aid}", BONUS["aid"]))
+                    reasons.append(Reason("aid", f"对口援青：{aid}", TIE_BONUS["aid"]))
         unique = {r.label: r for r in reasons}
         return list(unique.values())[:2]
 
@@ -248,45 +301,46 @@ class _Context:
         return ""
 
 
-def _reasons(ctx: _Context, subject: _Subject, meta: dict, shared: list[str], similarity: float,
-             relevance: float) -> list[Reason]:
+def _reasons(ctx: _Context, subject: _Subject, meta: dict, similarity: float) -> list[Reason]:
+    """Why a candidate fits, in words; only the partnership ties carry a weight (TIE_BONUS), the rest is in
+    its probability already or explains it."""
     reasons = []
-    if shared:
-        reasons.append(Reason("terms", "共同关键词：" + "、".join(shared[:6]), 0.0))
-    if similarity >= SIM_LOW:
+    if similarity >= CLOSE_MEANING:
         reasons.append(Reason("semantic", "内容相近", 0.0))
     if subject.meta.get("field") and meta.get("field") == subject.meta.get("field"):
         area = ctx.fields.get(meta["field"])
-        reasons.append(Reason("area", f"同属领域：{area}", BONUS["area"]))
+        reasons.append(Reason("area", f"同属领域：{area}", 0.0))
     elif subject.meta.get("top") and meta.get("top") == subject.meta.get("top"):
         top = ctx.fields.get(meta["top"])
-        reasons.append(Reason("field", f"同属{top}领域", BONUS["field"]))
+        reasons.append(Reason("field", f"同属{top}领域", 0.0))
     if subject.kind == Listing.Kind.DEMAND and meta.get("kind") == Listing.Kind.OFFER:
         answers = {offer for mode in subject.meta.get("modes", []) for offer in ctx.compat.get(mode, [])}
         fitting = [m for m in meta.get("modes", []) if m in answers]
         if fitting:
-            reasons.append(Reason("modes", "合作方式相容", BONUS["modes"]))
+            reasons.append(Reason("modes", "合作方式相容", 0.0))
     elif subject.kind == Listing.Kind.OFFER and meta.get("kind") == Listing.Kind.DEMAND:
         answers = {offer for mode in meta.get("modes", []) for offer in ctx.compat.get(mode, [])}
         if any(m in answers for m in subject.meta.get("modes", [])):
-            reasons.append(Reason("modes", "合作方式相容", BONUS["modes"]))
+            reasons.append(Reason("modes", "合作方式相容", 0.0))
     need, have = subject.meta.get("trl"), meta.get("trl")
     if subject.kind == Listing.Kind.DEMAND and need and have and have >= need:
-        reasons.append(Reason("trl", f"技术成熟度满足需求（TRL {have} ≥ {need}）", BONUS["trl"]))
+        reasons.append(Reason("trl", f"技术成熟度满足需求（TRL {have} ≥ {need}）", 0.0))
     reasons += ctx.ties(subject.org_ids, meta.get("orgs", []))
     return reasons
 
 
-def _matches(engine, ctx, subject, relevance, similarity, shared, coverage, mask, limit) -> list[Match]:
-    """The `limit` best candidates by score (relevance plus the reasons' bonuses), ties in position order.
+def _matches(engine, ctx, subject, measures: _Measures, mask, limit) -> list[Match]:
+    """The `limit` best candidates of `mask` by score (probability plus the ties' bonuses), ties in position
+    order.
 
-    Candidates are scored in the order of an upper bound of their score (their field, modes and TRL
-    bonuses exactly, the partnership ties at most); scoring stops once the bound cannot reach the current
-    limit-th score, so the result is that of scoring every candidate."""
-    candidates = np.flatnonzero(mask & (relevance >= MIN_RELEVANCE))
+    Candidates are scored in the order of an upper bound of their score (the partnership ties at most); scoring
+    stops once the bound cannot reach the current limit-th score, so the result is that of scoring every
+    candidate."""
+    candidates = measures.candidates[mask[measures.candidates]]
     if not len(candidates) or limit <= 0:
         return []
-    bounds = _score_bounds(engine, ctx, subject, relevance, candidates)
+    probability = measures.probability
+    bounds = _score_bounds(engine, ctx, subject, probability, candidates)
     top: list[tuple[float, int, Match]] = []  # (score, position, match), best first
     for i in np.lexsort((candidates, -bounds)):
         pos, bound = int(candidates[i]), float(bounds[i])
@@ -297,62 +351,28 @@ def _matches(engine, ctx, subject, relevance, similarity, shared, coverage, mask
             if bound < kth_score + 5e-5 and pos > kth_pos:  # at best a tie, placed after the limit-th
                 continue
         meta = engine.meta[pos]
-        reasons = _reasons(ctx, subject, meta, [], float(similarity[pos]), float(relevance[pos]))
-        score = round(min(1.0, float(relevance[pos]) + sum(r.weight for r in reasons)), 4)
+        reasons = _reasons(ctx, subject, meta, float(measures.similarity[pos]))
+        score = round(min(1.0, float(probability[pos]) + sum(r.weight for r in reasons)), 4)
         bisect.insort(top, (score, pos, Match(int(engine.listing_ids[pos]), meta["reference"], meta["kind"],
-                                              meta["title"], score, round(float(relevance[pos]), 4), reasons)),
+                                              meta["title"], score, round(float(probability[pos]), 3), reasons,
+                                              measures.bands[pos])),
                       key=lambda item: (-item[0], item[1]))
         del top[limit:]
     matches = []
     for _, pos, match in top:
-        terms = shared.get(pos, [])
+        terms = measures.shared.get(pos, [])
         if terms:
             match.reasons.insert(0, Reason("terms", "共同关键词：" + "、".join(terms[:6]), 0.0))
-        probability, match.band = _judge(subject, engine.meta[pos], float(coverage[pos]), float(similarity[pos]))
-        match.relevance = round(probability, 3)
         matches.append(match)
     return matches
 
 
-def _judge(subject: _Subject, meta: dict, coverage: float, similarity: float) -> tuple[float, str]:
-    """A listing candidate's probability of being relevant and its band (relevance.py's listing model)."""
-    field = subject.meta.get("field")
-    same = 1.0 if field and meta.get("field") == field else 0.5 if subject.meta.get("top") and meta.get(
-        "top") == subject.meta.get("top") else 0.0
-    answers = meta.get("kind") in ANSWERS.get(subject.kind, ())
-    return judgement.judge("listing", judgement.listing_features(coverage, similarity, same, answers))
-
-
-def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
-    """For each candidate, at least the score _reasons would give it."""
-    codes = engine.codes
+def _score_bounds(engine, ctx, subject, probability, candidates) -> np.ndarray:
+    """For each candidate, at least the score _matches would give it: its probability and every tie bonus its
+    organisations could bring."""
     bonus = np.zeros(len(candidates), dtype=np.float64)
-    field, top = subject.meta.get("field"), subject.meta.get("top")
-    same_area = engine.area[candidates] == codes["field"].get(field) if field else np.zeros(len(candidates), bool)
-    same_top = engine.top[candidates] == codes["field"].get(top) if top else np.zeros(len(candidates), bool)
-    bonus += np.where(same_area, BONUS["area"], np.where(same_top, BONUS["field"], 0.0))
-    modes = subject.meta.get("modes", [])
-    fitting = set()
-    other_kind = ""
-    if subject.kind == Listing.Kind.DEMAND:
-        other_kind = Listing.Kind.OFFER
-        fitting = {offer for mode in modes for offer in ctx.compat.get(mode, [])}
-    elif subject.kind == Listing.Kind.OFFER:
-        other_kind = Listing.Kind.DEMAND
-        fitting = {mode for mode, offers in ctx.compat.items() if any(m in offers for m in modes)}
-    if fitting:
-        mode_codes = [codes["mode"].get(m) for m in fitting]
-        of_kind = engine.kind[candidates] == codes["kind"].get(other_kind)
-        if all(c < 63 for c in mode_codes):
-            bits = sum(1 << c for c in mode_codes if c > 0)
-            of_kind &= (engine.mode_bits[candidates] & bits) != 0
-        bonus += np.where(of_kind, BONUS["modes"], 0.0)
-    need = subject.meta.get("trl")
-    if subject.kind == Listing.Kind.DEMAND and need:
-        have = engine.trl[candidates]
-        bonus += np.where(have >= need, BONUS["trl"], 0.0)
     if subject.org_ids:
-        index = np.full(len(relevance), -1, dtype=np.int64)
+        index = np.full(len(probability), -1, dtype=np.int64)
         index[candidates] = np.arange(len(candidates))
         ties = np.zeros(len(candidates), dtype=np.float64)
         for org_id in list(ctx.orgs):
@@ -361,8 +381,16 @@ def _score_bounds(engine, ctx, subject, relevance, candidates) -> np.ndarray:
                 positions = engine.organisation_positions(org_id)
                 rows = index[positions[positions < len(index)]]
                 np.add.at(ties, rows[rows >= 0], weight)
-        bonus += np.minimum(ties, 2 * max(BONUS["aid"], BONUS["university"]))
-    return np.minimum(1.0, relevance[candidates].astype(np.float64) + bonus) + 1e-9
+        bonus += np.minimum(ties, 2 * max(TIE_BONUS.values()))
+    return np.minimum(1.0, probability[candidates] + bonus) + 1e-9
+
+
+def _org_relevance(measures: _Measures) -> np.ndarray:
+    """Each slot's relevance for the organisations panel: from ORG_PROBABILITY, ORG_RELEVANCE and above in
+    proportion to its probability; 0 below."""
+    probability = measures.probability
+    related = measures.mask & (probability >= ORG_PROBABILITY)
+    return np.where(related, ORG_RELEVANCE + (1 - ORG_RELEVANCE) * probability, 0.0)
 
 
 def _relevant_organisations(engine: Snapshot, relevance: np.ndarray) -> set[int]:
@@ -427,16 +455,16 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
 
 def _run(subject: _Subject, limit: int, engine: Snapshot) -> MatchResult:
     exclude = EngineFilters(exclude_ids=(subject.listing_id,), exclude_organisations=tuple(subject.org_ids))
-    base_mask = engine.filter_mask(exclude)
-    relevance, similarity, shared, coverage = _relevance(engine, subject, base_mask)
+    measures = _measure(engine, subject, exclude)
+    relevance = _org_relevance(measures)
     org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
     sections = {}
     for name, kinds in SECTIONS.get(subject.kind, SECTIONS[""]).items():
-        mask = base_mask & _kinds_mask(engine, kinds) if kinds else base_mask
-        sections[name] = _matches(engine, ctx, subject, relevance, similarity, shared, coverage, mask, limit)
+        mask = measures.mask & _kinds_mask(engine, kinds) if kinds else measures.mask
+        sections[name] = _matches(engine, ctx, subject, measures, mask, limit)
     ranked = sorted((m for matches in sections.values() for m in matches), key=lambda m: -m.score)[:limit]
-    organisations = _organisations(engine, ctx, subject, relevance, base_mask, limit)
+    organisations = _organisations(engine, ctx, subject, relevance, measures.mask, limit)
     return _result(subject, sections, organisations, ranked)
 
 
@@ -491,8 +519,8 @@ def rank_institutions(listing: Listing, limit: int = 20, engine: Snapshot | None
     ranked by their fit to a listing: for targeted publishing (定向发布)."""
     engine = engine or get_engine()
     subject = _subject_for_listing(engine, listing)
-    mask = engine.filter_mask(EngineFilters(exclude_ids=(listing.pk,)))
-    relevance = _relevance(engine, subject, mask)[0]
+    measures = _measure(engine, subject, EngineFilters(exclude_ids=(listing.pk,)))
+    relevance = _org_relevance(measures)
     org_ids = _relevant_organisations(engine, relevance)
     ctx = _Context(org_ids | set(subject.org_ids))
-    return _organisations(engine, ctx, subject, relevance, mask, limit, institutions_only=True)
+    return _organisations(engine, ctx, subject, relevance, measures.mask, limit, institutions_only=True)

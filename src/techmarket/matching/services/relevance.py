@@ -14,9 +14,10 @@ Each kind of subject has its own model:
   differently for it), and the result's rank.
 - `words`: the same for keyword mode, which ranks by words alone and computes no embedding: coverage and
   length only.
-- `listing`: a listing matched against the others: the share of its key terms a candidate holds, the
-  passage-to-passage cosine, whether they are in the same field, and whether the candidate is of the kind
-  that answers it (offers for a demand, demands for an offer).
+- `listing`: a listing matched against the others: the passage-to-passage cosine, the candidate's keyword
+  score for the listing's most telling terms (BM25 of a "more like this" query, as a share of the best
+  candidate's), whether they are in the same field, and whether the candidate is of the kind that answers it
+  (offers for a demand, demands for an offer). Its probability also ranks the candidates.
 
 The weights and cut-offs are data (data/matching/relevance.yaml), written by `make calibrate` from the judged
 sets of bench/eval; `make eval` measures them cross-validated (docs/search-evaluation.md)."""
@@ -36,7 +37,7 @@ BANDS = ("strong", "medium", "weak")
 BAND_LABELS = {"strong": "强", "medium": "中", "weak": "弱"}
 TEXT_FEATURES = ("coverage", "similarity", "length", "coverage_long", "similarity_long", "rank")
 WORDS_FEATURES = ("coverage", "length", "coverage_long", "rank")
-LISTING_FEATURES = ("coverage", "similarity", "same_field", "answers")
+LISTING_FEATURES = ("similarity", "keywords", "same_field", "answers")
 LONG_TEXT = 60  # characters at which a text counts as fully "long" (the length feature is 0 … 1)
 SIMILARITY_ORIGIN = 0.85  # cosines are measured from here, in hundredths, so weights stay readable
 
@@ -92,9 +93,10 @@ def override(models: Calibration | dict):
         _override.pop()
 
 
-def _cosine(similarity: float) -> float:
-    """A cosine as the models read it: hundredths above SIMILARITY_ORIGIN (0 when none was computed)."""
-    return (float(similarity) - SIMILARITY_ORIGIN) * 100 if similarity else 0.0
+def _cosines(similarity) -> np.ndarray:
+    """Cosines as the models read them: hundredths above SIMILARITY_ORIGIN (0 where none was computed)."""
+    similarity = np.asarray(similarity, dtype=np.float64)
+    return np.where(similarity != 0, (similarity - SIMILARITY_ORIGIN) * 100, 0.0)
 
 
 def text_features(coverage: float, similarity: float, text: str, rank: int) -> dict[str, float]:
@@ -106,17 +108,18 @@ def text_features(coverage: float, similarity: float, text: str, rank: int) -> d
 def text_columns(coverage, similarity, text: str, ranks) -> dict[str, np.ndarray]:
     """text_features for many results at once (arrays in rank order)."""
     length = min(len(text.strip()), LONG_TEXT) / LONG_TEXT
-    similarity = np.asarray(similarity, dtype=np.float64)
-    cosine = np.where(similarity != 0, (similarity - SIMILARITY_ORIGIN) * 100, 0.0)
+    cosine = _cosines(similarity)
     coverage = np.asarray(coverage, dtype=np.float64)
     return {"coverage": coverage, "similarity": cosine, "length": np.full(len(coverage), length),
             "coverage_long": coverage * length, "similarity_long": cosine * length,
             "rank": np.log1p(np.asarray(ranks, dtype=np.float64))}
 
 
-def listing_features(coverage: float, similarity: float, same_field: float, answers: bool) -> dict[str, float]:
-    return {"coverage": float(coverage), "similarity": _cosine(similarity), "same_field": float(same_field),
-            "answers": float(answers)}
+def listing_columns(similarity, keywords, same_field, answers) -> dict[str, np.ndarray]:
+    """The listing model's features of many candidates at once (arrays): cosine, keyword share (0 … 1), same
+    field (1, 0.5 for the same top field, 0) and answers (0 or 1)."""
+    return {"similarity": _cosines(similarity), "keywords": np.asarray(keywords, dtype=np.float64),
+            "same_field": np.asarray(same_field, dtype=np.float64), "answers": np.asarray(answers, dtype=np.float64)}
 
 
 def judge(subject: str, features: dict[str, float]) -> tuple[float, str]:
