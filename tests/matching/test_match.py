@@ -114,3 +114,49 @@ def test_text_on_a_present_topic_matches_lithium_listings():
     assert result.verdict == "match"
     found = [m.reference for m in all_matches(result)]
     assert set(found) & LITHIUM
+
+
+def test_the_more_like_this_query_asks_for_the_listing_s_most_telling_words():
+    """Its terms are indexed words of the listing, the most telling by tf·idf first, each boosted by 1 + log of its
+    count; a word the catalogue does not hold is left out (it cannot find anything)."""
+    import math
+    from collections import Counter
+
+    from techmarket.matching.services import match as matching
+    from techmarket.matching.services.engine import get_engine
+    from techmarket.matching.services.text import analyse
+
+    engine = get_engine()
+    text = "盐湖提锂 盐湖提锂 吸附剂 吸附剂 吸附剂 卤水 Quenzarite"
+    query = matching._more_like_this(engine, text)
+    counts = Counter(analyse(text))
+    assert query and all(engine.doc_freq(term) for term, _ in query)
+    assert "quenzarite" not in {term for term, _ in query}
+    assert all(boost == pytest.approx(1 + math.log(counts[term])) for term, boost in query)
+    weights = [counts[term] * engine.idf(engine.doc_freq(term)) for term, _ in query]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_listing_candidates_are_ranked_by_their_probability_and_banded_by_it():
+    """A listing's candidates carry the listing model's probability (Match.relevance); the ranked list follows it
+    (no partnership ties among the seed's lithium listings), and a band's floor is the model's."""
+    from techmarket.matching.services import relevance
+
+    subject = Listing.objects.get(reference="innovation/hightech/17")
+    ranked = match_listing(subject, limit=10).ranked
+    assert len(ranked) == 10
+    assert [m.relevance for m in ranked] == sorted((m.relevance for m in ranked), reverse=True)
+    floor = relevance.calibration().listing.floor
+    assert all((m.band != "weak") == (m.relevance >= floor) for m in ranked)
+    assert {m.reference for m in ranked[:3]} <= LITHIUM
+
+
+def test_an_organisation_s_track_record_counts_listings_from_a_small_probability(monkeypatch):
+    """Organisations are suggested for listings at least ORG_PROBABILITY likely to be partners: raising that bar
+    above every candidate leaves only the institutions strong in the subject's field."""
+    from techmarket.matching.services import match as matching
+
+    subject = Listing.objects.get(reference="innovation/hightech/17")
+    assert any(fit.listings for fit in match_listing(subject, limit=10).organisations)
+    monkeypatch.setattr(matching, "ORG_PROBABILITY", 1.01)
+    assert not any(fit.listings for fit in match_listing(subject, limit=10).organisations)
