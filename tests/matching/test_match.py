@@ -160,3 +160,12 @@ def test_an_organisation_s_track_record_counts_listings_from_a_small_probability
     assert any(fit.listings for fit in match_listing(subject, limit=10).organisations)
     monkeypatch.setattr(matching, "ORG_PROBABILITY", 1.01)
     assert not any(fit.listings for fit in match_listing(subject, limit=10).organisations)
+
+
+def test_matching_on_an_empty_index_answers_with_nothing():
+    """Before the first index is built (or with nothing public), a listing's matches are empty, not an error."""
+    from techmarket.matching.services.engine import Snapshot
+
+    result = match_listing(Listing.objects.get(reference="innovation/hightech/17"), limit=5, engine=Snapshot.empty())
+    assert result.ranked == [] and result.verdict == "no-good-match"
+    assert all(matches == [] for matches in result.sections.values())

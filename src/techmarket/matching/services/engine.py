@@ -9,6 +9,7 @@ number, so any number of threads may search one snapshot while the index moves o
 import json
 import os
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numkong
@@ -91,7 +92,8 @@ class Snapshot:
         self.seq = manifest["seq"]
         self.size = n
         self.n_alive = manifest["alive"]
-        self.codes = {name: Codes(values) for name, values in manifest["codes"].items()}
+        # (A name an empty snapshot never saw has no values: every lookup gives -1.)
+        self.codes = defaultdict(lambda: Codes([]), {name: Codes(values) for name, values in manifest["codes"].items()})
         # Plain ndarray views of the mapped columns (np.asarray copies nothing): indexing a np.memmap goes through
         # its Python-level __getitem__ (7.6 against 1.6 µs a lookup, a search makes a dozen or more).
         self.listing_ids = np.asarray(columns["listing_id"][:n]) if n else np.zeros(0, dtype=np.int64)
@@ -102,6 +104,12 @@ class Snapshot:
                 setattr(self, name, np.asarray(columns[name][:n]))
             entries = manifest["entries"]
             self._entries = (np.asarray(columns["org_slot"][:entries]), np.asarray(columns["org_id"][:entries]))
+        else:  # nothing indexed yet: empty columns, so that every reader works unchanged
+            self.alive = np.zeros(0, dtype=bool)
+            for name in ("kind", "top", "area", "status", "trl", "mode_bits", "region_bits", "has_vector"):
+                setattr(self, name, np.zeros(0, dtype=np.int64))
+            self.vectors, self.vectors_i8 = np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.int8)
+            self._entries = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.meta = _Meta(self)
         self._lock = threading.Lock()
         # Stored documents and expansions, kept for the build across its snapshots (an empty snapshot has none).
