@@ -147,6 +147,34 @@ def test_the_dot_products_are_those_of_plain_arithmetic():
     assert np.allclose(_dots(floats, vector), floats @ vector, atol=1e-4)
 
 
+def test_the_best_k_scores_are_found_exactly(monkeypatch):
+    """_best gives the positions of the k largest scores whatever their spread: ties, unusable slots (-inf), k
+    as large as the array, arrays smaller than a sample."""
+    from techmarket.matching.services.engine import _best
+
+    rng = np.random.default_rng(11)
+    cases = [rng.standard_normal(100_000).astype(np.float32), np.round(rng.standard_normal(50_000), 1),
+             np.where(rng.random(70_000) < 0.9, -np.inf, rng.random(70_000)).astype(np.float32),
+             rng.random(300).astype(np.float32)]
+    for scores in cases:
+        for k in (1, 10, 1000, len(scores)):
+            k = min(k, len(scores))
+            found = _best(scores, k)
+            assert len(found) == len(set(found.tolist())) == k
+            assert np.sort(scores[found])[::-1].tolist() == np.sort(scores)[::-1][:k].tolist()
+
+
+def test_a_large_scan_split_over_the_cores_gives_the_same_products(monkeypatch):
+    from techmarket.matching.services import engine
+
+    rng = np.random.default_rng(5)
+    rows = rng.integers(-127, 128, size=(1001, 384), dtype=np.int8)
+    query = rng.integers(-127, 128, size=384, dtype=np.int8)
+    monkeypatch.setattr(engine, "ONE_THREAD_SCAN", 10)
+    monkeypatch.setattr(engine, "SCAN_THREADS", 3)
+    assert np.array_equal(engine._scan(rows, query), engine._dots(rows, query))
+
+
 def test_the_quantised_scan_picks_only_usable_slots(monkeypatch):
     """The int8 scan chooses its candidates among the slots a filter leaves (not among all, then drops those)."""
     from techmarket.matching.services import engine
@@ -163,9 +191,11 @@ def test_the_quantised_scan_picks_only_usable_slots(monkeypatch):
     assert set(np.flatnonzero(similarity)) == set(np.argsort(-exact)[:10])
 
 
-def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
+@pytest.mark.parametrize("one_thread_up_to", [10**9, 0], ids=["one thread", "every core"])
+def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch, one_thread_up_to):
     """Above EXACT_LIMIT slots the int8 scan (NumKong) picks candidates that are rescored in float32: with 20
-    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact."""
+    candidates for 10 answers it still finds the exact top ten on the seed, and a narrow filter is exact; on the
+    searching thread alone (up to ONE_THREAD_SCAN slots) as split over every core."""
     from techmarket.matching.services import engine
 
     queries = ("盐湖提锂", "牦牛养殖", "藏药材种植", "光伏组件回收", "高原生态修复")
@@ -176,6 +206,7 @@ def test_the_quantised_scan_finds_what_the_exact_product_finds(monkeypatch):
     monkeypatch.setattr(engine, "EXACT_LIMIT", 0)
     monkeypatch.setattr(engine, "EXACT_SUBSET", 50)
     monkeypatch.setattr(engine, "QUANTISED_CANDIDATES", 20)
+    monkeypatch.setattr(engine, "ONE_THREAD_SCAN", one_thread_up_to)
     from techmarket.matching.services.search import forget_answers
 
     forget_answers()

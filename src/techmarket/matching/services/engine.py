@@ -10,6 +10,7 @@ import json
 import os
 import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numkong
@@ -24,12 +25,48 @@ EXACT_LIMIT = 50_000  # up to this many slots, similarity is one float32 product
 # scan picks candidates rescored in float32 (at 100k on one core: 2 against 7.6 ms, reading a quarter of the bytes)
 QUANTISED_CANDIDATES = 1000  # above it: the best of an int8 scan, then rescored in float32
 EXACT_SUBSET = 50_000  # a filter leaving at most this many: float32 over just those
+ONE_THREAD_SCAN = 400_000  # up to this many slots the int8 scan runs on the searching thread alone (a serving process
+# per core keeps the others busy); above, it is split over every core (1M slots: 28 ms on one, 14 on two)
+SCAN_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+SAMPLE_STEP = 64  # _best() reads every 64th score to find a threshold the best k are above
+_SCAN_POOL: ThreadPoolExecutor | None = None
+_SCAN_POOL_LOCK = threading.Lock()
 
 
 def _dots(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """The dot product of every row of `matrix` (float32 or int8) with `vector` of the same type, as float32: NumKong's
     SIMD kernels on the calling thread (int8 with integer arithmetic, exact), no copy of the rows."""
     return np.asarray(numkong.cdist(vector[None, :], matrix, metric="dot", out_dtype="float32"))[0]
+
+
+def _scan(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """_dots over a large matrix, in one slice of rows per core above ONE_THREAD_SCAN rows (NumKong releases the
+    GIL, so the slices run at once)."""
+    n = len(matrix)
+    if n <= ONE_THREAD_SCAN or SCAN_THREADS < 2:
+        return _dots(matrix, vector)
+    global _SCAN_POOL
+    with _SCAN_POOL_LOCK:
+        if _SCAN_POOL is None:
+            _SCAN_POOL = ThreadPoolExecutor(SCAN_THREADS, thread_name_prefix="similarity-scan")
+    bounds = np.linspace(0, n, SCAN_THREADS + 1).astype(int)
+    parts = [_SCAN_POOL.submit(_dots, matrix[a:b], vector) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return np.concatenate([part.result() for part in parts])
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the k largest scores (in no order), exactly: a threshold read off every SAMPLE_STEP-th
+    score leaves a few thousand candidates, and the k best of those are the k best of all whenever at least k
+    reach it (else the whole array is partitioned). At 1M scores: 0.5 against 11 ms for np.argpartition."""
+    n = len(scores)
+    sample = scores[::SAMPLE_STEP]
+    m = 2 * k // SAMPLE_STEP + 1
+    if k < n and m < len(sample):
+        threshold = np.partition(sample, len(sample) - m)[len(sample) - m]
+        candidates = np.flatnonzero(scores >= threshold)
+        if len(candidates) >= k:
+            return candidates[np.argpartition(scores[candidates], len(candidates) - k)[len(candidates) - k:]]
+    return np.argpartition(scores, n - k)[n - k:] if k < n else np.arange(n)
 
 
 @dataclass
@@ -350,9 +387,8 @@ class Snapshot:
         if count <= EXACT_SUBSET:
             rows = np.flatnonzero(usable)
         else:
-            scores = np.where(usable, _dots(self.vectors_i8, to_int8(vector)), np.float32(-np.inf))
-            k = min(QUANTISED_CANDIDATES, count)
-            rows = np.sort(np.argpartition(scores, n - k)[n - k:])
+            scores = np.where(usable, _scan(self.vectors_i8, to_int8(vector)), np.float32(-np.inf))
+            rows = np.sort(_best(scores, min(QUANTISED_CANDIDATES, count)))
         similarity[rows] = self.vectors[rows] @ vector
         return similarity
 
