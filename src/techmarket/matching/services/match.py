@@ -32,7 +32,7 @@ from techmarket.matching.services.text import analyse, whole_words
 KEY_TERMS = 25  # a listing's key terms: the words its reasons may name as shared
 MORE_LIKE_THIS_TERMS = 50  # the terms (most telling by tf·idf) of a listing's "more like this" keyword query
 KEYWORD_CANDIDATES = 5000  # the best keyword hits of that query that are scored (the others count as none)
-ORG_RELEVANCE = 0.30  # an organisation is suggested for its listings at least this relevant
+ORG_RELEVANCE = 0.30  # where an organisation's relevance for a related listing starts (it rises with the probability)
 # A listing of a candidate counts for its organisation's track record from this probability of being a partner
 # (related work: the organisations panel and targeted publishing suggest institutions that do it, below the
 # relevance floor that the verdict and the bands use).
