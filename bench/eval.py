@@ -20,8 +20,9 @@ search service in each mode and prints:
 Every figure is cross-validated: queries (and pair sources) fall into FOLDS folds by a hash of their id; for
 each fold the relevance models (bands, floor, verdict) are fitted on the other folds only, installed, and the
 held-out fold is run through the real services (search in each mode, match of the text, match of the
-listing). The ranking's own constants are fixed in the code; the per-fold rows and the pooled held-out
-figures are printed (docs/search-evaluation.md).
+listing). The search ranking's own constants are fixed in the code; listing-to-listing matching is ranked by the
+listing model itself, so its ranking is fitted per fold too. The per-fold rows and the pooled held-out figures
+are printed (docs/search-evaluation.md).
 """
 
 import argparse
