@@ -205,7 +205,6 @@ class _Measures:
     mask: np.ndarray  # the slots that may be its partners
     candidates: np.ndarray  # those sharing meaning or words with it: the slots ranked (ascending)
     probability: np.ndarray  # that a person calls the slot a partner (0 outside the candidates)
-    bands: dict[int, str]  # each candidate's band
     similarity: np.ndarray
     shared: _Shared
 
@@ -215,13 +214,10 @@ def _measure(engine: Snapshot, subject: _Subject, filters: EngineFilters) -> _Me
     mask = engine.filter_mask(filters)
     candidates, similarity, columns = candidate_columns(engine, subject, filters, mask)
     probability = np.zeros(engine.size, dtype=np.float64)
-    bands: dict[int, str] = {}
     if len(candidates):
-        p, judged = judgement.judge_all("listing", columns)
-        probability[candidates] = p
-        bands = dict(zip(candidates.tolist(), judged.tolist(), strict=True))
+        probability[candidates] = judgement.judge_all("listing", columns)[0]
     shared = _Shared(engine, [term for term, _ in subject.terms], mask, subject.text)
-    return _Measures(mask, candidates, probability, bands, similarity, shared)
+    return _Measures(mask, candidates, probability, similarity, shared)
 
 
 def candidate_columns(engine: Snapshot, subject: _Subject, filters: EngineFilters,
@@ -340,6 +336,7 @@ def _matches(engine, ctx, subject, measures: _Measures, mask, limit) -> list[Mat
     if not len(candidates) or limit <= 0:
         return []
     probability = measures.probability
+    model = judgement.calibration().listing
     bounds = _score_bounds(engine, ctx, subject, probability, candidates)
     top: list[tuple[float, int, Match]] = []  # (score, position, match), best first
     for i in np.lexsort((candidates, -bounds)):
@@ -355,7 +352,7 @@ def _matches(engine, ctx, subject, measures: _Measures, mask, limit) -> list[Mat
         score = round(min(1.0, float(probability[pos]) + sum(r.weight for r in reasons)), 4)
         bisect.insort(top, (score, pos, Match(int(engine.listing_ids[pos]), meta["reference"], meta["kind"],
                                               meta["title"], score, round(float(probability[pos]), 3), reasons,
-                                              measures.bands[pos])),
+                                              model.band(float(probability[pos])))),
                       key=lambda item: (-item[0], item[1]))
         del top[limit:]
     matches = []
