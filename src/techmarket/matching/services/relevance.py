@@ -22,7 +22,6 @@ Each kind of subject has its own model:
 The weights and cut-offs are data (data/matching/relevance.yaml), written by `make calibrate` from the judged
 sets of bench/eval; `make eval` measures them cross-validated (docs/search-evaluation.md)."""
 
-import math
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -47,10 +46,6 @@ class Model(FileModel):
     weights: dict[str, float]
     strong: float = Field(gt=0, lt=1)  # probability from which a result is 强
     floor: float = Field(gt=0, lt=1)  # probability from which it is 中: the relevance floor
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def band(self, probability: float) -> str:
         if probability >= self.strong:
@@ -122,15 +117,9 @@ def listing_columns(similarity, keywords, same_field, answers) -> dict[str, np.n
             "same_field": np.asarray(same_field, dtype=np.float64), "answers": np.asarray(answers, dtype=np.float64)}
 
 
-def judge(subject: str, features: dict[str, float]) -> tuple[float, str]:
-    """(probability of being relevant, band) of one result for a `text`, `words` or `listing` subject."""
-    model = getattr(calibration(), subject)
-    p = model.probability(features)
-    return p, model.band(p)
-
-
 def judge_all(subject: str, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """judge() for many results at once: their probabilities and bands (arrays)."""
+    """The probability that a person calls each result relevant, and its band, for a `text`, `words` or
+    `listing` subject (`columns`: each feature's values, one per result)."""
     model = getattr(calibration(), subject)
     n = len(next(iter(columns.values()))) if columns else 0
     z = np.full(n, model.bias) + sum(w * columns[name] for name, w in model.weights.items())
