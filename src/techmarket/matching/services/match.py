@@ -29,7 +29,7 @@ from techmarket.matching.services.reference_data import partnerships, university
 from techmarket.matching.services.search import rank_text
 from techmarket.matching.services.text import analyse, whole_words
 
-KEY_TERMS = 25  # a listing's key terms: the words its reasons may name as shared
+KEY_TERMS = 25  # a listing's key terms (the first of its more-like-this terms): words a reason may name
 MORE_LIKE_THIS_TERMS = 50  # the terms (most telling by tf·idf) of a listing's "more like this" keyword query
 KEYWORD_CANDIDATES = 5000  # the best keyword hits of that query that are scored (the others count as none)
 ORG_RELEVANCE = 0.30  # where an organisation's relevance for a related listing starts (it rises with the probability)
@@ -128,26 +128,10 @@ class _Subject:
     listing_id: int | None
     kind: str
     meta: dict
-    terms: list[tuple[str, float]]  # key terms with their idf
     vector: np.ndarray | None
-    query_like: bool
     org_ids: list[int]
-    text: str = ""  # what its key terms were read from
-    more_like_this: list[tuple[str, float]] = field(default_factory=list)  # keyword query: terms with boosts
-
-
-def _key_terms(engine: Snapshot, text: str, limit: int = KEY_TERMS) -> list[tuple[str, float]]:
-    counts = Counter(analyse(text))
-    scored = []
-    for term, tf in counts.items():
-        if len(term) < 2:
-            continue
-        df = engine.doc_freq(term)
-        idf = engine.idf(df) if df else 0.0
-        # A word the catalogue never uses still counts against coverage, at the highest idf.
-        scored.append((tf * (idf if df else engine.idf(0)), term, idf or engine.idf(0)))
-    scored.sort(reverse=True)
-    return [(term, idf) for _, term, idf in scored[:limit]]
+    text: str = ""  # what its terms were read from
+    more_like_this: list[tuple[str, float]] = field(default_factory=list)  # its most telling terms, with boosts
 
 
 def _more_like_this(engine: Snapshot, text: str) -> list[tuple[str, float]]:
@@ -174,14 +158,13 @@ def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
                                            "trl": listing.trl}
     text = f"{listing.title} {listing.title} {listing.description}"
     return _Subject(listing.pk, listing.kind, {**meta, "reference": listing.reference, "title": listing.title},
-                    _key_terms(engine, text), vector, False,
-                    list(listing.organisation_links.values_list("organisation_id", flat=True)), text,
+                    vector, list(listing.organisation_links.values_list("organisation_id", flat=True)), text,
                     _more_like_this(engine, text))
 
 
 def _subject_for_text(text: str) -> _Subject:
     return _Subject(None, "", {"reference": "", "title": text[:60], "field": "", "top": "", "modes": []},
-                    [], None, True, [], text)
+                    None, [], text)
 
 
 class _Shared:
@@ -216,7 +199,8 @@ def _measure(engine: Snapshot, subject: _Subject, filters: EngineFilters) -> _Me
     probability = np.zeros(engine.size, dtype=np.float64)
     if len(candidates):
         probability[candidates] = judgement.judge_all("listing", columns)[0]
-    shared = _Shared(engine, [term for term, _ in subject.terms], mask, subject.text)
+    # The words a reason may name as shared: the most telling KEY_TERMS of the query.
+    shared = _Shared(engine, [term for term, _ in subject.more_like_this[:KEY_TERMS]], mask, subject.text)
     return _Measures(mask, candidates, probability, similarity, shared)
 
 
@@ -382,12 +366,13 @@ def _score_bounds(engine, ctx, subject, probability, candidates) -> np.ndarray:
     return np.minimum(1.0, probability[candidates] + bonus) + 1e-9
 
 
-def _org_relevance(measures: _Measures) -> np.ndarray:
-    """Each slot's relevance for the organisations panel: from ORG_PROBABILITY, ORG_RELEVANCE and above in
-    proportion to its probability; 0 below."""
+def _organisation_context(engine: Snapshot, subject: _Subject, measures: _Measures) -> tuple[np.ndarray, _Context]:
+    """Each slot's relevance for the organisations panel (from ORG_PROBABILITY, ORG_RELEVANCE and above in
+    proportion to its probability; 0 below), and the lookups for the organisations it makes relevant."""
     probability = measures.probability
     related = measures.mask & (probability >= ORG_PROBABILITY)
-    return np.where(related, ORG_RELEVANCE + (1 - ORG_RELEVANCE) * probability, 0.0)
+    relevance = np.where(related, ORG_RELEVANCE + (1 - ORG_RELEVANCE) * probability, 0.0)
+    return relevance, _Context(_relevant_organisations(engine, relevance) | set(subject.org_ids))
 
 
 def _relevant_organisations(engine: Snapshot, relevance: np.ndarray) -> set[int]:
@@ -453,9 +438,7 @@ def _organisations(engine, ctx, subject, relevance, mask, limit, institutions_on
 def _run(subject: _Subject, limit: int, engine: Snapshot) -> MatchResult:
     exclude = EngineFilters(exclude_ids=(subject.listing_id,), exclude_organisations=tuple(subject.org_ids))
     measures = _measure(engine, subject, exclude)
-    relevance = _org_relevance(measures)
-    org_ids = _relevant_organisations(engine, relevance)
-    ctx = _Context(org_ids | set(subject.org_ids))
+    relevance, ctx = _organisation_context(engine, subject, measures)
     sections = {}
     for name, kinds in SECTIONS.get(subject.kind, SECTIONS[""]).items():
         mask = measures.mask & _kinds_mask(engine, kinds) if kinds else measures.mask
@@ -517,7 +500,5 @@ def rank_institutions(listing: Listing, limit: int = 20, engine: Snapshot | None
     engine = engine or get_engine()
     subject = _subject_for_listing(engine, listing)
     measures = _measure(engine, subject, EngineFilters(exclude_ids=(listing.pk,)))
-    relevance = _org_relevance(measures)
-    org_ids = _relevant_organisations(engine, relevance)
-    ctx = _Context(org_ids | set(subject.org_ids))
+    relevance, ctx = _organisation_context(engine, subject, measures)
     return _organisations(engine, ctx, subject, relevance, measures.mask, limit, institutions_only=True)
