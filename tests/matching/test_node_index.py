@@ -81,6 +81,31 @@ def test_edits_and_deletions_apply_without_a_rebuild(on_disk, django_capture_on_
     assert snapshot.n_alive == Listing.objects.filter(search_document__public=True).count()
 
 
+def test_a_reader_looks_at_the_files_only_after_the_writer_published(on_disk, django_capture_on_commit_callbacks,
+                                                                       monkeypatch):
+    """Another process of the node (a second handle on the same directory) reads CURRENT and the manifest again
+    only when the generation counter moved, or when it has trusted an unchanged counter long enough."""
+    from techmarket.matching.services import nodeindex
+
+    get_engine()  # this handle is the writer
+    reader = nodeindex.NodeIndex(on_disk.parent)
+    first = reader.current()
+    monkeypatch.setattr(reader, "_current_name", lambda: pytest.fail("read CURRENT though nothing was published"))
+    assert reader.current() is first
+    monkeypatch.undo()
+    word = unique_word()
+    edit(Listing.objects.get(reference="innovation/hightech/6"), django_capture_on_commit_callbacks, title=word)
+    get_engine()  # the writer applies the edit and publishes it
+    snapshot = reader.current()
+    assert snapshot is not first and snapshot.manifest["commit"] > first.manifest["commit"]
+    assert [h.reference for h in search(word, mode="keyword", engine=snapshot).hits] == ["innovation/hightech/6"]
+    monkeypatch.setattr(nodeindex, "GENERATION_TRUST", 0.0)
+    calls = []
+    monkeypatch.setattr(reader, "_current_name", lambda: calls.append(1) or current_build(on_disk))
+    assert reader.current() is snapshot  # the files were read again, and showed nothing new
+    assert calls
+
+
 def test_a_new_generation_is_a_new_build_answering_the_same(on_disk):
     before = answers()
     build = current_build(on_disk)

@@ -7,6 +7,7 @@ its own per database, shared by every process of the node. It follows the databa
 Layout of the node directory::
 
     CURRENT            which build is in use (JSON, replaced atomically)
+    generation         a counter (8 bytes) the writer bumps after each publication, mapped by every reader
     writer.lock        held (flock) by the node's one writer process for its lifetime
     b-<id>/            a build: tantivy/ (the keyword index), one file per column (see COLUMNS), vocab.txt
                        (every indexed term, in first-seen order), manifest.json (replaced atomically)
@@ -20,7 +21,8 @@ commit carries its commit number in a stamp document, so a reader can tell that 
 manifest belong together (the searcher's commit is the manifest's or the next one).
 
 Readers never wait: they open the build named by CURRENT, map the columns read-only and reload when the
-manifest changes (one ``stat`` per search). The writer is the first process that takes ``writer.lock`` and
+manifest changes. A search reads the mapped ``generation`` counter (a memory read); only when it moved, or
+GENERATION_TRUST seconds after the last full look, does it read CURRENT and the manifest. The writer is the first process that takes ``writer.lock`` and
 finds work to do; with ``TECHMARKET_SEARCH_FOLLOW`` it keeps the lock and a thread that polls the database
 every ``TECHMARKET_SEARCH_POLL`` seconds, applies changes incrementally, and rebuilds in the background when
 the database starts a new generation (``techmarket reindex``), swapping the new build in atomically. Without
@@ -33,6 +35,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import mmap
 import os
 import shutil
 import threading
@@ -77,6 +80,8 @@ BUILD_INLINE_LIMIT = 20_000  # a node with no index builds this many documents b
 COMPACT_AFTER_DEAD = 10_000  # more dead slots than this, and than COMPACT_DEAD_SHARE of the live ones:
 COMPACT_DEAD_SHARE = 1.0  # the build is made anew
 DOCUMENTS_KEPT = 2000  # stored documents a process keeps per build (~15 KB each: the hits shown, their snippets)
+GENERATION_TRUST = 1.0  # seconds a reader trusts an unchanged generation counter before reading the files anyway
+# (a writer that died between publishing and bumping the counter delays its last change by at most this)
 EXPANSIONS_KEPT = 4096  # an unknown word's or character's expansions kept per build (Snapshot.expansions)
 
 
@@ -248,6 +253,49 @@ class Vocabulary:
 
 # --- the node ------------------------------------------------------------------------------------------
 
+class Generation:
+    """The node's publication counter: a file of 8 bytes mapped by every process, bumped in place by the writer
+    after it replaced a manifest or CURRENT. A reader that finds the number it saw last knows that nothing was
+    published since, without reading a file (0.2 ms a search at 100k documents, most of a cached answer)."""
+
+    def __init__(self, path: Path, writable: bool):
+        self.map = None
+        if writable:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if os.fstat(fd).st_size < 8:
+                    os.ftruncate(fd, 8)
+                self.map = mmap.mmap(fd, 8)
+            finally:
+                os.close(fd)
+        else:
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                return  # no writer yet: the reader reads the files on every search until there is one
+            try:
+                if os.fstat(fd).st_size >= 8:
+                    self.map = mmap.mmap(fd, 8, prot=mmap.PROT_READ)
+            finally:
+                os.close(fd)
+        self.value = np.frombuffer(self.map, dtype=np.uint64) if self.map is not None else None
+
+    def read(self) -> int | None:
+        return int(self.value[0]) if self.value is not None else None
+
+    def bump(self) -> None:
+        self.value[0] += 1  # one aligned 8-byte store: readers see the old number or the new one
+
+    def close(self) -> None:
+        self.value = None
+        if self.map is not None:
+            try:
+                self.map.close()
+            except BufferError:  # a reader's view is still alive: the mapping goes with it
+                pass
+            self.map = None
+
+
 def _database_key() -> str:
     data = connection.settings_dict
     ident = f"{connection.vendor}|{data.get('HOST', '')}|{data.get('PORT', '')}|{data['NAME']}"
@@ -266,6 +314,8 @@ class NodeIndex:
         self.manifest: dict | None = None
         self.manifest_stat = None
         self.snapshot = None
+        self.generation: Generation | None = None  # the counter as this process maps it
+        self.seen = (None, float("-inf"))  # the counter's value at the last full look, and when that was
         self.writer: Writer | None = None
         self.lock_file = None
         self.follower: threading.Thread | None = None
@@ -284,6 +334,11 @@ class NodeIndex:
             if writer is None or writer.build is None or writer.published is None:
                 return Snapshot.empty()
             return self._snapshot_of(writer.build, writer.published) or Snapshot.empty()
+        generation = self._generation()
+        now = time.monotonic()
+        if generation is not None and self.snapshot is not None and self.seen[0] == generation \
+                and now - self.seen[1] < GENERATION_TRUST:
+            return self.snapshot
         for _ in range(20):
             name = self._current_name()
             if not name:
@@ -297,9 +352,11 @@ class NodeIndex:
                 continue  # swapped meanwhile
             key = (name, data)
             if self.snapshot is not None and self.manifest_stat == key:
+                self.seen = (generation, now)  # read before the files: a later bump is seen next time
                 return self.snapshot
             with self.lock:
                 if self.snapshot is not None and self.manifest_stat == key:
+                    self.seen = (generation, now)
                     return self.snapshot
                 try:
                     if name != self.build_name:
@@ -311,6 +368,7 @@ class NodeIndex:
                 if snapshot is None:
                     continue
                 self.snapshot, self.manifest_stat = snapshot, key
+                self.seen = (generation, now)
                 return snapshot
         log.warning("search index: no consistent snapshot after 20 tries; answering from the last one")
         from techmarket.matching.services.engine import Snapshot
@@ -326,6 +384,18 @@ class NodeIndex:
         build.vocabulary.read_to(manifest["vocab_bytes"])
         return Snapshot(build, manifest, build.columns_for(manifest) if build.path else self.writer.columns,
                         searcher, ahead)
+
+    def _generation(self) -> int | None:
+        if self.generation is None or self.generation.value is None:
+            if self.generation is not None and time.monotonic() - self.seen[1] < GENERATION_TRUST:
+                return None  # (no counter yet: look for it again once in a while, not on every search)
+            self.generation = Generation(self.directory / "generation", writable=False)
+        return self.generation.read()
+
+    def published(self) -> None:
+        """The writer replaced a manifest or CURRENT: tell the node's readers."""
+        if self.directory is not None:
+            self.generation.bump()
 
     def _current_name(self) -> str:
         try:
@@ -352,6 +422,9 @@ class NodeIndex:
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         self.lock_file = handle
+        if self.generation is not None:
+            self.generation.close()
+        self.generation = Generation(self.directory / "generation", writable=True)
         self.writer = Writer(self, self._current_name() or None)
         return True
 
@@ -397,6 +470,8 @@ class NodeIndex:
             self.writer.close()
         if self.lock_file is not None:
             self.lock_file.close()  # releases the flock
+        if self.generation is not None:
+            self.generation.close()
 
 
 class Writer:
@@ -556,6 +631,7 @@ class Writer:
         if directory is not None:
             previous = self.node._current_name()
             _write_json(directory / "CURRENT", {"build": name, "previous": previous})
+            self.node.published()
             # Readers may still be on the previous build until their next search; older ones go.
             for other in directory.glob("b-*"):
                 if other.name not in (name, previous):
@@ -705,6 +781,7 @@ class Writer:
         self.tantivy_writer.commit()
         if self.build.path is not None:
             _write_json(self.build.path / "manifest.json", manifest)
+            self.node.published()
         self.published = _copy(manifest)
 
 
