@@ -22,11 +22,13 @@ manifest belong together (the searcher's commit is the manifest's or the next on
 
 Readers never wait: they open the build named by CURRENT, map the columns read-only and reload when the
 manifest changes. A search reads the mapped ``generation`` counter (a memory read); only when it moved, or
-GENERATION_TRUST seconds after the last full look, does it read CURRENT and the manifest. The writer is the first process that takes ``writer.lock`` and
-finds work to do; with ``TECHMARKET_SEARCH_FOLLOW`` it keeps the lock and a thread that polls the database
-every ``TECHMARKET_SEARCH_POLL`` seconds, applies changes incrementally, and rebuilds in the background when
-the database starts a new generation (``techmarket reindex``), swapping the new build in atomically. Without
-it (tests, the CLI), the process catching up is the one searching.
+GENERATION_TRUST seconds after the last full look, does it read CURRENT and the manifest.
+
+The writer is the first process that takes ``writer.lock`` and finds work to do; with
+``TECHMARKET_SEARCH_FOLLOW`` it keeps the lock and a thread that polls the database every
+``TECHMARKET_SEARCH_POLL`` seconds, applies changes incrementally, and rebuilds in the background when the
+database starts a new generation (``techmarket reindex``), swapping the new build in atomically. Without it
+(tests, the CLI), the process catching up is the one searching.
 
 An empty ``TECHMARKET_SEARCH_DIR`` keeps the whole index in the process's memory (the test suite).
 """
