@@ -111,6 +111,25 @@ def _slots(slots: list[int]) -> Query:
     return Query.boolean_query([(Occur.Should, Query.term_query(SCHEMA, "slot", int(s))) for s in slots])
 
 
+def _covers(node: tuple, held: "Words") -> bool:
+    """Whether a document holding `held` covers a (terms, parts) node: any of the terms, or every part."""
+    terms, parts = node
+    return any(t in held for t in terms) or bool(parts) and all(_covers(part, held) for part in parts)
+
+
+class Words:
+    """The indexed terms of a stored document: `term in words` without building a set of them (a search asks
+    about a few terms of ten documents, each holding dozens)."""
+
+    __slots__ = ("spaced",)
+
+    def __init__(self, terms: str):
+        self.spaced = f" {terms} "
+
+    def __contains__(self, term: str) -> bool:
+        return f" {term} " in self.spaced
+
+
 class _Meta:
     """meta[slot]: a document's stored metadata, read from tantivy when first asked."""
 
@@ -137,7 +156,7 @@ class Snapshot:
         if n:
             self.alive = columns["killed"][:n] > self.seq
             for name in ("kind", "top", "area", "status", "trl", "mode_bits", "region_bits",
-                         "has_vector", "vectors", "vectors_i8"):
+                         "has_vector", "vectors", "vectors_i8", "stored_at"):
                 setattr(self, name, np.asarray(columns[name][:n]))
             entries = manifest["entries"]
             self._entries = (np.asarray(columns["org_slot"][:entries]), np.asarray(columns["org_id"][:entries]))
@@ -146,6 +165,7 @@ class Snapshot:
             for name in ("kind", "top", "area", "status", "trl", "mode_bits", "region_bits", "has_vector"):
                 setattr(self, name, np.zeros(0, dtype=np.int64))
             self.vectors, self.vectors_i8 = np.zeros((0, 0), dtype=np.float32), np.zeros((0, 0), dtype=np.int8)
+            self.stored_at = np.zeros((0, 3), dtype=np.int64)
             self._entries = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         self.meta = _Meta(self)
         self._lock = threading.Lock()
@@ -153,6 +173,7 @@ class Snapshot:
         self._documents = build.kept_documents if build is not None else {}
         self._expansions = build.kept_expansions if build is not None else {}
         self._kept_lock = build.kept_lock if build is not None else threading.Lock()
+        self._store = build.store if build is not None else None
         self._vocabulary_size = len(build.vocabulary.terms) if build is not None else 0  # read to the manifest's
         self._org_positions: dict[int, np.ndarray] | None = None
         if searcher is not None:
@@ -251,49 +272,38 @@ class Snapshot:
         found, scores, _ = self._run(query, len(slots))
         return dict(zip(found.tolist(), scores.tolist(), strict=True))
 
-    def _cover_query(self, node) -> Query:
-        """A query a document matches when it covers `node`: (terms any of which stands for a word, the nodes
-        of its parts, all of which cover it too)."""
-        terms, parts = node
-        # Term queries, not a term set: a set is read whole into a bit set, these skip along the few slots asked.
-        options = [_term(t) for t in sorted(terms)]
-        if parts:
-            options.append(Query.boolean_query([(Occur.Must, self._cover_query(part)) for part in parts]))
-        return options[0] if len(options) == 1 else Query.boolean_query([(Occur.Should, q) for q in options])
-
     def shares(self, words: list[tuple[tuple, float]], slots: np.ndarray) -> np.ndarray:
-        """For each of `slots`, the sum of the shares of the `words` it covers ((terms, parts) nodes, as
-        _cover_query reads them, each with its share): one query over those slots, no stored document read."""
+        """For each of `slots`, the sum of the shares of the `words` it covers: ((terms, parts) nodes, each with
+        its share). A document covers a node when it holds any of its terms, or covers every one of its parts.
+        Read off the slots' stored terms (a pread each, no query)."""
         slots = np.asarray(slots, dtype=np.int64)
         out = np.zeros(len(slots), dtype=np.float64)
         words = [(node, share) for node, share in words if node[0] or node[1]]
-        if self.searcher is None or not words or not len(slots):
+        if not words or not len(slots):
             return out
-        query = Query.boolean_query([
-            (Occur.Must, Query.boolean_query([(Occur.Should, Query.const_score_query(self._cover_query(node), share))
-                                              for node, share in words])),
-            (Occur.Must, _const(_slots(slots.tolist()))), *self._visible])
-        found, scores, _ = self._run(query, len(slots))
-        position = {slot: i for i, slot in enumerate(slots.tolist())}
-        for slot, score in zip(found.tolist(), scores.tolist(), strict=True):
-            out[position[slot]] = score
+        for i, held in enumerate(self.terms(slots)):
+            out[i] = sum(share for node, share in words if _covers(node, held))
         return out
 
+    def terms(self, slots) -> list["Words"]:
+        """The indexed terms of each of these slots."""
+        at = self.stored_at
+        return [Words(self._store.read(int(at[s, 1]), int(at[s, 2])).decode()) for s in slots]
+
     def documents(self, slots) -> dict[int, dict]:
-        """Stored metadata, text and term set of these slots (cached for the snapshot)."""
+        """Stored metadata, text, folded description and terms (Words) of these slots (kept for the build)."""
         slots = [int(s) for s in slots]
         with self._kept_lock:
             out = {s: self._documents.get(s) for s in slots}
-        wanted = [s for s in dict.fromkeys(slots) if out[s] is None]
-        if wanted and self.searcher is not None:
-            result = self.searcher.search(_slots(wanted), len(wanted), count=False)
-            addresses = [a for _, a in result.hits]
-            found = self.searcher.fast_field_values("slot", addresses) if addresses else []
-            read = {}
-            for slot, address in zip(found, addresses, strict=True):
-                stored = self.searcher.doc(address)
-                read[slot] = {"meta": json.loads(stored.get_first("meta")), "text": stored.get_first("text") or "",
-                              "terms": frozenset((stored.get_first("terms") or "").split())}
+        read = {}
+        for slot in dict.fromkeys(slots):
+            if out[slot] is None:
+                start, middle, end = (int(x) for x in self.stored_at[slot])
+                data = self._store.read(start, end)
+                document = json.loads(data[: middle - start])
+                document["terms"] = Words(data[middle - start:].decode())
+                read[slot] = document
+        if read:
             with self._kept_lock:
                 self._documents.update(read)
             out.update(read)

@@ -12,7 +12,7 @@ import numpy as np
 from techmarket.matching.services import relevance
 from techmarket.matching.services.embeddings import embed_query
 from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
-from techmarket.matching.services.text import display_terms, normalise, query_terms, segment, vocabulary
+from techmarket.matching.services.text import description, display_terms, normalise, query_terms, segment, vocabulary
 
 MODES = ("fused", "keyword", "semantic")
 # Tuned on the judged queries of bench/eval (`make eval`; figures and reasons in docs/search-evaluation.md).
@@ -339,19 +339,10 @@ def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, r
         title=meta["title"], score=round(float(rank_score), 6), keyword_score=round(float(kw.get(slot, 0.0)), 4),
         similarity=round(float(similarity[slot]), 4), coverage=round(float(coverage), 3),
         matched_terms=words, snippet=snippet(document["text"], words or [w for w in shown if len(w) > 1],
-                                             folded=_folded_body(document)),
+                                             folded=document["folded"]),
         explanation=explain(words, float(similarity[slot]) > 0 and mode != "keyword"),
         relevance=round(probability, 3), band=band, band_label=relevance.band_label(band),
     )
-
-
-def _folded_body(document: dict) -> str:
-    """The description of a (snapshot-cached) document as normalise() folds it, kept with the document."""
-    folded = document.get("folded")
-    if folded is None:
-        text = document["text"]
-        folded = document["folded"] = normalise(text.split("\n", 1)[1] if "\n" in text else text)
-    return folded
 
 
 def explain(words: list[str], semantic: bool) -> str:
@@ -367,7 +358,7 @@ def explain(words: list[str], semantic: bool) -> str:
 def snippet(text: str, words: list[str], width: int = SNIPPET_CHARS, folded: str | None = None) -> str:
     """A window of the description around the first matched word, HTML-escaped, words in <mark>. `folded` is
     the body as normalise() folds it, when the caller has it already."""
-    body = text.split("\n", 1)[1] if "\n" in text else text
+    body = description(text)
     folded = normalise(body) if folded is None else folded
     words = sorted({w for w in words if w}, key=len, reverse=True)
     first = min((i for i in (folded.find(w) for w in words) if i >= 0), default=0)

@@ -78,6 +78,11 @@ def normalise(text: str) -> str:
     return _CONVERTER.convert(unicodedata.normalize("NFKC", text or "")).lower()
 
 
+def description(text: str) -> str:
+    """The description of a search document's text (its title is the first line)."""
+    return text.split("\n", 1)[1] if "\n" in text else text
+
+
 def segment(text: str) -> list[str]:
     """Words of `text` in order, as the search segmenter cuts them (long words and their parts)."""
     vocabulary()
