@@ -111,23 +111,32 @@ def _slots(slots: list[int]) -> Query:
     return Query.boolean_query([(Occur.Should, Query.term_query(SCHEMA, "slot", int(s))) for s in slots])
 
 
-def _covers(node: tuple, held: "Words") -> bool:
-    """Whether a document holding `held` covers a (terms, parts) node: any of the terms, or every part."""
+def _spaced(node: tuple) -> tuple:
+    """A (terms, parts) node with each term as the bytes Words looks for."""
     terms, parts = node
-    return any(t in held for t in terms) or bool(parts) and all(_covers(part, held) for part in parts)
+    return tuple(f" {t} ".encode() for t in terms), tuple(_spaced(part) for part in parts)
+
+
+def _covers(node: tuple, held: bytes) -> bool:
+    """Whether a document whose spaced terms are `held` covers a _spaced node: any of its terms, or every part."""
+    terms, parts = node
+    for term in terms:
+        if term in held:
+            return True
+    return bool(parts) and all(_covers(part, held) for part in parts)
 
 
 class Words:
-    """The indexed terms of a stored document: `term in words` without building a set of them (a search asks
-    about a few terms of ten documents, each holding dozens)."""
+    """The indexed terms of a stored document, as stored (UTF-8, each between spaces): `term in words` without
+    decoding them or building a set (a search asks about a few terms of ten documents, each holding dozens)."""
 
     __slots__ = ("spaced",)
 
-    def __init__(self, terms: str):
-        self.spaced = f" {terms} "
+    def __init__(self, spaced: bytes):
+        self.spaced = spaced
 
     def __contains__(self, term: str) -> bool:
-        return f" {term} " in self.spaced
+        return f" {term} ".encode() in self.spaced
 
 
 class _Meta:
@@ -278,17 +287,17 @@ class Snapshot:
         Read off the slots' stored terms (a pread each, no query)."""
         slots = np.asarray(slots, dtype=np.int64)
         out = np.zeros(len(slots), dtype=np.float64)
-        words = [(node, share) for node, share in words if node[0] or node[1]]
+        words = [(_spaced(node), share) for node, share in words if node[0] or node[1]]
         if not words or not len(slots):
             return out
         for i, held in enumerate(self.terms(slots)):
-            out[i] = sum(share for node, share in words if _covers(node, held))
+            out[i] = sum(share for node, share in words if _covers(node, held.spaced))
         return out
 
-    def terms(self, slots) -> list["Words"]:
+    def terms(self, slots) -> list[Words]:
         """The indexed terms of each of these slots."""
-        at = self.stored_at
-        return [Words(self._store.read(int(at[s, 1]), int(at[s, 2])).decode()) for s in slots]
+        read, where = self._store.read, self.stored_at[np.asarray(slots, dtype=np.int64), 1:].tolist()
+        return [Words(read(start, end)) for start, end in where]
 
     def documents(self, slots) -> dict[int, dict]:
         """Stored metadata, text, folded description and terms (Words) of these slots (kept for the build)."""
@@ -301,7 +310,7 @@ class Snapshot:
                 start, middle, end = (int(x) for x in self.stored_at[slot])
                 data = self._store.read(start, end)
                 document = json.loads(data[: middle - start])
-                document["terms"] = Words(data[middle - start:].decode())
+                document["terms"] = Words(data[middle - start:])
                 read[slot] = document
         if read:
             with self._kept_lock:

@@ -183,7 +183,7 @@ class DocumentStore:
 
     def append(self, document: dict, terms: str) -> tuple[int, int, int]:
         data = json.dumps(document, ensure_ascii=False).encode()
-        words = terms.encode()
+        words = f" {terms} ".encode()  # (engine.Words looks for " term ")
         if self.memory is not None:
             start = len(self.memory)
             self.memory += data + words
