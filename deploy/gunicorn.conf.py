@@ -24,7 +24,11 @@ keepalive = 5
 
 # Each worker is replaced after about this many requests, so memory that grows (caches, fragmentation) stays
 # bounded; the jitter keeps the workers from restarting all at once.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 5000))
+# A worker is replaced after this many requests (a guard against slow leaks; the bench finds no growth). A new
+# worker starts cold: its answers, query embeddings and documents are learned again, and its first search loads
+# the model. At 5,000 a busy node replaced each worker every minute or so (in `make bench`, during the first
+# phase), so the guard is set where it costs little.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 100_000))
 max_requests_jitter = max(1, max_requests // 10)
 
 # Access log on stdout: client (the proxy's X-Forwarded-For first), request, status, size, milliseconds.

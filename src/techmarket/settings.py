@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["techmarket.common.templatetags.cached_urls"],  # {% url %}, reversals kept
         },
     },
 ]
