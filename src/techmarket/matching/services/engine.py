@@ -305,13 +305,12 @@ class Snapshot:
         with self._kept_lock:
             out = {s: self._documents.get(s) for s in slots}
         read = {}
-        for slot in dict.fromkeys(slots):
-            if out[slot] is None:
-                start, middle, end = (int(x) for x in self.stored_at[slot])
-                data = self._store.read(start, end)
-                document = json.loads(data[: middle - start])
-                document["terms"] = Words(data[middle - start:])
-                read[slot] = document
+        wanted = [slot for slot in dict.fromkeys(slots) if out[slot] is None]
+        for slot, (start, middle, end) in zip(wanted, self.stored_at[wanted].tolist(), strict=True):
+            data = self._store.read(start, end)
+            document = json.loads(data[: middle - start])
+            document["terms"] = Words(data[middle - start:])
+            read[slot] = document
         if read:
             with self._kept_lock:
                 self._documents.update(read)

@@ -236,7 +236,7 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
     terms = _expand(engine, query)
     weights = [(qt.term, qt.weight) for qt in terms]
     needed = max(offset + limit, 10)
-    similarity = np.zeros(engine.size, dtype=np.float32)
+    similarity = None  # keyword mode: no meaning measured (0 wherever read)
     if mode == "keyword":
         # Facets count the best-ranked candidates, as in the other modes (a query of common words matches most
         # of a large catalogue, and counting it all would cost more than the search); the total counts all.
@@ -256,7 +256,7 @@ def _search(engine: Snapshot, query: str, filters: EngineFilters | None, limit: 
     covered = dict(zip(judged.tolist(), shares.tolist(), strict=True))
     subject = "words" if mode == "keyword" else "text"
     probabilities, bands = relevance.judge_all(subject, relevance.text_columns(
-        shares, similarity[judged], query, np.arange(len(judged))))
+        shares, np.zeros(len(judged)) if similarity is None else similarity[judged], query, np.arange(len(judged))))
     judgements = {slot: (float(p), band) for slot, p, band in zip(judged.tolist(), probabilities, bands, strict=True)}
     # The relevant first (in rank order), then the weak tail.
     order = np.argsort(bands == "weak", kind="stable")
@@ -334,13 +334,14 @@ def _hit(engine, slot, document, kw, similarity, coverage, terms, shown, mode, r
                                                                                          or qt.term in shown):
             words.append(qt.term)
     probability, band = judgement
+    similarity = 0.0 if similarity is None else float(similarity[slot])
     return SearchHit(
         listing_id=int(engine.listing_ids[slot]), reference=meta["reference"], kind=meta["kind"],
         title=meta["title"], score=round(float(rank_score), 6), keyword_score=round(float(kw.get(slot, 0.0)), 4),
-        similarity=round(float(similarity[slot]), 4), coverage=round(float(coverage), 3),
+        similarity=round(similarity, 4), coverage=round(float(coverage), 3),
         matched_terms=words, snippet=snippet(document["text"], words or [w for w in shown if len(w) > 1],
                                              folded=document["folded"]),
-        explanation=explain(words, float(similarity[slot]) > 0 and mode != "keyword"),
+        explanation=explain(words, similarity > 0 and mode != "keyword"),
         relevance=round(probability, 3), band=band, band_label=relevance.band_label(band),
     )
 
