@@ -106,6 +106,21 @@ def test_a_reader_looks_at_the_files_only_after_the_writer_published(on_disk, dj
     assert calls
 
 
+def test_a_build_of_another_format_is_not_read_and_is_built_anew(on_disk):
+    """A release that changes the index's format (nodeindex.FORMAT) meets builds of the previous one: its readers
+    do not read them, and its writer, unable to open them, makes a new build answering as before."""
+    from techmarket.matching.services import nodeindex
+
+    before = answers()
+    build = current_build(on_disk)
+    manifest_path = on_disk / build / "manifest.json"
+    manifest_path.write_text(json.dumps(dict(json.loads(manifest_path.read_text()), format=nodeindex.FORMAT - 1)))
+    assert nodeindex.NodeIndex(on_disk.parent).current().size == 0
+    reset_engine()  # a process of the new release
+    assert answers() == before
+    assert current_build(on_disk) != build
+
+
 def test_a_new_generation_is_a_new_build_answering_the_same(on_disk):
     before = answers()
     build = current_build(on_disk)
