@@ -26,10 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["stdin"]:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the web server; it closes our stdin
-            # Below the web process: on busy cores the scheduler serves requests first (a query's p50 beside a
-            # running batch: 19 ms niced against 45 ms not).
-            os.nice(10)
         if options["watch"]:
+            # A worker runs below the web processes, whether the web process started it or it runs on its own
+            # (a unit of its own, the bench): on busy cores the scheduler serves requests first (a query's p50
+            # beside a running batch: 19 ms niced against 45 ms not).
+            os.nice(10)
             # OpenMP's threads sleep when they wait rather than spin (read when the model loads, below): on cores
             # busy with requests a batch of 48 passages then took 7.8 s of CPU instead of 9.2 s; alone, the same.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
