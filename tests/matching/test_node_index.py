@@ -106,6 +106,20 @@ def test_a_reader_looks_at_the_files_only_after_the_writer_published(on_disk, dj
     assert calls
 
 
+def test_a_reader_that_starts_before_the_writer_waits_for_it_without_failing(on_disk, monkeypatch):
+    """A web process of a node whose writer has not created anything yet (no generation counter, no build)
+    answers with an empty index, and finds the writer's build once it is published."""
+    from techmarket.matching.services import nodeindex
+
+    monkeypatch.setattr(nodeindex, "GENERATION_TRUST", 0.0)
+    reader = nodeindex.NodeIndex(on_disk.parent)
+    assert not (on_disk / "generation").exists()
+    assert reader.current().size == 0
+    assert reader.current().size == 0  # asked again: still no counter, still no failure
+    get_engine()  # the writer builds and publishes
+    assert reader.current().size == get_engine().size > 0
+
+
 def test_a_build_of_another_format_is_not_read_and_is_built_anew(on_disk):
     """A release that changes the index's format (nodeindex.FORMAT) meets builds of the previous one: its readers
     do not read them, and its writer, unable to open them, makes a new build answering as before."""

@@ -303,6 +303,7 @@ class Generation:
 
     def __init__(self, path: Path, writable: bool):
         self.map = None
+        self.value = None
         if writable:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
