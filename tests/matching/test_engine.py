@@ -248,3 +248,20 @@ def test_stored_documents_are_kept_for_the_build_across_snapshots_within_bounds(
     finally:
         monkeypatch.undo()
         reset_engine()
+
+
+def test_a_character_held_by_many_words_expands_to_the_most_frequent_of_the_first_ones(monkeypatch):
+    """An unknown word's characters expand to indexed words holding them, the most frequent first; a character
+    held by very many words (a digit, at 100k listings) is expanded among the first EXPANSION_SCAN of them only."""
+    from techmarket.matching.services import engine
+
+    snapshot = engine.get_engine()
+    held = snapshot.build.vocabulary.containing("盐")
+    assert len(held) > 3 and all("盐" in t for t in held)
+    assert snapshot.build.vocabulary.containing("盐", 3) == held[:3]
+    frequent = snapshot.expansions("盐", 12)
+    assert [snapshot.doc_freq(t) for t in frequent] == sorted((snapshot.doc_freq(t) for t in frequent), reverse=True)
+    monkeypatch.setattr(engine, "EXPANSION_SCAN", 3)
+    engine.reset_engine()
+    snapshot = engine.get_engine()
+    assert set(snapshot.expansions("盐", 12)) == {t for t in held[:3] if snapshot.doc_freq(t)}

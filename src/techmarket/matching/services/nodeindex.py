@@ -36,6 +36,7 @@ An empty ``TECHMARKET_SEARCH_DIR`` keeps the whole index in the process's memory
 
 import fcntl
 import hashlib
+import itertools
 import json
 import logging
 import mmap
@@ -287,11 +288,12 @@ class Vocabulary:
             self.extend(data.decode("utf-8").split("\n")[:-1])
             self.offset = offset
 
-    def containing(self, term: str) -> list[str]:
-        """Terms containing `term` (not itself), in first-seen order."""
+    def containing(self, term: str, at_most: int | None = None) -> list[str]:
+        """Terms containing `term` (not itself), in first-seen order; the first `at_most` of them if given."""
         rarest = min((self.by_char.get(char, []) for char in set(term)), key=len, default=[])
         terms = self.terms
-        return [terms[i] for i in rarest if term in terms[i] and terms[i] != term]
+        found = (terms[i] for i in rarest if term in terms[i] and terms[i] != term)
+        return list(itertools.islice(found, at_most))
 
 
 # --- the node ------------------------------------------------------------------------------------------
