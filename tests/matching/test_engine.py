@@ -265,3 +265,17 @@ def test_a_character_held_by_many_words_expands_to_the_most_frequent_of_the_firs
     engine.reset_engine()
     snapshot = engine.get_engine()
     assert set(snapshot.expansions("盐", 12)) == {t for t in held[:3] if snapshot.doc_freq(t)}
+
+
+def test_an_unknown_word_falls_back_to_its_chinese_characters_not_to_its_letters_and_digits():
+    """高原病 falls back to 病 (高原 is a query word already); a model number falls back to nothing: a Latin letter
+    or a digit alone means nothing, and expanding each to every word holding it was the slowest keyword search."""
+    from techmarket.matching.services.engine import get_engine
+    from techmarket.matching.services.search import _expand
+
+    snapshot = get_engine()
+    backoff = [t for t in _expand(snapshot, "高原病") if t.backoff]
+    assert backoff and all("病" in t.term for t in backoff)
+    assert [t.term for t in _expand(snapshot, "XK-9731")] == [t.term for t in _expand(snapshot, "XK-9731")
+                                                                if not t.backoff]
+    assert not any(t.backoff for t in _expand(snapshot, "XK-9731 青稞"))

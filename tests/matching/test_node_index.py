@@ -257,3 +257,50 @@ def test_a_build_with_mostly_dead_slots_is_made_anew(on_disk, django_capture_on_
     after = answers()
     for key, found in before.items():  # the same listings in order; statistics lose the replaced document
         assert [r for r, *_ in after[key]][:5] == [r for r, *_ in found][:5], key
+
+
+def test_a_reader_opening_a_build_reads_its_files_through_once_in_the_background(on_disk, monkeypatch):
+    """So that a boot's first searches do not each wait on the disk: every file of the build is read once, in a
+    thread of its own; a build removed meanwhile ends the thread quietly."""
+    import builtins
+    from pathlib import Path
+
+    from techmarket.matching.services import nodeindex
+
+    get_engine()  # the writer builds and publishes (and this process's own reader warms the build)
+    for thread in threading.enumerate():
+        if thread.name == "search-warm":
+            thread.join(30)
+    warmed, threads, real_open = [], [], builtins.open
+
+    def spying_open(file, *args, **kwargs):
+        if threading.current_thread().name == "search-warm":
+            warmed.append(Path(file))
+        return real_open(file, *args, **kwargs)
+
+    def keep(path):
+        threads.append(real_warm(path))
+        return threads[-1]
+
+    real_warm = nodeindex.warm
+    monkeypatch.setattr(builtins, "open", spying_open)
+    monkeypatch.setattr(nodeindex, "warm", keep)
+    reader = nodeindex.NodeIndex(on_disk.parent)
+    assert reader.current().size == get_engine().size > 0
+    assert len(threads) == 1
+    threads[0].join(30)
+    build = reader.directory / reader.build_name
+    assert set(build.glob("*.bin")) <= set(warmed)  # the columns, the vectors, the stored documents
+    assert (build / "documents.bin") in warmed and any(p.parent.name == "tantivy" for p in warmed)
+    assert all(p.is_relative_to(build) for p in warmed) and len(warmed) == len(set(warmed))
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    gone = on_disk / "gone"
+    gone.mkdir()
+    (gone / "documents.bin").write_bytes(b"x" * 10)
+    thread = real_warm(gone)
+    gone.joinpath("documents.bin").unlink()
+    gone.rmdir()
+    thread.join(30)
+    assert not thread.is_alive() and failures == []

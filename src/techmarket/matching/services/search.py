@@ -33,7 +33,7 @@ BACKOFF_EXPANSIONS = 6  # indexed words taken for each character of an unknown w
 JUDGED = 50
 QUERY_CHARS = 200  # a search's text; a text to match may be longer (match.TEXT_CHARS)
 SNIPPET_CHARS = 90
-_CHAR = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
+_CHAR = re.compile(r"[\u4e00-\u9fff]")  # a Chinese character means something alone; a Latin letter or a digit does not
 
 
 @dataclass
