@@ -80,3 +80,18 @@ def test_the_check_of_an_evaluation_set(tool):
         "g: no judgements and not marked no_answer",
         "h: marked no_answer but has judgements",
     ]
+
+
+def test_two_assessors_grades_merge_by_the_rule_fixed_in_advance(tool, tmp_path):
+    # Both graded: the mean rounded up (the first's unlisted is its 0); only the first: its grade; 0s left out.
+    first = {"a": 3, "b": 2, "c": 1}
+    assert tool.merge_grades(first, {"a": 0, "b": 3, "d": 1, "e": 0, "f": 2}) == {"a": 2, "b": 3, "c": 1, "d": 1,
+                                                                                  "f": 1}
+    (tmp_path / "pairs.yaml").write_text(
+        "pairs:\n  - id: p1\n    source: s\n    partners:\n      a: 3\n      b: 1\n", encoding="utf-8")
+    (tmp_path / "second.yaml").write_text("grades:\n  p1:\n    b: 3\n    c: 2\n  p9:\n    a: 4\n", encoding="utf-8")
+    pairs = tool.load_pairs(tmp_path / "pairs.yaml", tmp_path / "second.yaml")
+    assert pairs[0]["first"] == {"a": 3, "b": 1}
+    assert pairs[0]["partners"] == {"a": 3, "b": 2, "c": 1}
+    assert tool.check_second(tool.load_second(tmp_path / "second.yaml"), pairs) == [
+        "second assessor: unknown pair id p9", "second assessor: p9: grades must be 0, 1, 2 or 3"]
