@@ -17,6 +17,9 @@ TECHMARKET_SEARCH_FOLLOW = os.environ.get("TECHMARKET_SEARCH_FOLLOW", "0") == "1
 
 # Uploads the tests make go to a temporary directory of this process, never into the checkout's data directory
 # (tests that read files back set their own MEDIA_ROOT).
+import atexit  # noqa: E402
+import shutil  # noqa: E402
 import tempfile  # noqa: E402
 
 MEDIA_ROOT = tempfile.mkdtemp(prefix="techmarket-test-media-")
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)  # each process removes the directory it made
