@@ -358,6 +358,10 @@ def cross_validate(queries: list[dict], pairs: list[dict], modes: tuple[str, ...
         folds.append({"fold": k, "queries": len(held), "pairs": len(held_pairs), "models": models,
                       "reports": reports})
     _clear_answers()
+    if all(p["partners"] == p.get("first", p["partners"]) for p in pairs):  # no second assessor: one row
+        pooled.pop("pairs-first")
+        for f in folds:
+            f["reports"].pop("pairs-first", None)
     overall = {}
     for mode, rows in pooled.items():
         c = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
