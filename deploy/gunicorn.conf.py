@@ -6,8 +6,9 @@ its threads is free (`worker_connections` = `threads`, so no keep-alive: a conne
 the others wait in the kernel's listen queue, one queue for all workers, taken in order by whichever is free.
 With more connections than threads, each worker queued the connections it had accepted behind its own busy
 threads while another might be idle, and more searches shared the cores at once: at 16 clients in the bench's
-mix the p95 was 234–268 ms with four threads a worker, 171–181 ms like this (docs/search-benchmarks.md). Each process starts its own embedding worker
-on its first job (TECHMARKET_JOBS=process, the default); the workers take turns, so batches use the cores once.
+mix the p95 was 234–268 ms with four threads a worker, 171–181 ms like this (docs/search-benchmarks.md).
+Each process starts its own embedding worker on its first job (TECHMARKET_JOBS=process, the default); the
+workers take turns, so batches use the cores once.
 Every value can be overridden from the environment (or on gunicorn's command line, which wins).
 """
 
