@@ -4,7 +4,7 @@
     .venv/bin/python bench/eval.py --calibrate      # make calibrate: fit data/matching/relevance.yaml on all
 
 The judged queries are bench/eval/queries.yaml and queries-*.yaml; the listing-to-listing judgements are
-bench/eval/pairs.yaml.
+bench/eval/pairs.yaml, merged with a second assessor's grades of pooled candidates (pairs-second.yaml).
 
 Builds its own SQLite database under var/bench-eval (migrate, import the seed with embeddings computed
 inline; reused on later runs when it holds the 177 seed listings with their vectors), re-analyses every
