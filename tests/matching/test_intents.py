@@ -18,8 +18,8 @@ from techmarket.matching.services.intents import IntentError, IntentPermissionEr
 pytestmark = pytest.mark.django_db
 
 ST = CooperationIntent.Status
-# A published demand of 青海省农林科学院 for which 青海大学 ranks first.
-DEMAND = "innovation/agriculture/2"
+# A published demand of 青海省草原总站 for which 青海大学 ranks first.
+DEMAND = "innovation/agriculture/33"
 
 
 @pytest.fixture

@@ -169,3 +169,31 @@ def test_matching_on_an_empty_index_answers_with_nothing():
     result = match_listing(Listing.objects.get(reference="innovation/hightech/17"), limit=5, engine=Snapshot.empty())
     assert result.ranked == [] and result.verdict == "no-good-match"
     assert all(matches == [] for matches in result.sections.values())
+
+
+def test_a_partner_that_names_the_class_where_the_listing_names_the_member_shares_its_concept(
+        django_capture_on_commit_callbacks):
+    """A rhubarb offer and a demand for work on 道地药材 share no word, but both are about 中药材: the demand's
+    concept column is positive for the offer, 0 for a listing about none of the offer's concepts, and the
+    offer's reasons name the shared concept in words."""
+    from techmarket.matching.services import match as matching
+    from techmarket.matching.services.engine import EngineFilters, get_engine
+
+    org = Organisation.objects.create(name="测试中藏药公司", kind=Organisation.Kind.ENTERPRISE)
+    other = Organisation.objects.create(name="测试药物研究所", kind=Organisation.Kind.INSTITUTE)
+    demand = publish(django_capture_on_commit_callbacks, org, Listing.Kind.DEMAND,
+                     ("道地药材深加工与制剂开发", "本公司希望联合开发道地药材的深加工产品和新制剂，提高附加值。"))
+    offer = publish(django_capture_on_commit_callbacks, other, Listing.Kind.OFFER,
+                    ("唐古特大黄有效成分提取", "掌握唐古特大黄蒽醌类成分的高效提取纯化工艺，可技术转让。"))
+    engine = get_engine()
+    subject = matching._subject_for_listing(engine, demand)
+    assert "中药材" in subject.concepts
+    filters = EngineFilters(exclude_ids=(demand.pk,), exclude_organisations=tuple(subject.org_ids))
+    candidates, _, columns = matching.candidate_columns(engine, subject, filters, engine.filter_mask(filters))
+    column = dict(zip(candidates.tolist(), columns["concepts"].tolist(), strict=True))
+    slot_of = {int(engine.listing_ids[s]): s for s in candidates.tolist()}
+    assert column[slot_of[offer.pk]] > 0
+    lithium = Listing.objects.get(reference="innovation/hightech/17")
+    assert column.get(slot_of.get(lithium.pk), 0.0) == 0.0
+    found = next(m for m in match_listing(demand, limit=20).ranked if m.reference == offer.reference)
+    assert "共同主题：" in found.explanation and "中药材" in found.explanation

@@ -53,3 +53,30 @@ def test_a_new_process_threads_segment_while_the_vocabulary_loads(monkeypatch):
         thread.join()
     assert errors == []
     assert len(results) == 8 and len(set(results)) == 1 and "盐湖卤水" in results[0]
+
+
+def test_a_text_is_about_the_concepts_it_names_however_the_segmenter_cuts_it():
+    """concepts_in reads the text as written: a word of a concept counts however the segmenter cuts the text
+    (多房棘球蚴 is no segment of it), and a text naming none of a concept's words is not about it."""
+    from techmarket.matching.services.text import concepts_in, vocabulary
+
+    text = "多房棘球蚴终末宿主犬疫苗的开发"
+    about = concepts_in(text)
+    assert "包虫病" in about and "多房棘球蚴" not in segment(text)
+    assert "中药材" in concepts_in("唐古特大黄人工种植基地") and "中药材" not in about
+    assert concepts_in("") == []
+    assert all(concept in vocabulary().concepts for concept in about)
+
+
+def test_the_concepts_file_refuses_words_no_text_would_hold():
+    """Every word of data/matching/concepts.yaml is 2–12 characters without spaces; a concept has 2–40 words."""
+    import pytest
+
+    from techmarket.common.datafiles import DataFileError, load
+    from techmarket.matching.services.text import Concepts
+
+    assert load(Concepts, {"concepts": [{"name": "中药材", "terms": ["大黄", "当归"]}]}, "concepts.yaml")
+    for bad in ({"name": "药", "terms": ["大黄", "当归"]}, {"name": "中药材", "terms": ["大 黄", "当归"]},
+                {"name": "中药材", "terms": ["大黄"]}, {"name": "中药材", "terms": ["大黄", "当归"], "note": "x"}):
+        with pytest.raises(DataFileError):
+            load(Concepts, {"concepts": [bad]}, "concepts.yaml")

@@ -9,7 +9,7 @@ from django.db.models import F
 from techmarket.catalogue.models import PUBLIC_STATUSES, Listing
 from techmarket.common.bulk import insert_rows, update_rows
 from techmarket.matching.models import IndexState, SearchDocument
-from techmarket.matching.services.text import analyse
+from techmarket.matching.services.text import analyse, concepts_in
 
 # What is embedded: the title and the start of the description (the model reads 512 tokens at most,
 # and the opening sentences carry the topic).
@@ -39,6 +39,7 @@ def document_values(listing: Listing) -> dict:
         "orgs": [link.organisation_id for link in links],
         "trl": listing.trl,
         "grade": listing.grade,
+        "concepts": concepts_in(f"{listing.title} {listing.description}"),
     }
     text = f"{listing.title}\n{listing.description}"
     terms = analyse(f"{listing.title} {listing.title} {listing.description} {listing.organisations_raw}")

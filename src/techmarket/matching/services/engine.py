@@ -95,8 +95,8 @@ class Codes:
         return self.codes.get(value, -1)
 
 
-def _term(term: str) -> Query:
-    return Query.term_query(SCHEMA, "terms", term, index_option="freq")
+def _term(term: str, field: str = "terms") -> Query:
+    return Query.term_query(SCHEMA, field, term, index_option="freq")
 
 
 def _const(query: Query) -> Query:
@@ -250,8 +250,8 @@ class Snapshot:
         return clauses
 
     @staticmethod
-    def _terms_query(terms: list[tuple[str, float]]) -> Query:
-        return Query.boolean_query([(Occur.Should, Query.boost_query(_term(t), w)) for t, w in terms])
+    def _terms_query(terms: list[tuple[str, float]], field: str = "terms") -> Query:
+        return Query.boolean_query([(Occur.Should, Query.boost_query(_term(t, field), w)) for t, w in terms])
 
     def _run(self, query: Query, limit: int, count: bool = False):
         result = self.searcher.search(query, max(limit, 1), count=count)
@@ -265,12 +265,14 @@ class Snapshot:
         order = np.lexsort((slots, -scores))  # best first, ties in slot order
         return slots[order], scores[order], (result.count if count else len(slots))
 
-    def keyword(self, terms: list[tuple[str, float]], filters: EngineFilters | None, limit: int):
-        """The best `limit` slots by BM25 (with each term's weight), their scores, and how many match."""
+    def keyword(self, terms: list[tuple[str, float]], filters: EngineFilters | None, limit: int,
+                field: str = "terms"):
+        """The best `limit` slots by BM25 (with each term's weight) in `field` (index terms, or the concepts of
+        text.concepts_in), their scores, and how many match."""
         if self.searcher is None or not terms:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0
         clauses = self._filters(filters)
-        query = self._terms_query(terms)
+        query = self._terms_query(terms, field)
         if clauses:  # (a boolean query around the terms alone costs a tenth more)
             query = Query.boolean_query([(Occur.Must, query), *clauses])
         return self._run(query, limit, count=True)

@@ -27,7 +27,7 @@ from techmarket.matching.services.embeddings import embed_passages, from_bytes
 from techmarket.matching.services.engine import EngineFilters, Snapshot, get_engine
 from techmarket.matching.services.reference_data import partnerships, university_pairs
 from techmarket.matching.services.search import rank_text
-from techmarket.matching.services.text import analyse, whole_words
+from techmarket.matching.services.text import analyse, concepts_in, whole_words
 
 KEY_TERMS = 25  # a listing's key terms (the first of its more-like-this terms): words a reason may name
 MORE_LIKE_THIS_TERMS = 50  # the terms (most telling by tf·idf) of a listing's "more like this" keyword query
@@ -132,6 +132,7 @@ class _Subject:
     org_ids: list[int]
     text: str = ""  # what its terms were read from
     more_like_this: list[tuple[str, float]] = field(default_factory=list)  # its most telling terms, with boosts
+    concepts: list[str] = field(default_factory=list)  # what it is about (text.concepts_in)
 
 
 def _more_like_this(engine: Snapshot, text: str) -> list[tuple[str, float]]:
@@ -159,7 +160,7 @@ def _subject_for_listing(engine: Snapshot, listing: Listing) -> _Subject:
     text = f"{listing.title} {listing.title} {listing.description}"
     return _Subject(listing.pk, listing.kind, {**meta, "reference": listing.reference, "title": listing.title},
                     vector, list(listing.organisation_links.values_list("organisation_id", flat=True)), text,
-                    _more_like_this(engine, text))
+                    _more_like_this(engine, text), meta.get("concepts") or concepts_in(text))
 
 
 def _subject_for_text(text: str) -> _Subject:
@@ -210,12 +211,8 @@ def candidate_columns(engine: Snapshot, subject: _Subject, filters: EngineFilter
     for its "more like this" query), the similarity of every slot, and the candidates' features as
     relevance.listing_columns gives them (bench/eval.py fits the model on exactly these)."""
     n = engine.size
-    keywords = np.zeros(n, dtype=np.float64)
-    hits, scores, _ = engine.keyword(subject.more_like_this, filters, KEYWORD_CANDIDATES)
-    keep = mask[hits] if len(hits) else np.zeros(0, dtype=bool)
-    hits, scores = hits[keep], scores[keep]
-    if len(hits) and scores.max() > 0:
-        keywords[hits] = scores / scores.max()
+    keywords, hits = _keyword_shares(engine, subject.more_like_this, filters, mask)
+    concepts, _ = _keyword_shares(engine, [(c, 1.0) for c in subject.concepts], filters, mask, "concepts")
     similarity = np.zeros(n, dtype=np.float32)
     if subject.vector is not None and n:
         usable = mask & (engine.has_vector != 0)
@@ -230,8 +227,21 @@ def candidate_columns(engine: Snapshot, subject: _Subject, filters: EngineFilter
     answer_codes = [codes["kind"].get(kind) for kind in ANSWERS.get(subject.kind, ())]
     columns = judgement.listing_columns(similarity[candidates], keywords[candidates],
                                         np.where(same_area, 1.0, np.where(same_top, 0.5, 0.0)),
-                                        np.isin(engine.kind[candidates], answer_codes))
+                                        np.isin(engine.kind[candidates], answer_codes), concepts[candidates])
     return candidates, similarity, columns
+
+
+def _keyword_shares(engine: Snapshot, terms: list[tuple[str, float]], filters: EngineFilters,
+                    mask: np.ndarray, field: str = "terms") -> tuple[np.ndarray, np.ndarray]:
+    """Every slot's BM25 for `terms` in `field` as a share of the best slot's (0 … 1; 0 beyond the
+    KEYWORD_CANDIDATES best), and the slots of `mask` that hold any of them."""
+    shares = np.zeros(engine.size, dtype=np.float64)
+    hits, scores, _ = engine.keyword(terms, filters, KEYWORD_CANDIDATES, field)
+    keep = mask[hits] if len(hits) else np.zeros(0, dtype=bool)
+    hits, scores = hits[keep], scores[keep]
+    if len(hits) and scores.max() > 0:
+        shares[hits] = scores / scores.max()
+    return shares, hits
 
 
 class _Context:
@@ -285,6 +295,9 @@ def _reasons(ctx: _Context, subject: _Subject, meta: dict, similarity: float) ->
     """Why a candidate fits, in words; only the partnership ties carry a weight (TIE_BONUS), the rest is in
     its probability already or explains it."""
     reasons = []
+    shared = [concept for concept in subject.concepts if concept in meta.get("concepts", ())]
+    if shared:
+        reasons.append(Reason("concepts", "共同主题：" + "、".join(shared[:4]), 0.0))
     if similarity >= CLOSE_MEANING:
         reasons.append(Reason("semantic", "内容相近", 0.0))
     if subject.meta.get("field") and meta.get("field") == subject.meta.get("field"):

@@ -58,7 +58,7 @@ from techmarket.matching.services.text import description, normalise
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: stored documents in documents.bin, not in tantivy
+FORMAT = 3  # 2: stored documents in documents.bin, not in tantivy; 3: a field of concepts
 ALIVE = np.iinfo(np.int64).max
 STAMP_SLOT = 1 << 62  # the stamp document's slot: above every real slot
 INT8_SCALE = 400.0  # e5 components stay within ±0.32: scaled, they fill most of int8
@@ -98,6 +98,7 @@ def schema() -> tantivy.Schema:
     builder.add_unsigned_field("listing_id", indexed=True, fast=True)
     builder.add_unsigned_field("commit", fast=True, stored=True)
     builder.add_text_field("terms", tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("concepts", tokenizer_name="raw", index_option="freq")  # text.concepts_in, one value each
     for name in (*TEXT_FIELDS, *MULTI_FIELDS):
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     builder.add_unsigned_field("orgs", indexed=True)
@@ -829,6 +830,8 @@ class Writer:
             document.add_text("modes", value)
         for value in meta.get("regions", []):
             document.add_text("regions", value)
+        for concept in meta.get("concepts", []):
+            document.add_text("concepts", concept)
         for org in orgs:
             document.add_unsigned("orgs", org)
         self.tantivy_writer.add_document(document)

@@ -17,7 +17,9 @@ Each kind of subject has its own model:
 - `listing`: a listing matched against the others: the passage-to-passage cosine, the candidate's keyword
   score for the listing's most telling terms (BM25 of a "more like this" query, as a share of the best
   candidate's), whether they are in the same field, and whether the candidate is of the kind that answers it
-  (offers for a demand, demands for an offer). Its probability also ranks the candidates.
+  (offers for a demand, demands for an offer), and how much of what the listing is about the candidate is
+  about too (BM25 of the listing's concepts among the candidate's, data/matching/concepts.yaml: a class of
+  herbs, the alloys a master alloy goes into). Its probability also ranks the candidates.
 
 The weights and cut-offs are data (data/matching/relevance.yaml), written by `make calibrate` from the judged
 sets of bench/eval; `make eval` measures them cross-validated (docs/search-evaluation.md)."""
@@ -36,7 +38,7 @@ BANDS = ("strong", "medium", "weak")
 BAND_LABELS = {"strong": "强", "medium": "中", "weak": "弱"}
 TEXT_FEATURES = ("coverage", "similarity", "length", "coverage_long", "similarity_long", "rank")
 WORDS_FEATURES = ("coverage", "length", "coverage_long", "rank")
-LISTING_FEATURES = ("similarity", "keywords", "same_field", "answers")
+LISTING_FEATURES = ("similarity", "keywords", "same_field", "answers", "concepts")
 LONG_TEXT = 60  # characters at which a text counts as fully "long" (the length feature is 0 … 1)
 SIMILARITY_ORIGIN = 0.85  # cosines are measured from here, in hundredths, so weights stay readable
 
@@ -110,11 +112,13 @@ def text_columns(coverage, similarity, text: str, ranks) -> dict[str, np.ndarray
             "rank": np.log1p(np.asarray(ranks, dtype=np.float64))}
 
 
-def listing_columns(similarity, keywords, same_field, answers) -> dict[str, np.ndarray]:
+def listing_columns(similarity, keywords, same_field, answers, concepts) -> dict[str, np.ndarray]:
     """The listing model's features of many candidates at once (arrays): cosine, keyword share (0 … 1), same
-    field (1, 0.5 for the same top field, 0) and answers (0 or 1)."""
+    field (1, 0.5 for the same top field, 0), answers (0 or 1) and the BM25 of the listing's concepts among the
+    candidate's, as a share of the best candidate's (0 … 1)."""
     return {"similarity": _cosines(similarity), "keywords": np.asarray(keywords, dtype=np.float64),
-            "same_field": np.asarray(same_field, dtype=np.float64), "answers": np.asarray(answers, dtype=np.float64)}
+            "same_field": np.asarray(same_field, dtype=np.float64), "answers": np.asarray(answers, dtype=np.float64),
+            "concepts": np.asarray(concepts, dtype=np.float64)}
 
 
 def judge_all(subject: str, columns: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

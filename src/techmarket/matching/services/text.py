@@ -1,6 +1,8 @@
 """Chinese text analysis for search and matching.
 
 normalise → segment (rjieba, with the domain dictionary) → drop stopwords → add synonym canonicals.
+Concepts (data/matching/concepts.yaml) group the words of one area of work (a class and its members, a
+material and what it is made into); `concepts_in` names those a text is about, for listing-to-listing matching.
 Traditional characters are folded to simplified (the 2025 action plan is in traditional characters and
 users type both), full-width letters and digits to half-width, Latin letters to lower case.
 The same analysis runs on documents and on queries, so both meet in the same terms.
@@ -11,11 +13,16 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
+import ahocorasick
 import opencc
 import rjieba
 import yaml
 from django.conf import settings
+from pydantic import Field, StringConstraints
+
+from techmarket.common.datafiles import FileModel, load, read_yaml
 
 _WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]")
 _LOCK = threading.Lock()
@@ -37,6 +44,8 @@ class Vocabulary:
     canonical: dict[str, str]  # synonym → its group's canonical term
     groups: dict[str, tuple[str, ...]]  # canonical → the group's terms
     dictionary: frozenset[str]
+    concepts: dict[str, tuple[str, ...]]  # concept → its terms
+    concept_finder: ahocorasick.Automaton  # every concept term → the concepts it belongs to
 
 
 _VOCABULARY: Vocabulary | None = None
@@ -70,7 +79,33 @@ def _load_vocabulary() -> Vocabulary:
     for term in sorted(terms):
         if len(term) > 1 and _WORD.search(term):
             rjieba.add_word(term, 2000, None)
-    return Vocabulary(frozenset(_lines(_data("stopwords.txt"))), canonical, groups, frozenset(terms))
+    concepts = _load_concepts()
+    return Vocabulary(frozenset(_lines(_data("stopwords.txt"))), canonical, groups, frozenset(terms),
+                      concepts, _concept_finder(concepts))
+
+
+# A word of a concept: as texts write it, two to twelve characters, no spaces.
+ConceptTerm = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=12, pattern=r"^\S+$")]
+
+
+class Concept(FileModel):
+    name: ConceptTerm
+    terms: list[ConceptTerm] = Field(min_length=2, max_length=40)
+
+
+class Concepts(FileModel):
+    concepts: list[Concept]
+
+
+def _load_concepts() -> dict[str, tuple[str, ...]]:
+    """concepts.yaml: each concept's terms, normalised, its name first (a term of its own)."""
+    file = _data("concepts.yaml")
+    concepts: dict[str, tuple[str, ...]] = {}
+    for entry in load(Concepts, read_yaml(file), file.name).concepts:
+        name = normalise(entry.name)
+        members = concepts.get(name, ()) + (name, *(normalise(t) for t in entry.terms))
+        concepts[name] = tuple(dict.fromkeys(members))  # a name listed twice: one concept
+    return concepts
 
 
 def normalise(text: str) -> str:
@@ -102,6 +137,27 @@ def analyse(text: str) -> list[str]:
         if canonical and canonical != word:
             out.append(canonical)
     return out
+
+
+def _concept_finder(concepts: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
+    owners: dict[str, list[str]] = {}
+    for concept, terms in concepts.items():
+        for term in terms:
+            owners.setdefault(term, []).append(concept)
+    finder = ahocorasick.Automaton()
+    for term, names in owners.items():
+        finder.add_word(term, tuple(names))
+    finder.make_automaton()
+    return finder
+
+
+def concepts_in(text: str) -> list[str]:
+    """The concepts `text` is about: those with a term in it (as written, not as segmented: a text about
+    多房棘球蚴 is about 包虫病 however the segmenter cuts it), in the file's order."""
+    vocab = vocabulary()
+    text = normalise(text)
+    found = {name for _, names in vocab.concept_finder.iter(text) for name in names} if text else set()
+    return [concept for concept in vocab.concepts if concept in found]
 
 
 def query_terms(query: str) -> list[str]:
