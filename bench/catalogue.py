@@ -24,7 +24,7 @@ from pathlib import Path
 from common import PROJECT_DIR, Timer, log, migrate
 
 BENCH_DIR = PROJECT_DIR / "var" / "bench"
-GENERATOR_VERSION = 4  # bump when the synthetic catalogue changes: cached databases are then rebuilt
+GENERATOR_VERSION = 5  # bump when the synthetic catalogue changes: cached databases are then rebuilt
 SYNTHETIC_MODEL = "synthetic: mix of seed vectors + noise"
 NOISE = 0.02  # per-dimension standard deviation of the noise added to a mixed vector (before normalising)
 
@@ -171,7 +171,7 @@ def build_catalogue(size: int, data_dir: Path) -> dict:
     from techmarket.matching.models import IndexState, SearchDocument
     from techmarket.matching.services.documents import EMBEDDED_DESCRIPTION_CHARS, document_values
     from techmarket.matching.services.embeddings import to_bytes
-    from techmarket.matching.services.text import analyse
+    from techmarket.matching.services.text import analyse, concepts_in
 
     timer = Timer()
     migrate()
@@ -210,11 +210,13 @@ def build_catalogue(size: int, data_dir: Path) -> dict:
                 vector = (mix / np.linalg.norm(mix)).astype(np.float32)
                 t0 = time.perf_counter()
                 terms = analyse(f"{s['title']} {s['title']} {s['description']} {s['organisations_raw']}")
+                concepts = concepts_in(f"{s['title']} {s['description']}")
                 analysis_seconds += time.perf_counter() - t0
                 regions = sorted({code for org in s["organisations"] for code in org["regions"]})
                 meta = {"reference": s["reference"], "kind": s["kind"], "title": s["title"], "status": s["status"],
                         "field": s["field"], "top": s["top"], "modes": s["modes"], "regions": regions,
-                        "orgs": [org["id"] for org in s["organisations"]], "trl": s["trl"], "grade": s["grade"]}
+                        "orgs": [org["id"] for org in s["organisations"]], "trl": s["trl"], "grade": s["grade"],
+                        "concepts": concepts}
                 embedded = f"{s['title']}。{s['description'][:EMBEDDED_DESCRIPTION_CHARS]}"
                 documents.append(SearchDocument(
                     listing=listing, seq=seq, public=True, terms=" ".join(terms),

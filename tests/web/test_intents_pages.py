@@ -12,7 +12,7 @@ from techmarket.matching.services import intents as service
 pytestmark = pytest.mark.django_db
 
 ST = CooperationIntent.Status
-DEMAND = "innovation/agriculture/2"  # owned by 青海省农林科学院; 青海大学 ranks first
+DEMAND = "innovation/agriculture/33"  # owned by 青海省草原总站; 青海大学 ranks first
 
 
 def page(response) -> str:
