@@ -99,3 +99,21 @@ def test_a_save_after_a_rolled_back_one_is_indexed(published, django_capture_on_
         published.title = f"{NEW_TERM} 吸附剂中试放大"
         published.save()
     assert containing(NEW_TERM) == [published.reference]
+
+
+def test_a_document_written_before_concepts_is_repaired_with_them(published, django_capture_on_commit_callbacks):
+    """`reindex --missing` (the hourly search-repair) rewrites a public document whose meta has no concepts, as
+    an earlier release wrote them, and leaves current ones alone."""
+    from techmarket.matching.services.documents import repair_stale, stale_listing_ids
+
+    assert stale_listing_ids() == []
+    document = SearchDocument.objects.get(listing=published)
+    concepts = document.meta["concepts"]
+    assert "盐湖提锂" in concepts
+    SearchDocument.objects.filter(pk=document.pk).update(meta={k: v for k, v in document.meta.items()
+                                                               if k != "concepts"})
+    assert stale_listing_ids() == [published.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert repair_stale()[0] == 1
+    assert SearchDocument.objects.get(listing=published).meta["concepts"] == concepts
+    assert stale_listing_ids() == []

@@ -128,13 +128,16 @@ def rebuild_all() -> list[int]:
 
 
 def stale_listing_ids() -> list[int]:
-    """Listings whose search document is missing or disagrees with the listing's visibility."""
+    """Listings whose search document is missing, disagrees with the listing's visibility, or was written by a
+    release before documents carried their concepts (so the hourly repair brings an upgraded node's up to date)."""
     missing = Listing.objects.filter(search_document__isnull=True).values_list("pk", flat=True)
+    before_concepts = (Listing.objects.filter(search_document__public=True)
+                       .exclude(search_document__meta__has_key="concepts").values_list("pk", flat=True))
     public_wrong = (Listing.objects.filter(search_document__public=True).exclude(status__in=PUBLIC_STATUSES)
                     .values_list("pk", flat=True))
     private_wrong = (Listing.objects.filter(search_document__public=False, status__in=PUBLIC_STATUSES)
                      .values_list("pk", flat=True))
-    return sorted(set(missing) | set(public_wrong) | set(private_wrong))
+    return sorted(set(missing) | set(before_concepts) | set(public_wrong) | set(private_wrong))
 
 
 def repair_stale(batch: int = 500) -> tuple[int, list[int]]:
