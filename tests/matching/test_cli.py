@@ -63,3 +63,12 @@ def test_match_readable_table():
 def test_match_without_input_is_an_error():
     with pytest.raises(CommandError, match="empty"):
         call_command("match", "   ")
+
+
+def test_analyse_shows_the_cut_and_the_concepts():
+    """`techmarket analyse` prints the words, the index terms and the concepts a text names, or says it names none."""
+    out = run("analyse", "多房棘球蚴疫苗")
+    lines = dict(line.split(":", 1) for line in out.splitlines())
+    assert "包虫病" in lines["concepts"].strip().split(" / ")
+    assert "疫苗" in lines["terms"]
+    assert run("analyse", "今天天气").splitlines()[-1].endswith("(none)")
