@@ -174,7 +174,7 @@ def test_matching_on_an_empty_index_answers_with_nothing():
 def test_a_partner_that_names_the_class_where_the_listing_names_the_member_shares_its_concept(
         django_capture_on_commit_callbacks):
     """A rhubarb offer and a demand for work on 道地药材 share no word, but both are about 中药材: the demand's
-    concept column is positive for the offer, 0 for a listing about none of the offer's concepts, and the
+    concept column is positive for the offer, 0 for a lithium listing (none of the demand's concepts), and the
     offer's reasons name the shared concept in words."""
     from techmarket.matching.services import match as matching
     from techmarket.matching.services.engine import EngineFilters, get_engine
