@@ -20,7 +20,7 @@ import opencc
 import rjieba
 import yaml
 from django.conf import settings
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from techmarket.common.datafiles import FileModel, load, read_yaml
 
@@ -96,16 +96,20 @@ class Concept(FileModel):
 class Concepts(FileModel):
     concepts: list[Concept]
 
+    @model_validator(mode="after")
+    def _names_unique(self):
+        names = [normalise(c.name) for c in self.concepts]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"concept names must be unique: {', '.join(twice)}")
+        return self
+
 
 def _load_concepts() -> dict[str, tuple[str, ...]]:
     """concepts.yaml: each concept's terms, normalised, its name first (a term of its own)."""
     file = _data("concepts.yaml")
-    concepts: dict[str, tuple[str, ...]] = {}
-    for entry in load(Concepts, read_yaml(file), file.name).concepts:
-        name = normalise(entry.name)
-        members = concepts.get(name, ()) + (name, *(normalise(t) for t in entry.terms))
-        concepts[name] = tuple(dict.fromkeys(members))  # a name listed twice: one concept
-    return concepts
+    return {normalise(entry.name): tuple(dict.fromkeys(normalise(t) for t in (entry.name, *entry.terms)))
+            for entry in load(Concepts, read_yaml(file), file.name).concepts}
 
 
 def normalise(text: str) -> str:
