@@ -59,5 +59,55 @@ def percentile(values, q: float) -> float:
     return data[lo] + (data[hi] - data[lo]) * (k - lo)
 
 
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far, from /proc/stat; (0, 0) where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:9]]
+    except OSError:
+        return 0, 0
+    # idle and iowait are not busy; steal (a virtual machine's host running something else) is
+    return sum(values) - values[3] - values[4], sum(values)
+
+
+class OtherLoad:
+    """CPU used on the machine by everything but this process over a span, in cores: what a figure measured
+    in that span shared the machine with (another process's work, the kernel writing files back, the host of a
+    virtual machine taking its cores for something else)."""
+
+    def __init__(self):
+        self.cores = 0.0
+        self._start = None
+
+    def __enter__(self):
+        self._start = (_cpu_ticks(), sum(os.times()[:2]), time.monotonic())
+        return self
+
+    def __exit__(self, *exc):
+        (busy0, total0), own0, wall0 = self._start
+        busy1, total1 = _cpu_ticks()
+        wall = time.monotonic() - wall0
+        if total1 > total0 and wall > 0:
+            cores = os.cpu_count() or 1
+            machine = (busy1 - busy0) / (total1 - total0) * cores
+            self.cores = round(max(0.0, machine - (sum(os.times()[:2]) - own0) / wall), 2)
+        return False
+
+
+def settle(quiet_cores: float = 0.2, limit_s: float = 90.0) -> dict:
+    """Before a timed phase: flush written files to disk and wait until the rest of the machine is quiet
+    (under `quiet_cores` busy for a whole second), at most `limit_s`. A build or a copy just before leaves the
+    kernel writing back and tantivy merging for a while, and a figure measured then is that work's, not the
+    product's. Returns the seconds waited and the load seen last."""
+    start = time.monotonic()
+    os.sync()
+    while True:
+        with OtherLoad() as load:
+            time.sleep(1.0)
+        waited = time.monotonic() - start
+        if load.cores < quiet_cores or waited >= limit_s:
+            return {"waited_s": round(waited, 1), "other_cores": load.cores}
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)

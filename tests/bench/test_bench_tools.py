@@ -1,8 +1,10 @@
-"""The benchmark's own measuring tools (bench/ceilings.py, bench/serving.py): recall against the exact top 10,
-the int8 scan, and the bounded HTTP load loop, on small made-up data and a local server."""
+"""The benchmark's own measuring tools (bench/ceilings.py, bench/serving.py, bench/common.py): recall against the
+exact top 10, the int8 scan, the bounded HTTP load loop, and the machine's other load, on small made-up data, a
+local server and a busy child process."""
 
 import http.server
 import random
+import subprocess
 import sys
 import threading
 import time
@@ -16,6 +18,7 @@ if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
 import ceilings  # noqa: E402
+import common  # noqa: E402
 import serving  # noqa: E402
 
 
@@ -99,3 +102,18 @@ def test_a_load_process_runs_until_stopped_and_reports_its_figures():
     assert out["requests"] > 0 and out["errors"] == 0 and out["seconds"] < 30  # stopped, not run to its deadline
     assert {"popular_requests", "unseen_requests"} <= set(out)
     assert not load.process.is_alive()
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /proc/stat")
+def test_other_load_counts_another_process_busy_on_a_core():
+    with common.OtherLoad() as other:
+        subprocess.run([sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"],
+                       check=True)
+    assert other.cores >= 0.4  # one core busy for the whole span (less when the machine is oversubscribed)
+
+
+def test_settle_returns_once_quiet_or_at_its_limit():
+    quiet = common.settle(quiet_cores=1000, limit_s=30)  # any machine is that quiet: one second's sample
+    assert quiet["waited_s"] < 5
+    never = common.settle(quiet_cores=-1, limit_s=2)  # never quiet enough: it stops at the limit
+    assert never["waited_s"] >= 2
