@@ -640,7 +640,8 @@ def _rows(r: dict) -> list[tuple]:
             c["cold_start_s"] <= TARGETS["cold_start_s"], f"the first search {c['first_search_ms']:.0f} ms")
         add("USS above bare Django, new process MB", f"{after['uss_mb'] - base:.0f}", f"bare {base:.0f}", "",
             f"≤ {TARGETS['uss_above_baseline_mb']:.0f} MB", after["uss_mb"] - base <= TARGETS["uss_above_baseline_mb"],
-            f"index files mapped: {after['mapped_rss_mb']:.0f} MB resident (shared)")
+            f"mapped, shared: index files {after['mapped_rss_mb']:.0f} MB, model {after.get('model_rss_mb', 0):.0f} MB "
+            f"(USS with them {after.get('uss_raw_mb', after['uss_mb']) - base:.0f})")
     if "http_mix" in r:
         st, mix, un = r["http_static"], r["http_mix"], r["http_unseen"]
         ceiling = f"static {st['requests_per_s']:.0f}"
@@ -705,6 +706,7 @@ SCALING_ROWS = [
     ("USS of a serving process (MB)", lambda r: f"{r['coldstart']['memory_after_100']['uss_mb']:.0f}"),
     ("  above bare Django (MB)", lambda r: f"{_uss_above(r):.0f}"),
     ("  index pages mapped (MB, shared)", lambda r: f"{r['coldstart']['memory_after_100']['mapped_rss_mb']:.0f}"),
+    ("  model pages mapped (MB, shared)", lambda r: f"{r['coldstart']['memory_after_100'].get('model_rss_mb', 0):.0f}"),
     ("keyword p95 (ms)", lambda r: f"{r['keyword']['p95_ms']:.1f}"),
     ("  tantivy alone p95 (ms)", lambda r: f"{r['keyword_raw']['p95_ms']:.1f}"),
     ("fused, new query p95 (ms)", lambda r: f"{r['fused_unseen']['p95_ms']:.1f}"),

