@@ -71,16 +71,16 @@ def _cpu_ticks() -> tuple[int, int]:
 
 
 class OtherLoad:
-    """CPU used on the machine by everything but this process over a span, in cores: what a figure measured
-    in that span shared the machine with (another process's work, the kernel writing files back, the host of a
-    virtual machine taking its cores for something else)."""
+    """CPU used on the machine by everything but the calling thread over a span, in cores: what a figure
+    measured in that span shared the machine with (another process's work, a background thread of this one, the
+    kernel writing files back, the host of a virtual machine taking its cores for something else)."""
 
     def __init__(self):
         self.cores = 0.0
         self._start = None
 
     def __enter__(self):
-        self._start = (_cpu_ticks(), sum(os.times()[:2]), time.monotonic())
+        self._start = (_cpu_ticks(), time.thread_time(), time.monotonic())
         return self
 
     def __exit__(self, *exc):
@@ -88,17 +88,17 @@ class OtherLoad:
         busy1, total1 = _cpu_ticks()
         wall = time.monotonic() - wall0
         if total1 > total0 and wall > 0:
-            cores = os.cpu_count() or 1
-            machine = (busy1 - busy0) / (total1 - total0) * cores
-            self.cores = round(max(0.0, machine - (sum(os.times()[:2]) - own0) / wall), 2)
+            machine = (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
+            self.cores = round(max(0.0, machine - (time.thread_time() - own0) / wall), 2)
         return False
 
 
 def settle(quiet_cores: float = 0.2, limit_s: float = 90.0) -> dict:
-    """Before a timed phase: flush written files to disk and wait until the rest of the machine is quiet
-    (under `quiet_cores` busy for a whole second), at most `limit_s`. A build or a copy just before leaves the
-    kernel writing back and tantivy merging for a while, and a figure measured then is that work's, not the
-    product's. Returns the seconds waited and the load seen last."""
+    """Before a timed phase: flush written files to disk and wait until the machine is quiet apart from the
+    calling thread (under `quiet_cores` busy for a whole second; this process's own background threads count),
+    at most `limit_s`. A build, a copy or an index opened just before leaves the kernel writing back, tantivy
+    merging and the index's files being read through for a while, and a figure measured then is that work's,
+    not the product's. Returns the seconds waited and the load seen last."""
     start = time.monotonic()
     os.sync()
     while True:
